@@ -1,0 +1,211 @@
+"""The kiosk's configuration: one typed schema that holds every default.
+
+A TOML file overrides what it names; with no file the kiosk runs on these defaults.
+Any wrong value stops the start with one line naming the file, the key and what is
+allowed. Durations end in `_s`, lengths in `_mm`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin, get_type_hints
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSETS_DIR = REPO_ROOT / "assets"
+
+
+class ConfigError(Exception):
+    """One line for a technician: where, what, and what is allowed."""
+
+
+def _range(lo: float | None = None, hi: float | None = None, *, doc: str = "") -> dict:
+    return {"lo": lo, "hi": hi, "doc": doc}
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    name: str = field(default="Borne Pas à pas", metadata={"doc": "name shown to conseillers and on receipts"})
+    place: str = field(default="France Services", metadata={"doc": "where the kiosk stands, printed on receipts"})
+    language: Literal["fr"] = "fr"
+    content_dir: Path = ASSETS_DIR / "content"
+    data_dir: Path = field(default=Path("~/.local/share/pas-a-pas"),
+                           metadata={"doc": "spool, outbox, statistics; created if missing"})
+    fullscreen: bool = False
+
+
+@dataclass(frozen=True)
+class DisplaySection:
+    # Touch targets and text are sized in millimetres on the real screen, so the kiosk
+    # must know how big its screen is; Kivy's reported DPI is often wrong on kiosks.
+    diagonal_in: float = field(default=15.6, metadata=_range(7, 65))
+    window_width_px: int = field(default=1280, metadata=_range(640, 7680))
+    window_height_px: int = field(default=800, metadata=_range(480, 4320))
+
+
+@dataclass(frozen=True)
+class SessionSection:
+    idle_timeout_s: int = field(default=90, metadata=_range(30, 1800))
+    # WCAG 2.2.1 and CONTENT_GUIDE: warn at least 20 s before a reset.
+    idle_warning_s: int = field(default=30, metadata=_range(20, 300))
+    goodbye_s: int = field(default=6, metadata=_range(2, 60, doc="how long « Vos informations ont été effacées » stays"))
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    connection: Literal["none", "file", "dummy", "usb", "serial", "network"] = "file"
+    spool_dir: Path = field(default=Path("spool"),
+                            metadata={"doc": "where the file connection writes each receipt's bytes; "
+                                             "a relative path is under [kiosk] data_dir"})
+    profile: str = field(default="TM-T20II", metadata={"doc": "a python-escpos printer profile name"})
+    paper_width_mm: Literal[80, 58] = 80
+    code_page: Literal["CP1252", "CP858"] = "CP1252"
+    qr_native: bool = False
+    usb_vendor_id: int = field(default=0x04B8, metadata=_range(0, 0xFFFF))
+    usb_product_id: int = field(default=0x0E15, metadata=_range(0, 0xFFFF))
+    serial_device: str = "/dev/ttyUSB0"
+    serial_baudrate: int = field(default=19200, metadata=_range(1200, 921600))
+    network_host: str = "192.168.1.100"
+    network_port: int = field(default=9100, metadata=_range(1, 65535))
+    job_timeout_s: float = field(default=20.0, metadata=_range(1, 300))
+    io_timeout_s: float = field(default=2.0, metadata=_range(0.1, 30))
+
+
+@dataclass(frozen=True)
+class Config:
+    kiosk: KioskSection = KioskSection()
+    display: DisplaySection = DisplaySection()
+    session: SessionSection = SessionSection()
+    printer: PrinterSection = PrinterSection()
+    source: str = "(embedded defaults)"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.kiosk.data_dir.expanduser()
+
+    def data_path(self, path: Path) -> Path:
+        """A configured path, taken as relative to data_dir unless absolute."""
+        path = path.expanduser()
+        return path if path.is_absolute() else self.data_dir / path
+
+
+_SECTIONS = {name: tp for name, tp in get_type_hints(Config).items() if name != "source"}
+
+
+def _allowed(tp: Any, meta: dict) -> str:
+    if get_origin(tp) is Literal:
+        return "one of " + ", ".join(repr(a) if isinstance(a, str) else str(a) for a in get_args(tp))
+    kind = {bool: "true or false", int: "a whole number", float: "a number", str: "a text in quotes",
+            Path: "a path in quotes"}[tp]
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is not None and hi is not None:
+        kind += f" from {lo:g} to {hi:g}"
+    return kind
+
+
+def _coerce(tp: Any, meta: dict, value: Any) -> Any:
+    """Return the typed value, or raise ValueError when it is not allowed."""
+    if get_origin(tp) is Literal:
+        if any(value == a and type(value) is type(a) for a in get_args(tp)):
+            return value
+        raise ValueError
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        raise ValueError
+    if tp in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError
+        if tp is int and not isinstance(value, int):
+            raise ValueError
+        lo, hi = meta.get("lo"), meta.get("hi")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ValueError
+        return tp(value)
+    if tp in (str, Path):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError
+        return Path(value) if tp is Path else value
+    raise TypeError(tp)
+
+
+def _line_of(text: str, section: str, key: str | None) -> int:
+    """Best-effort line number of a key in its [section] of a TOML text."""
+    in_section = False
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            if in_section and key is not None:
+                break
+            in_section = stripped.strip("[] ") == section
+            if in_section and key is None:
+                return n
+        elif in_section and key and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return n
+    return 0
+
+
+def from_mapping(data: dict, source: str = "(mapping)", text: str = "") -> Config:
+    def where(section: str, key: str | None = None) -> str:
+        line = _line_of(text, section, key) if text else 0
+        loc = f"{source}:{line}" if line else source
+        return f"{loc}: [{section}]" + (f" {key}" if key else "")
+
+    sections = {}
+    for name, value in data.items():
+        if name not in _SECTIONS:
+            raise ConfigError(f"{source}: unknown section [{name}]; allowed: "
+                              + ", ".join(f"[{s}]" for s in _SECTIONS))
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where(name)}: must be a section of keys")
+        cls = _SECTIONS[name]
+        hints = get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs = {}
+        for key, raw in value.items():
+            if key not in fields:
+                raise ConfigError(f"{where(name)}: unknown key « {key} »; allowed: {', '.join(fields)}")
+            meta = dict(fields[key].metadata)
+            try:
+                kwargs[key] = _coerce(hints[key], meta, raw)
+            except ValueError:
+                raise ConfigError(f"{where(name, key)} = {raw!r}: must be {_allowed(hints[key], meta)}") from None
+        sections[name] = cls(**kwargs)
+    return Config(**sections, source=source)
+
+
+def load(path: str | Path | None) -> Config:
+    """Load the TOML file at path, or the embedded defaults when path is None."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read config file ({e})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    return from_mapping(data, str(path), text)
+
+
+def describe() -> str:
+    """Every key with its default and what is allowed, for `kiosk config --defaults`."""
+    lines = []
+    for name, cls in _SECTIONS.items():
+        lines.append(f"[{name}]")
+        hints = get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            default = f.default
+            shown = f'"{default}"' if isinstance(default, (str, Path)) else str(default).lower() if isinstance(default, bool) else default
+            doc = f.metadata.get("doc", "")
+            lines.append(f"# {_allowed(hints[f.name], dict(f.metadata))}{'; ' + doc if doc else ''}")
+            lines.append(f"{f.name} = {shown}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+# Sourced by scripts/run.sh and scripts/test.sh: create or reuse .venv/ and install what
+# the kiosk needs. As root on Debian it installs the system packages too.
+# Usage: . scripts/setup.sh [test]
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$REPO/.venv"
+EXTRAS="${1:-}"
+
+# Mesa/EGL so Kivy can draw with no screen; socat for serial tests; zbar to read QR codes.
+SYSTEM_PACKAGES="python3-venv libgl1-mesa-dri libegl1 libgles2 libmtdev1 socat libzbar0 fonts-dejavu-core"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    missing=""
+    for pkg in $SYSTEM_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+    done
+    if [ -n "$missing" ]; then
+        echo "setup: installing system packages:$missing" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    fi
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "setup: creating $VENV" >&2
+    python3 -m venv "$VENV"
+fi
+
+# Reinstall only when pyproject.toml changed since the last install.
+stamp="$VENV/.installed-$(sha256sum "$REPO/pyproject.toml" | cut -c1-16)${EXTRAS:+-$EXTRAS}"
+if [ ! -f "$stamp" ]; then
+    echo "setup: installing Python packages into $VENV" >&2
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e "$REPO${EXTRAS:+[$EXTRAS]}"
+    touch "$stamp"
+fi

@@ -1,0 +1,1 @@
+"""Procedures as data: model, loader, validation, search."""

@@ -1,0 +1,197 @@
+"""Load a content pack from YAML files and report every problem with its file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from kiosk.content.domains import is_allowed_url
+from kiosk.content.model import (Category, ChecklistItem, Choice, ContentPack, Link,
+                                 Procedure, Step)
+from kiosk.content.schema import CATEGORIES_SCHEMA, PROCEDURE_SCHEMA
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    line: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: [{self.rule}] {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _Located:
+    """YAML data plus the line of every node, keyed by its path of keys and indexes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.lines: dict[tuple, int] = {}
+        text = path.read_text(encoding="utf-8")
+        self._scalars = yaml.SafeLoader("")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        self.data = self._build(node, ()) if node is not None else None
+
+    def _build(self, node: yaml.Node, at: tuple) -> Any:
+        self.lines[at] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in out:
+                    raise yaml.MarkedYAMLError(problem=f"duplicate key « {key} »",
+                                               problem_mark=key_node.start_mark)
+                out[key] = self._build(value_node, at + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self._build(v, at + (i,)) for i, v in enumerate(node.value)]
+        return self._scalars.construct_object(node)
+
+    def line(self, at: tuple) -> int:
+        at = tuple(at)
+        while at not in self.lines and at:
+            at = at[:-1]
+        return self.lines.get(at, 1)
+
+
+def _read(path: Path, problems: list[Problem]) -> _Located | None:
+    try:
+        return _Located(path)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problems.append(Problem(path, (mark.line + 1) if mark else 1, "yaml", str(e.problem)))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        problems.append(Problem(path, 1, "yaml", str(e)))
+    return None
+
+
+def _schema_problems(doc: _Located, schema: dict) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(schema)
+    out = []
+    for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        where = "/".join(str(p) for p in err.absolute_path) or "(top)"
+        out.append(Problem(doc.path, doc.line(err.absolute_path), "schema", f"{where}: {err.message}"))
+    return out
+
+
+def _to_step(raw: dict, pack_root: Path) -> Step:
+    return Step(
+        id=raw["id"], kind=raw["kind"], title=raw["title"], text=raw.get("text"),
+        image=(pack_root / raw["image"]) if raw.get("image") else None,
+        next=raw.get("next"), idle_timeout_s=raw.get("idle_timeout_s"),
+        items=tuple(ChecklistItem(i["id"], i["label"], i.get("help")) for i in raw.get("items", ())),
+        choices=tuple(Choice(c["label"], c["next"]) for c in raw.get("choices", ())),
+        label=raw.get("label"), personal=raw.get("personal", False),
+        pattern=raw.get("pattern"), pattern_help=raw.get("pattern_help"),
+        mask=raw.get("mask", "last4"), keyboard=raw.get("keyboard", "text"),
+        optional=raw.get("optional", False), receipt_label=raw.get("receipt_label"),
+        link=Link(**raw["link"]) if raw.get("link") else None,
+        done=tuple(raw.get("done", ())), todo=tuple(raw.get("todo", ())),
+        bring=tuple(raw.get("bring", ())), where=raw.get("where"),
+    )
+
+
+def _link_steps(raw_steps: list[dict]) -> None:
+    """A step without `next` goes on to the step written after it (except end and question)."""
+    for i, s in enumerate(raw_steps):
+        if "next" not in s and s.get("kind") not in ("end", "question") and i + 1 < len(raw_steps):
+            s["next"] = raw_steps[i + 1].get("id")
+
+
+def _graph_problems(doc: _Located, raw: dict, category_ids: set[str]) -> list[Problem]:
+    out: list[Problem] = []
+    steps = raw["steps"]
+    if raw["category"] not in category_ids:
+        out.append(Problem(doc.path, doc.line(("category",)), "category",
+                           f"unknown category « {raw['category']} »"))
+    ids: dict[str, int] = {}
+    for i, s in enumerate(steps):
+        if s["id"] in ids:
+            out.append(Problem(doc.path, doc.line(("steps", i, "id")), "unique-step",
+                               f"step id « {s['id']} » is used twice"))
+        ids[s["id"]] = i
+    for i, s in enumerate(steps):
+        targets = [("next", s["next"])] if s.get("next") else []
+        targets += [(("choices", j, "next"), c["next"]) for j, c in enumerate(s.get("choices", []))]
+        for key, target in targets:
+            if target not in ids:
+                key_path = key if isinstance(key, tuple) else (key,)
+                out.append(Problem(doc.path, doc.line(("steps", i) + key_path), "next",
+                                   f"step « {s['id']} » leads to « {target} », which does not exist"))
+        if s["kind"] not in ("end", "question") and not s.get("next"):
+            out.append(Problem(doc.path, doc.line(("steps", i)), "dead-end",
+                               f"step « {s['id']} » has no next step and is not an end step"))
+    for path, url in _urls(raw):
+        if not is_allowed_url(url):
+            out.append(Problem(doc.path, doc.line(path), "domain",
+                               f"{url} is not on the list of allowed official sites"))
+    return out
+
+
+def _urls(raw: dict):
+    for i, link in enumerate(raw.get("links", [])):
+        yield ("links", i, "url"), link["url"]
+    for i, s in enumerate(raw["steps"]):
+        if s.get("link"):
+            yield ("steps", i, "link", "url"), s["link"]["url"]
+
+
+def load_pack(root: Path) -> ContentPack:
+    """Load and check a pack; raise ContentError listing every problem found."""
+    root = Path(root)
+    problems: list[Problem] = []
+    cat_path = root / "categories.yaml"
+    cat_doc = _read(cat_path, problems)
+    categories: list[Category] = []
+    if cat_doc is not None:
+        cat_problems = _schema_problems(cat_doc, CATEGORIES_SCHEMA)
+        problems += cat_problems
+        if not cat_problems:
+            for i, c in enumerate(cat_doc.data["categories"]):
+                categories.append(Category(c["id"], c["title"], c["icon"], c.get("order", i)))
+    category_ids = {c.id for c in categories}
+
+    procedures: dict[str, Procedure] = {}
+    files = sorted((root / "procedures").glob("*.yaml"))
+    if not files:
+        problems.append(Problem(root / "procedures", 1, "empty", "no procedure file (*.yaml) found"))
+    for path in files:
+        doc = _read(path, problems)
+        if doc is None:
+            continue
+        schema_problems = _schema_problems(doc, PROCEDURE_SCHEMA)
+        if schema_problems:
+            problems += schema_problems
+            continue
+        raw = doc.data
+        _link_steps(raw["steps"])
+        graph = _graph_problems(doc, raw, category_ids)
+        if raw["id"] in procedures:
+            graph.append(Problem(path, doc.line(("id",)), "unique-procedure",
+                                 f"procedure id « {raw['id']} » is also used in {procedures[raw['id']].source.name}"))
+        problems += graph
+        if graph:
+            continue
+        procedures[raw["id"]] = Procedure(
+            id=raw["id"], category=raw["category"], title=raw["title"], summary=raw["summary"],
+            keywords=tuple(raw["keywords"]), duration_min=raw["duration_min"],
+            before_you_start=tuple(raw["before_you_start"]),
+            links=tuple(Link(**l) for l in raw.get("links", ())),
+            popularity=raw.get("popularity", 0),
+            steps=tuple(_to_step(s, root) for s in raw["steps"]), source=path,
+        )
+    if problems:
+        raise ContentError(problems)
+    return ContentPack(root=root, categories=tuple(sorted(categories, key=lambda c: c.order)),
+                       procedures=procedures)

@@ -1,0 +1,126 @@
+"""Typed, read-only view of a content pack once it has been validated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    label: str
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    next: str
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str  # info | checklist | question | field | link | end
+    title: str
+    text: str | None = None
+    image: Path | None = None
+    next: str | None = None
+    idle_timeout_s: int | None = None
+    items: tuple[ChecklistItem, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    # field steps
+    label: str | None = None
+    personal: bool = False
+    pattern: str | None = None
+    pattern_help: str | None = None
+    mask: str = "last4"
+    keyboard: str = "text"
+    optional: bool = False
+    receipt_label: str | None = None
+    # link steps
+    link: Link | None = None
+    # end steps
+    done: tuple[str, ...] = ()
+    todo: tuple[str, ...] = ()
+    bring: tuple[str, ...] = ()
+    where: str | None = None
+
+    def successors(self) -> tuple[str, ...]:
+        if self.kind == "question":
+            return tuple(c.next for c in self.choices)
+        return (self.next,) if self.next else ()
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    category: str
+    title: str
+    summary: str
+    keywords: tuple[str, ...]
+    duration_min: int
+    before_you_start: tuple[str, ...]
+    links: tuple[Link, ...]
+    popularity: int
+    steps: tuple[Step, ...]
+    source: Path
+    _by_id: dict[str, Step] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({s.id: s for s in self.steps})
+
+    @property
+    def first_step(self) -> Step:
+        return self.steps[0]
+
+    def step(self, step_id: str) -> Step:
+        return self._by_id[step_id]
+
+    @property
+    def main_link(self) -> Link | None:
+        """The official link printed as a QR code: the first link step's, else the first listed."""
+        for s in self.steps:
+            if s.link:
+                return s.link
+        return self.links[0] if self.links else None
+
+    def remaining_steps(self, step_id: str) -> int:
+        """Steps left after step_id on the longest path to an end (cycles counted once)."""
+        memo: dict[str, int] = {}
+
+        def longest(sid: str, seen: frozenset[str]) -> int:
+            if sid in memo:
+                return memo[sid]
+            nexts = [n for n in self.step(sid).successors() if n not in seen]
+            best = max((1 + longest(n, seen | {n}) for n in nexts), default=0)
+            memo[sid] = best
+            return best
+
+        return longest(step_id, frozenset({step_id}))
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    icon: str  # a Material Design Icons name
+    order: int
+
+
+@dataclass(frozen=True)
+class ContentPack:
+    root: Path
+    categories: tuple[Category, ...]
+    procedures: dict[str, Procedure]
+
+    def in_category(self, category_id: str) -> list[Procedure]:
+        found = [p for p in self.procedures.values() if p.category == category_id]
+        return sorted(found, key=lambda p: (-p.popularity, p.title))

@@ -1,0 +1,108 @@
+"""JSON Schema of a content pack: categories.yaml and one YAML file per procedure.
+
+Checked with the jsonschema library so that content authors get precise messages; the
+loader maps each error back to the file and line it came from.
+"""
+
+_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 60}
+_TEXT = {"type": "string", "minLength": 1}
+_TEXTS = {"type": "array", "items": _TEXT}
+_URL = {"type": "string", "pattern": "^https://"}
+
+_LINK = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["label", "url"],
+    "properties": {"label": _TEXT, "url": _URL},
+}
+
+_STEP_COMMON = {
+    "id": _ID,
+    "kind": {"enum": ["info", "checklist", "question", "field", "link", "end"]},
+    "title": _TEXT,
+    "text": _TEXT,
+    "image": {"type": "string"},
+    "next": _ID,
+    # A step that sends the visitor away (to fetch a paper) may get a longer limit.
+    "idle_timeout_s": {"type": "integer", "minimum": 30, "maximum": 1800},
+}
+
+
+def _step(kind: str, required: list[str], **extra: dict) -> dict:
+    props = dict(_STEP_COMMON)
+    props.update(extra)
+    return {
+        "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+        "then": {"required": ["id", "kind", "title", *required], "properties": props,
+                 "additionalProperties": False},
+    }
+
+
+STEP_SCHEMA = {
+    "type": "object",
+    "required": ["id", "kind", "title"],
+    "properties": {"kind": _STEP_COMMON["kind"]},
+    "allOf": [
+        _step("info", ["text"]),
+        _step("checklist", ["items"], items={
+            "type": "array", "minItems": 1,
+            "items": {"type": "object", "additionalProperties": False,
+                      "required": ["id", "label"],
+                      "properties": {"id": _ID, "label": _TEXT, "help": _TEXT}},
+        }),
+        _step("question", ["choices"], choices={
+            "type": "array", "minItems": 2,
+            "items": {"type": "object", "additionalProperties": False,
+                      "required": ["label", "next"],
+                      "properties": {"label": _TEXT, "next": _ID}},
+        }),
+        _step("field", ["label", "personal"],
+              label=_TEXT,
+              personal={"type": "boolean"},
+              pattern={"type": "string"},
+              pattern_help=_TEXT,
+              mask={"enum": ["none", "last4", "all"]},
+              keyboard={"enum": ["text", "number"]},
+              optional={"type": "boolean"},
+              receipt_label=_TEXT),
+        _step("link", ["link"], link=_LINK),
+        _step("end", ["todo"], done=_TEXTS, todo=_TEXTS, bring=_TEXTS, where=_TEXT),
+    ],
+}
+
+PROCEDURE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "category", "title", "summary", "keywords", "duration_min",
+                 "before_you_start", "steps"],
+    "properties": {
+        "id": _ID,
+        "category": _ID,
+        "title": _TEXT,
+        "summary": _TEXT,
+        "keywords": {"type": "array", "items": _TEXT, "minItems": 1},
+        "duration_min": {"type": "integer", "minimum": 1, "maximum": 180},
+        "before_you_start": _TEXTS,
+        "links": {"type": "array", "items": _LINK},
+        # Order on the home screen until real statistics exist: higher comes first.
+        "popularity": {"type": "integer", "minimum": 0, "maximum": 100},
+        "steps": {"type": "array", "minItems": 2, "items": STEP_SCHEMA},
+    },
+}
+
+CATEGORIES_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["categories"],
+    "properties": {
+        "categories": {
+            "type": "array", "minItems": 1,
+            "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["id", "title", "icon"],  # icon: a Material Design Icons name
+                "properties": {"id": _ID, "title": _TEXT, "icon": {"type": "string"},
+                               "order": {"type": "integer"}},
+            },
+        },
+    },
+}

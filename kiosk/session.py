@@ -1,0 +1,299 @@
+"""The session state machine: one visitor, from the first touch to the reset.
+
+Screens only show what this machine holds; every change goes through a method here,
+is logged (never with what the visitor typed) and is announced to listeners. Time comes
+from an injectable monotonic clock so every timeout can be tested without waiting.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kiosk.config import SessionSection
+from kiosk.content.model import ContentPack, Procedure, Step
+
+log = logging.getLogger(__name__)
+
+
+class State(enum.Enum):
+    ATTRACT = "attract"            # nobody here: invite a touch
+    HOME = "home"                  # choosing a procedure
+    STEP = "step"                  # inside a procedure, one step per screen
+    SUMMARY = "summary"            # end of a procedure: what was done, what is left, print
+    IDLE_WARNING = "idle_warning"  # nobody touched for a while: countdown before reset
+    GOODBYE = "goodbye"            # just wiped: « Vos informations ont été effacées »
+
+
+ACTIVE = (State.HOME, State.STEP, State.SUMMARY)
+
+
+@dataclass
+class Visit:
+    """Everything one visitor did or typed. Cleared in place at reset."""
+
+    started_at: float
+    procedure_id: str | None = None
+    step_id: str | None = None
+    history: list[str] = field(default_factory=list)
+    checked: dict[str, set[str]] = field(default_factory=dict)
+    answers: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+    show_in_full: set[str] = field(default_factory=set)
+    printed: bool = False
+
+    def clear(self) -> None:
+        self.procedure_id = self.step_id = None
+        for holder in (self.history, self.checked, self.answers, self.fields, self.show_in_full):
+            holder.clear()
+        self.printed = False
+
+    def is_empty(self) -> bool:
+        return not (self.procedure_id or self.step_id or self.history or self.checked
+                    or self.answers or self.fields or self.show_in_full or self.printed)
+
+
+Listener = Callable[["SessionMachine"], None]
+
+
+class SessionMachine:
+    def __init__(self, content: ContentPack, settings: SessionSection,
+                 clock: Callable[[], float] = time.monotonic,
+                 on_reset: Callable[[str], None] | None = None):
+        self.content = content
+        self.settings = settings
+        self._clock = clock
+        self._on_reset = on_reset
+        self._listeners: list[Listener] = []
+        self.state = State.ATTRACT
+        self.visit = Visit(started_at=clock())
+        self.last_touch = clock()
+        self.warning_since: float | None = None
+        self.goodbye_since: float | None = None
+        self._state_before_warning: State | None = None
+        self.idle_paused = False
+
+    # ----- observation -------------------------------------------------------------
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _set(self, new: State, reason: str) -> None:
+        old = self.state
+        self.state = new
+        log.info("session %s -> %s (%s) procedure=%s step=%s", old.value, new.value, reason,
+                 self.visit.procedure_id or "-", self.visit.step_id or "-")
+        for listener in list(self._listeners):
+            listener(self)
+
+    def _changed(self, reason: str) -> None:
+        """Same state, new content (another step, a tick in a checklist)."""
+        self._set(self.state, reason)
+
+    @property
+    def procedure(self) -> Procedure | None:
+        pid = self.visit.procedure_id
+        return self.content.procedures[pid] if pid else None
+
+    @property
+    def step(self) -> Step | None:
+        proc = self.procedure
+        return proc.step(self.visit.step_id) if proc and self.visit.step_id else None
+
+    def progress(self) -> tuple[int, int]:
+        """(current step number, total) on the longest remaining path, summary included."""
+        proc, step = self.procedure, self.step
+        if not proc or not step:
+            return (0, 0)
+        current = len(self.visit.history) + 1
+        return current, current + proc.remaining_steps(step.id)
+
+    def elapsed_s(self) -> float:
+        return self._clock() - self.visit.started_at
+
+    # ----- visitor actions -----------------------------------------------------------
+    def touch(self) -> None:
+        """Any touch anywhere: the visitor is still here."""
+        self.last_touch = self._clock()
+        if self.state is State.IDLE_WARNING:
+            self.keep_going()
+
+    def start(self) -> None:
+        if self.state in (State.ATTRACT, State.GOODBYE):
+            self.visit = Visit(started_at=self._clock())
+            self.last_touch = self._clock()
+            self._set(State.HOME, "first touch")
+
+    def open_procedure(self, procedure_id: str) -> None:
+        if self.state is not State.HOME:
+            return
+        proc = self.content.procedures[procedure_id]
+        self.visit.procedure_id = proc.id
+        self.visit.step_id = proc.first_step.id
+        self.visit.history.clear()
+        self._set(State.STEP, "procedure chosen")
+
+    def go_home(self) -> None:
+        if self.state in (State.STEP, State.SUMMARY):
+            v = self.visit
+            v.procedure_id = v.step_id = None
+            v.history.clear()
+            self._set(State.HOME, "back to home")
+
+    def can_go_next(self) -> bool:
+        step = self.step
+        if self.state is not State.STEP or step is None:
+            return False
+        if step.kind == "question":
+            return step.id in self.visit.answers
+        if step.kind == "field":
+            return self.field_error(step.id) is None
+        return True
+
+    def next(self) -> None:
+        step = self.step
+        if not self.can_go_next() or step is None:
+            return
+        target = (step.choices[self.visit.answers[step.id]].next if step.kind == "question"
+                  else step.next)
+        self._go_to(target, "next")
+
+    def choose(self, choice_index: int) -> None:
+        """Answer a question step; the answer leads straight to its branch."""
+        step = self.step
+        if self.state is not State.STEP or step is None or step.kind != "question":
+            return
+        if not 0 <= choice_index < len(step.choices):
+            return
+        self.visit.answers[step.id] = choice_index
+        self._go_to(step.choices[choice_index].next, f"choice {choice_index + 1}")
+
+    def _go_to(self, target: str | None, reason: str) -> None:
+        proc = self.procedure
+        if proc is None or target is None:
+            return
+        self.visit.history.append(self.visit.step_id)
+        self.visit.step_id = target
+        if proc.step(target).kind == "end":
+            self._set(State.SUMMARY, "procedure finished")
+        else:
+            self._changed(reason)
+
+    def previous(self) -> None:
+        v = self.visit
+        if self.state not in (State.STEP, State.SUMMARY):
+            return
+        if not v.history:
+            self.go_home()
+            return
+        v.step_id = v.history.pop()
+        if self.state is State.SUMMARY:
+            self._set(State.STEP, "back from summary")
+        else:
+            self._changed("previous")
+
+    def toggle(self, item_id: str) -> None:
+        step = self.step
+        if self.state is not State.STEP or step is None or step.kind != "checklist":
+            return
+        if item_id not in {i.id for i in step.items}:
+            return
+        ticked = self.visit.checked.setdefault(step.id, set())
+        ticked.symmetric_difference_update({item_id})
+        self._changed("checklist")
+
+    def set_field(self, value: str) -> None:
+        step = self.step
+        if self.state is not State.STEP or step is None or step.kind != "field":
+            return
+        self.visit.fields[step.id] = value
+        # No _changed(): the text input already shows it, and a redraw per keystroke
+        # would rebuild the screen under the visitor's finger.
+
+    def field_error(self, step_id: str) -> str | None:
+        """Translation key of what is wrong with a field's value, or None when it is fine."""
+        proc = self.procedure
+        if proc is None:
+            return None
+        step = proc.step(step_id)
+        value = self.visit.fields.get(step_id, "").strip()
+        if not value:
+            return None if step.optional else "field.required"
+        if step.pattern and not re.fullmatch(step.pattern, value):
+            return "field.invalid"
+        return None
+
+    def set_show_in_full(self, step_id: str, in_full: bool) -> None:
+        (self.visit.show_in_full.add if in_full else self.visit.show_in_full.discard)(step_id)
+
+    def mark_printed(self) -> None:
+        self.visit.printed = True
+
+    def end_session(self, reason: str = "visitor finished") -> None:
+        """« Terminer »: wipe now and say goodbye."""
+        if self.state in ACTIVE or self.state is State.IDLE_WARNING:
+            self.reset(reason)
+
+    # ----- time ---------------------------------------------------------------------
+    def idle_limit_s(self) -> float:
+        step = self.step
+        if self.state is State.STEP and step is not None and step.idle_timeout_s:
+            return step.idle_timeout_s
+        return self.settings.idle_timeout_s
+
+    def warning_left_s(self) -> float:
+        if self.warning_since is None:
+            return 0.0
+        return max(0.0, self.settings.idle_warning_s - (self._clock() - self.warning_since))
+
+    def keep_going(self) -> None:
+        if self.state is State.IDLE_WARNING:
+            self.last_touch = self._clock()
+            self.warning_since = None
+            back = self._state_before_warning or State.HOME
+            self._state_before_warning = None
+            self._set(back, "visitor still here")
+
+    def tick(self) -> None:
+        """Called a few times a second by the app: fires the timeouts that are due."""
+        now = self._clock()
+        if self.state in ACTIVE and not self.idle_paused:
+            if now - self.last_touch >= self.idle_limit_s():
+                self._state_before_warning = self.state
+                self.warning_since = now
+                self._set(State.IDLE_WARNING, "no touch")
+        elif self.state is State.IDLE_WARNING:
+            if self.idle_paused:
+                self.keep_going()
+            elif self.warning_left_s() <= 0:
+                self.reset("inactivity")
+        elif self.state is State.GOODBYE and self.goodbye_since is not None:
+            if now - self.goodbye_since >= self.settings.goodbye_s:
+                self.goodbye_since = None
+                self._set(State.ATTRACT, "goodbye shown")
+
+    # ----- reset ----------------------------------------------------------------------
+    def reset(self, reason: str) -> None:
+        """Drop everything the visitor did, run the wipe, and show the goodbye screen."""
+        self.visit.clear()
+        self.visit = Visit(started_at=self._clock())
+        self.warning_since = None
+        self._state_before_warning = None
+        self.idle_paused = False
+        if self._on_reset is not None:
+            self._on_reset(reason)
+        self.goodbye_since = self._clock()
+        self._set(State.GOODBYE, f"reset: {reason}")
+
+    def failsafe(self, error: BaseException) -> None:
+        """An unexpected error anywhere: wipe and go back to the start, never show a traceback."""
+        log.error("failsafe after unexpected %s", type(error).__name__, exc_info=error)
+        try:
+            self.reset("failsafe")
+        except Exception:  # the wipe itself failed: still leave nothing on screen
+            log.exception("reset failed during failsafe")
+            self.visit = Visit(started_at=self._clock())
+            self._set(State.ATTRACT, "failsafe")

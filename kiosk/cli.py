@@ -58,15 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Modules that own subcommands; each has register(subparsers, add_config).
+EXTENSIONS = ("kiosk.cli_content",)
+
+
 def _extensions():
-    """Subcommands owned by other modules, each a register(subparsers, add_config) function."""
-    from kiosk import cli_content
-    yield cli_content.register
-    try:
-        from kiosk import cli_tools
-    except ImportError:
-        return
-    yield from cli_tools.REGISTER
+    import importlib
+    for name in EXTENSIONS:
+        yield importlib.import_module(name).register
 
 
 def main(argv: list[str] | None = None) -> int:

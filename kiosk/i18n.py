@@ -1,8 +1,10 @@
 """The translation layer: every visitor-facing string comes from a locale catalog.
 
-Catalogs are flat JSON files in assets/locales/<lang>.json mapping a key to a text with
-optional {placeholders}. French is the reference and must be complete; another language
-falls back to French for a key it lacks.
+A language's catalog is the folder assets/locales/<lang>/: flat JSON files mapping a key
+to a text with optional {placeholders}, one file per part of the app (app.json,
+receipt.json, …) so that each part keeps its own strings. A key may appear in one file
+only. French is the reference and must be complete; another language falls back to
+French for a key it lacks.
 """
 
 from __future__ import annotations
@@ -21,14 +23,21 @@ REFERENCE = "fr"
 class Catalog:
     def __init__(self, language: str = REFERENCE, locales_dir: Path = LOCALES_DIR):
         self.language = language
-        self._reference = self._load(locales_dir / f"{REFERENCE}.json")
+        self._reference = self._load(locales_dir / REFERENCE)
         self._texts = self._reference if language == REFERENCE else {
-            **self._reference, **self._load(locales_dir / f"{language}.json")}
+            **self._reference, **self._load(locales_dir / language)}
 
     @staticmethod
-    def _load(path: Path) -> dict[str, str]:
-        with path.open(encoding="utf-8") as f:
-            return json.load(f)
+    def _load(folder: Path) -> dict[str, str]:
+        texts: dict[str, str] = {}
+        for path in sorted(folder.glob("*.json")):
+            with path.open(encoding="utf-8") as f:
+                part = json.load(f)
+            twice = texts.keys() & part.keys()
+            if twice:
+                raise ValueError(f"{path}: keys already defined in another file: {', '.join(sorted(twice))}")
+            texts.update(part)
+        return texts
 
     def keys(self) -> set[str]:
         return set(self._reference)

@@ -11,6 +11,7 @@ import enum
 import logging
 import re
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -37,6 +38,7 @@ class Visit:
     """Everything one visitor did or typed. Cleared in place at reset."""
 
     started_at: float
+    category_id: str | None = None
     procedure_id: str | None = None
     step_id: str | None = None
     history: list[str] = field(default_factory=list)
@@ -44,17 +46,24 @@ class Visit:
     answers: dict[str, int] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
     show_in_full: set[str] = field(default_factory=set)
-    printed: bool = False
+    print_status: str = ""         # "" | printing | done | failed
+    print_message_key: str = ""    # what the visitor is told about the print
+    help_number: int = 0           # queue number of the visitor's help call, 0 = none
+    help_status: str = ""          # "" | waiting | delivered | acknowledged
+    help_since: float | None = None
 
     def clear(self) -> None:
-        self.procedure_id = self.step_id = None
+        self.category_id = self.procedure_id = self.step_id = None
         for holder in (self.history, self.checked, self.answers, self.fields, self.show_in_full):
             holder.clear()
-        self.printed = False
+        self.print_status = self.print_message_key = self.help_status = ""
+        self.help_number = 0
+        self.help_since = None
 
     def is_empty(self) -> bool:
-        return not (self.procedure_id or self.step_id or self.history or self.checked
-                    or self.answers or self.fields or self.show_in_full or self.printed)
+        return not (self.category_id or self.procedure_id or self.step_id or self.history
+                    or self.checked or self.answers or self.fields or self.show_in_full
+                    or self.print_status or self.help_number or self.help_status)
 
 
 Listener = Callable[["SessionMachine"], None]
@@ -63,8 +72,10 @@ Listener = Callable[["SessionMachine"], None]
 class SessionMachine:
     def __init__(self, content: ContentPack, settings: SessionSection,
                  clock: Callable[[], float] = time.monotonic,
-                 on_reset: Callable[[str], None] | None = None):
+                 on_reset: Callable[[str], None] | None = None,
+                 help_max_wait_s: float = 600):
         self.content = content
+        self.help_max_wait_s = help_max_wait_s
         self.settings = settings
         self._clock = clock
         self._on_reset = on_reset
@@ -75,7 +86,6 @@ class SessionMachine:
         self.warning_since: float | None = None
         self.goodbye_since: float | None = None
         self._state_before_warning: State | None = None
-        self.idle_paused = False
 
     # ----- observation -------------------------------------------------------------
     def add_listener(self, listener: Listener) -> None:
@@ -127,21 +137,33 @@ class SessionMachine:
             self.last_touch = self._clock()
             self._set(State.HOME, "first touch")
 
+    def open_category(self, category_id: str | None) -> None:
+        """Show one category's procedures on the home screen (None: back to all categories)."""
+        if self.state is State.HOME:
+            self.visit.category_id = category_id
+            self._changed("category")
+
     def open_procedure(self, procedure_id: str) -> None:
         if self.state is not State.HOME:
             return
         proc = self.content.procedures[procedure_id]
+        self.visit.category_id = proc.category
         self.visit.procedure_id = proc.id
         self.visit.step_id = proc.first_step.id
         self.visit.history.clear()
         self._set(State.STEP, "procedure chosen")
 
     def go_home(self) -> None:
+        """Back to the list of procedures; what the visitor typed in this procedure is dropped."""
         if self.state in (State.STEP, State.SUMMARY):
             v = self.visit
             v.procedure_id = v.step_id = None
-            v.history.clear()
+            for holder in (v.history, v.checked, v.answers, v.fields, v.show_in_full):
+                holder.clear()
+            v.print_status = v.print_message_key = ""
             self._set(State.HOME, "back to home")
+        elif self.state is State.HOME and self.visit.category_id:
+            self.open_category(None)
 
     def can_go_next(self) -> bool:
         step = self.step
@@ -229,8 +251,40 @@ class SessionMachine:
     def set_show_in_full(self, step_id: str, in_full: bool) -> None:
         (self.visit.show_in_full.add if in_full else self.visit.show_in_full.discard)(step_id)
 
-    def mark_printed(self) -> None:
-        self.visit.printed = True
+    def print_started(self) -> None:
+        self.visit.print_status, self.visit.print_message_key = "printing", "print.in_progress"
+        self._changed("print started")
+
+    def print_finished(self, ok: bool, message_key: str | None) -> None:
+        v = self.visit
+        v.print_status = "done" if ok else "failed"
+        v.print_message_key = message_key or ("print.done" if ok else "print.failed")
+        self._changed("print " + v.print_status)
+
+    # ----- help calls -------------------------------------------------------------------
+    def help_requested(self, number: int) -> None:
+        v = self.visit
+        v.help_number, v.help_status, v.help_since = number, "waiting", self._clock()
+        self._changed("help requested")
+
+    def help_updated(self, status: str) -> None:
+        """A call of this visit changed: delivered, acknowledged, or ended ("")."""
+        v = self.visit
+        if not v.help_number:
+            return
+        if status == "":
+            v.help_number, v.help_status, v.help_since = 0, "", None
+            self.last_touch = self._clock()  # the idle countdown starts afresh after a call
+        else:
+            v.help_status = status
+        self._changed(f"help {status or 'ended'}")
+
+    @property
+    def idle_paused(self) -> bool:
+        """A waiting help call holds the reset, but not forever (the visitor may have left)."""
+        v = self.visit
+        return bool(v.help_number and v.help_since is not None
+                    and self._clock() - v.help_since < self.help_max_wait_s)
 
     def end_session(self, reason: str = "visitor finished") -> None:
         """« Terminer »: wipe now and say goodbye."""
@@ -282,7 +336,6 @@ class SessionMachine:
         self.visit = Visit(started_at=self._clock())
         self.warning_since = None
         self._state_before_warning = None
-        self.idle_paused = False
         if self._on_reset is not None:
             self._on_reset(reason)
         self.goodbye_since = self._clock()
@@ -290,7 +343,11 @@ class SessionMachine:
 
     def failsafe(self, error: BaseException) -> None:
         """An unexpected error anywhere: wipe and go back to the start, never show a traceback."""
-        log.error("failsafe after unexpected %s", type(error).__name__, exc_info=error)
+        # The exception's message may quote what the visitor typed: log its type and where
+        # it happened, never its text.
+        frames = traceback.extract_tb(error.__traceback__)
+        where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames[-4:]))
+        log.error("failsafe after unexpected %s at %s", type(error).__name__, where or "?")
         try:
             self.reset("failsafe")
         except Exception:  # the wipe itself failed: still leave nothing on screen

@@ -75,11 +75,43 @@ class PrinterSection:
 
 
 @dataclass(frozen=True)
+class ConseillerSection:
+    # Hashes made with `kiosk pin hash`; empty = that PIN is disabled.
+    pin_hash: str = field(default="", metadata={"empty_ok": True, "doc": "conseiller PIN hash from `kiosk pin hash`; empty = conseiller mode disabled"})
+    technician_pin_hash: str = field(default="", metadata={"empty_ok": True, "doc": "technician PIN hash (may also leave to the desktop); empty = disabled"})
+    lockout_attempts: int = field(default=5, metadata=_range(3, 20, doc="wrong PINs in a row before the mode locks"))
+    lockout_s: int = field(default=300, metadata=_range(30, 3600, doc="how long the mode stays locked"))
+
+
+@dataclass(frozen=True)
+class StatsSection:
+    db_file: Path = field(default=Path("stats.sqlite3"),
+                          metadata={"doc": "anonymous daily counters; a relative path is under [kiosk] data_dir"})
+    flush_interval_s: float = field(default=5.0, metadata=_range(0.5, 300, doc="how often counters are written to disk"))
+
+
+@dataclass(frozen=True)
+class InputSection:
+    # Exactly one Kivy input provider: two providers reading one touch screen double every touch.
+    provider: Literal["mouse", "hidinput", "mtdev"] = field(
+        default="mouse", metadata={"doc": "mouse: pointer from the display server (development); "
+                                          "hidinput or mtdev: read touch_device directly (kiosk)"})
+    touch_device: str = field(default="/dev/input/event0",
+                              metadata={"doc": "touch screen for hidinput/mtdev; prefer a /dev/input/by-id/ path"})
+    rotation: Literal[0, 90, 180, 270] = 0
+    invert_x: bool = False
+    invert_y: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = KioskSection()
     display: DisplaySection = DisplaySection()
     session: SessionSection = SessionSection()
     printer: PrinterSection = PrinterSection()
+    conseiller: ConseillerSection = ConseillerSection()
+    stats: StatsSection = StatsSection()
+    input: InputSection = InputSection()
     source: str = "(embedded defaults)"
 
     @property
@@ -126,7 +158,8 @@ def _coerce(tp: Any, meta: dict, value: Any) -> Any:
             raise ValueError
         return tp(value)
     if tp in (str, Path):
-        if not isinstance(value, str) or not value.strip():
+        # An empty text is allowed only where the schema says it means "disabled".
+        if not isinstance(value, str) or not (value.strip() or (value == "" and meta.get("empty_ok"))):
             raise ValueError
         return Path(value) if tp is Path else value
     raise TypeError(tp)

@@ -1,0 +1,140 @@
+"""Conseiller and technician PINs: scrypt hashes, and a gate that locks after wrong tries.
+
+A hash is a self-describing string "scrypt$n$r$p$salt_b64$hash_b64" so the cost can be
+raised later without breaking stored hashes. A PIN never reaches a log.
+
+Checking a PIN costs one or two scrypt runs (tens of milliseconds each, see
+bench/ops_bench.py): call PinGate.try_pin from a worker thread, not the UI thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import re
+import threading
+import time
+from typing import Callable, Literal
+
+log = logging.getLogger(__name__)
+
+# n=2**14, r=8 uses 16 MiB and stays well under a second on a small kiosk CPU, while
+# making a brute force of a short PIN from a stolen config file slow.
+SCRYPT_N = 2 ** 14
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+HASH_BYTES = 32
+PIN_MIN_DIGITS = 4
+PIN_MAX_DIGITS = 12
+_MAXMEM = 64 * 1024 * 1024
+
+Outcome = Literal["conseiller", "technician", "wrong", "locked"]
+
+
+def pin_format_problem(pin: str) -> str | None:
+    """What is wrong with a new PIN (plain words for a technician), or None."""
+    if not re.fullmatch(r"[0-9]+", pin):
+        return "a PIN is made of digits only (the kiosk shows a number pad)"
+    if not PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS:
+        return f"a PIN has {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits"
+    return None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_pin(pin: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    if not pin:
+        raise ValueError("empty PIN")
+    salt = os.urandom(SALT_BYTES)
+    digest = hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=HASH_BYTES)
+    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
+
+
+def parse_hash(stored: str) -> tuple[int, int, int, bytes, bytes] | None:
+    """(n, r, p, salt, digest) of a stored hash, or None when it is not one we made."""
+    parts = stored.strip().split("$")
+    if len(parts) != 6 or parts[0] != "scrypt":
+        return None
+    try:
+        n, r, p = (int(x) for x in parts[1:4])
+        salt = base64.b64decode(parts[4], validate=True)
+        digest = base64.b64decode(parts[5], validate=True)
+    except ValueError:
+        return None
+    # n must be a power of two > 1; refuse costs that would stall or exhaust the kiosk.
+    if n < 2 or n & (n - 1) or n > 2 ** 20 or not 1 <= r <= 32 or not 1 <= p <= 16:
+        return None
+    if len(salt) < 8 or len(digest) < 16 or 128 * r * n > _MAXMEM // 2:
+        return None
+    return n, r, p, salt, digest
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    parsed = parse_hash(stored) if stored else None
+    if parsed is None or not pin:
+        return False
+    n, r, p, salt, digest = parsed
+    candidate = hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=len(digest))
+    return hmac.compare_digest(candidate, digest)
+
+
+class PinGate:
+    """Who may enter the conseiller mode; five wrong PINs in a row lock it for a while."""
+
+    def __init__(self, conseiller_hash: str, technician_hash: str, attempts: int = 5,
+                 lockout_s: float = 300, clock: Callable[[], float] = time.monotonic):
+        self._hashes: list[tuple[Outcome, str]] = [
+            # Technician first: if both PINs were made the same, the wider right wins.
+            ("technician", technician_hash), ("conseiller", conseiller_hash)]
+        self._attempts = attempts
+        self._lockout_s = lockout_s
+        self._clock = clock
+        self._wrong = 0
+        self._locked_until: float | None = None
+        self._lock = threading.Lock()  # try_pin runs in worker threads
+        for role, stored in self._hashes:
+            if stored and parse_hash(stored) is None:
+                log.error("the %s PIN hash in the config is not a `kiosk pin hash` string: that PIN is disabled", role)
+
+    @property
+    def enabled(self) -> bool:
+        """False when no PIN is configured: the app should not offer the mode at all."""
+        return any(stored and parse_hash(stored) for _, stored in self._hashes)
+
+    def locked_for_s(self) -> float:
+        with self._lock:
+            return self._locked_left_s()
+
+    def _locked_left_s(self) -> float:
+        if self._locked_until is None:
+            return 0.0
+        left = self._locked_until - self._clock()
+        if left <= 0:
+            self._locked_until = None
+            self._wrong = 0
+            return 0.0
+        return left
+
+    def try_pin(self, pin: str) -> Outcome:
+        with self._lock:
+            if self._locked_left_s() > 0:
+                return "locked"
+            # Check every configured hash, so the time taken does not tell which PIN exists.
+            matches = [role for role, stored in self._hashes if verify_pin(pin, stored)]
+            if matches:
+                self._wrong = 0
+                log.info("conseiller mode opened (%s)", matches[0])
+                return matches[0]
+            self._wrong += 1
+            if self._wrong >= self._attempts:
+                self._locked_until = self._clock() + self._lockout_s
+                log.warning("%d wrong PINs in a row: conseiller mode locked for %.0f s", self._wrong, self._lockout_s)
+            else:
+                log.info("wrong PIN (%d of %d before lockout)", self._wrong, self._attempts)
+            return "wrong"

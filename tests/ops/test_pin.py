@@ -1,0 +1,117 @@
+"""PIN hashes and the lockout gate of the conseiller mode."""
+
+import logging
+
+import pytest
+
+from kiosk import pin
+from kiosk.pin import PinGate, hash_pin, parse_hash, pin_format_problem, verify_pin
+
+# A cheap scrypt cost keeps the lockout tests fast; the format is the same.
+CHEAP = {"n": 2 ** 4, "r": 8, "p": 1}
+
+
+def test_hash_is_self_describing_and_salted():
+    first, second = hash_pin("2468"), hash_pin("2468")
+    assert first != second  # random salt
+    scheme, n, r, p, salt, digest = first.split("$")
+    assert (scheme, int(n), int(r), int(p)) == ("scrypt", pin.SCRYPT_N, pin.SCRYPT_R, pin.SCRYPT_P)
+    assert parse_hash(first)[3] != parse_hash(second)[3]
+    assert "2468" not in first
+
+
+def test_verify_accepts_the_pin_and_refuses_others():
+    stored = hash_pin("2468", **CHEAP)
+    assert verify_pin("2468", stored)
+    assert not verify_pin("2469", stored)
+    assert not verify_pin("", stored)
+
+
+def test_the_cost_written_in_the_hash_is_the_one_used():
+    # A hash made with other parameters still verifies: the string carries them.
+    stored = hash_pin("1357", n=2 ** 5, r=4, p=2)
+    assert stored.startswith("scrypt$32$4$2$")
+    assert verify_pin("1357", stored)
+
+
+@pytest.mark.parametrize("stored", ["", "off", "scrypt$16$8$1$abc", "bcrypt$16$8$1$AAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAA==",
+                                    "scrypt$15$8$1$AAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAA==",  # n not a power of two
+                                    "scrypt$1048576$32$1$AAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAA==",  # 4 GiB of memory
+                                    "scrypt$16$8$1$not base64!$AAAA"])
+def test_anything_that_is_not_our_hash_never_verifies(stored):
+    assert parse_hash(stored) is None
+    assert not verify_pin("1234", stored)
+
+
+@pytest.mark.parametrize("candidate, ok", [("1234", True), ("123456789012", True), ("123", False),
+                                           ("1234567890123", False), ("12a4", False), ("12 34", False), ("", False)])
+def test_pin_format(candidate, ok):
+    assert (pin_format_problem(candidate) is None) is ok
+
+
+@pytest.fixture
+def gate(fake_clock):
+    return PinGate(hash_pin("1111", **CHEAP), hash_pin("9999", **CHEAP), attempts=5, lockout_s=300, clock=fake_clock)
+
+
+def test_each_pin_opens_its_own_role(gate):
+    assert gate.enabled
+    assert gate.try_pin("1111") == "conseiller"
+    assert gate.try_pin("9999") == "technician"
+    assert gate.try_pin("0000") == "wrong"
+
+
+def test_five_wrong_pins_lock_for_five_minutes_even_for_the_right_pin(gate, fake_clock):
+    for _ in range(4):
+        assert gate.try_pin("0000") == "wrong"
+    assert gate.locked_for_s() == 0
+    assert gate.try_pin("0000") == "wrong"
+    assert gate.locked_for_s() == pytest.approx(300)
+    assert gate.try_pin("1111") == "locked"
+    fake_clock.advance(299)
+    assert gate.try_pin("9999") == "locked"
+    assert gate.locked_for_s() == pytest.approx(1)
+    fake_clock.advance(1)
+    assert gate.locked_for_s() == 0
+    assert gate.try_pin("1111") == "conseiller"
+
+
+def test_after_a_lockout_the_count_starts_again(gate, fake_clock):
+    for _ in range(5):
+        gate.try_pin("0000")
+    fake_clock.advance(300)
+    for _ in range(4):
+        assert gate.try_pin("0000") == "wrong"
+    assert gate.locked_for_s() == 0
+
+
+def test_a_right_pin_resets_the_count_of_wrong_ones(gate):
+    for _ in range(4):
+        gate.try_pin("0000")
+    assert gate.try_pin("1111") == "conseiller"
+    for _ in range(4):
+        assert gate.try_pin("0000") == "wrong"
+    assert gate.locked_for_s() == 0
+
+
+def test_empty_or_broken_hashes_disable_the_mode(fake_clock, caplog):
+    assert not PinGate("", "", clock=fake_clock).enabled
+    with caplog.at_level(logging.ERROR):
+        gate = PinGate("not-a-hash", "", clock=fake_clock)
+    assert not gate.enabled
+    assert "conseiller PIN hash" in caplog.text
+    assert gate.try_pin("") == "wrong"
+
+
+def test_technician_only_gate_still_works(fake_clock):
+    gate = PinGate("", hash_pin("4242", **CHEAP), clock=fake_clock)
+    assert gate.enabled
+    assert gate.try_pin("4242") == "technician"
+
+
+def test_no_pin_reaches_the_log(gate, caplog):
+    with caplog.at_level(logging.DEBUG):
+        for attempt in ("8642", "8642", "8642", "8642", "8642", "1111"):
+            gate.try_pin(attempt)
+    assert "locked" in caplog.text
+    assert "8642" not in caplog.text and "1111" not in caplog.text

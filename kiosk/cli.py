@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Modules that own subcommands; each has register(subparsers, add_config).
-EXTENSIONS = ("kiosk.cli_content",)
+EXTENSIONS = ("kiosk.cli_content", "kiosk.cli_ops")
 
 
 def _extensions():

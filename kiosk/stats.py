@@ -231,36 +231,12 @@ class Stats:
         return dict(total)
 
     def export_csv(self, start: date, end: date, out: TextIO, delimiter: str = ",") -> int:
-        """Write one row per day and indicator (procedure and step where they apply),
-        plus mean_session_s, for start..end inclusive. Returns the number of data rows."""
+        """Flush, then write start..end inclusive as CSV (see export_csv below)."""
         self.flush()
-        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-        writer.writerow(["date", "indicator", "procedure", "step", "value"])
         if self._db is None:
+            csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow(CSV_COLUMNS)
             return 0
-        # A connection of its own: the writer thread may be inside a transaction.
-        reader = sqlite3.connect(self._db_path, timeout=5)
-        try:
-            rows = reader.execute(
-                "SELECT day, indicator, procedure, step, value FROM counts WHERE day BETWEEN ? AND ? "
-                "ORDER BY day, indicator, procedure, step", (start.isoformat(), end.isoformat())).fetchall()
-        finally:
-            reader.close()
-        written = 0
-        by_day: dict[str, list] = defaultdict(list)
-        for row in rows:
-            by_day[row[0]].append(row)
-        for day in sorted(by_day):
-            ended = sum(r[4] for r in by_day[day] if r[1] == SESSION_ENDED)
-            for _, indicator, procedure, step, value in by_day[day]:
-                if indicator == SESSION_SECONDS:
-                    if ended:
-                        writer.writerow([day, "mean_session_s", "", "", f"{value / ended:.1f}"])
-                        written += 1
-                    continue
-                writer.writerow([day, indicator, procedure, step, f"{value:g}"])
-                written += 1
-        return written
+        return export_csv(self._db_path, start, end, out, delimiter)
 
     # ----- life cycle -------------------------------------------------------------------
     def flush(self, timeout_s: float = 10.0) -> None:
@@ -281,3 +257,38 @@ class Stats:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+CSV_COLUMNS = ["date", "indicator", "procedure", "step", "value"]
+
+
+def export_csv(db_path: Path, start: date, end: date, out: TextIO, delimiter: str = ",") -> int:
+    """Write one row per day and indicator (procedure and step where they apply), plus
+    mean_session_s, for start..end inclusive; returns the number of data rows.
+
+    Opens the database read-only with a connection of its own, so it can run while the
+    kiosk counts (and without a Stats writer thread, for the CLI)."""
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    reader = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True, timeout=5)
+    try:
+        rows = reader.execute(
+            "SELECT day, indicator, procedure, step, value FROM counts WHERE day BETWEEN ? AND ? "
+            "ORDER BY day, indicator, procedure, step", (start.isoformat(), end.isoformat())).fetchall()
+    finally:
+        reader.close()
+    by_day: dict[str, list] = defaultdict(list)
+    for row in rows:
+        by_day[row[0]].append(row)
+    written = 0
+    for day in sorted(by_day):
+        ended = sum(r[4] for r in by_day[day] if r[1] == SESSION_ENDED)
+        for _, indicator, procedure, step, value in by_day[day]:
+            if indicator == SESSION_SECONDS:
+                if ended:
+                    writer.writerow([day, "mean_session_s", "", "", f"{value / ended:.1f}"])
+                    written += 1
+                continue
+            writer.writerow([day, indicator, procedure, step, f"{value:g}"])
+            written += 1
+    return written

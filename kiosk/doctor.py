@@ -1,0 +1,359 @@
+"""`kiosk doctor`: check every part a kiosk needs, one line each, with what to do.
+
+Each check returns OK, WARN (the kiosk runs, but something is degraded) or FAIL (fix it
+before opening the kiosk). A check never hangs: device reads and probes run with
+timeouts, and a check that crashes is reported as FAIL instead of stopping the others.
+Doctor only reads: it may run as root while the kiosk runs as its own user, so it must not
+create files in the kiosk's data_dir.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Literal, Mapping
+
+from kiosk.config import ASSETS_DIR, Config
+
+log = logging.getLogger(__name__)
+
+Level = Literal["OK", "WARN", "FAIL"]
+
+DISK_WARN_MB = 500
+DISK_FAIL_MB = 50
+MIN_YEAR = 2026
+DISPLAY_PROBE_TIMEOUT_S = 30.0
+DEVICE_CHECK_GRACE_S = 5.0  # on top of the I/O timeout given to the printer and channels
+NOT_AVAILABLE = "not available in this build"
+
+
+@dataclass
+class CheckResult:
+    name: str
+    level: Level
+    message: str
+
+    def line(self) -> str:
+        return f"{self.level:<4} {self.name}: {self.message}"
+
+
+@dataclass
+class Environment:
+    """What the checks read from the machine; tests replace parts of it."""
+
+    environ: Mapping[str, str] = None  # type: ignore[assignment]
+    now: Callable[[], float] = time.time
+    fonts_dir: Path = ASSETS_DIR / "fonts"
+    python: str = sys.executable
+    disk_usage: Callable[[Path], tuple] = shutil.disk_usage  # a full disk cannot be made on demand
+
+    def __post_init__(self):
+        if self.environ is None:
+            self.environ = dict(os.environ)
+
+
+# ----- helpers ----------------------------------------------------------------------------
+def _with_timeout(fn: Callable[[], object], timeout_s: float) -> tuple[bool, object]:
+    """Run fn in a daemon thread; (False, None) when it does not finish in time."""
+    box: dict[str, object] = {}
+
+    def target():
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # reported by the caller, never raised through doctor
+            box["error"] = e
+
+    worker = threading.Thread(target=target, name="doctor-check", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        return False, None
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return True, box.get("value")
+
+
+def _existing_ancestor(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path("/")
+
+
+# ----- checks -----------------------------------------------------------------------------
+def check_config(cfg: Config, env: Environment) -> list[CheckResult]:
+    results = [CheckResult("config", "OK", f"{cfg.source} loaded")]
+    data_dir = cfg.data_dir
+    if data_dir.is_dir():
+        if os.access(data_dir, os.W_OK | os.X_OK):
+            results.append(CheckResult("data dir", "OK", f"{data_dir} is writable"))
+        else:
+            results.append(CheckResult("data dir", "FAIL", f"{data_dir} is not writable: "
+                                       "give it to the kiosk user (chown) or set [kiosk] data_dir"))
+    elif data_dir.exists():
+        results.append(CheckResult("data dir", "FAIL", f"{data_dir} is not a folder: set [kiosk] data_dir"))
+    else:
+        parent = _existing_ancestor(data_dir)
+        level: Level = "WARN" if os.access(parent, os.W_OK) else "FAIL"
+        results.append(CheckResult("data dir", level, f"{data_dir} does not exist yet; the kiosk creates it"
+                                   + ("" if level == "WARN" else f", but cannot write in {parent}: create it for the kiosk user")))
+    return results
+
+
+def check_pins(cfg: Config, env: Environment) -> list[CheckResult]:
+    from kiosk.pin import parse_hash
+    c = cfg.conseiller
+    for key in ("pin_hash", "technician_pin_hash"):
+        value = getattr(c, key)
+        if value and parse_hash(value) is None:
+            return [CheckResult("conseiller PIN", "FAIL", f"[conseiller] {key} is not a hash: "
+                                "make one with `kiosk pin hash` and paste the whole line")]
+    if not c.pin_hash and not c.technician_pin_hash:
+        return [CheckResult("conseiller PIN", "WARN", "no PIN set, conseiller mode is off: "
+                            "run `kiosk pin hash` and set [conseiller] pin_hash")]
+    which = [name for name, value in (("conseiller", c.pin_hash), ("technician", c.technician_pin_hash)) if value]
+    return [CheckResult("conseiller PIN", "OK", " and ".join(which) + " PIN set")]
+
+
+def check_content(cfg: Config, env: Environment) -> list[CheckResult]:
+    from kiosk.content.loader import ContentError, load_pack
+    root = cfg.kiosk.content_dir
+    try:
+        pack = load_pack(root)
+    except ContentError as e:
+        first = e.problems[0] if e.problems else str(e)
+        return [CheckResult("content", "FAIL", f"{len(e.problems)} problem(s), first: {first}; "
+                            f"see `kiosk content validate {root}`")]
+    return [CheckResult("content", "OK", f"{root}: {len(pack.procedures)} procedures, {len(pack.categories)} categories")]
+
+
+def check_fonts(cfg: Config, env: Environment) -> list[CheckResult]:
+    from PIL import ImageFont
+    fonts = sorted(env.fonts_dir.glob("*.ttf"))
+    if not fonts:
+        return [CheckResult("fonts", "FAIL", f"no .ttf file in {env.fonts_dir}: reinstall the kiosk's assets")]
+    broken = []
+    for path in fonts:
+        try:
+            ImageFont.truetype(str(path), 24)
+        except OSError:
+            broken.append(path.name)
+    if broken:
+        return [CheckResult("fonts", "FAIL", f"cannot load {', '.join(broken)} in {env.fonts_dir}: reinstall the kiosk's assets")]
+    return [CheckResult("fonts", "OK", f"{len(fonts)} fonts load from {env.fonts_dir}")]
+
+
+# Run in a separate process with a timeout: opening a window can hang on a broken GPU
+# driver, and doctor itself must never import Kivy (kiosk/ stays Kivy-free).
+_DISPLAY_PROBE = ("import sys\n"
+                  "from kivy.core.window import Window\n"
+                  "sys.exit(0 if Window is not None else 3)\n")
+
+
+def check_display(cfg: Config, env: Environment) -> list[CheckResult]:
+    shown = env.environ.get("WAYLAND_DISPLAY") or env.environ.get("DISPLAY")
+    gpus = sorted(p.name for p in Path("/dev/dri").glob("card*")) if Path("/dev/dri").is_dir() else []
+    with tempfile.TemporaryDirectory(prefix="kiosk-doctor-") as kivy_home:
+        probe_env = dict(env.environ, KIVY_NO_ARGS="1", KIVY_HOME=kivy_home, KIVY_NO_FILELOG="1",
+                         KIVY_NO_CONSOLELOG="1", KIVY_USE_DEFAULTCONFIG="1")
+        if env.environ.get("DISPLAY"):
+            # Otherwise SDL silently falls back to an offscreen window when X is not there.
+            probe_env.setdefault("SDL_VIDEODRIVER", "x11")
+        try:
+            done = subprocess.run([env.python, "-c", _DISPLAY_PROBE], env=probe_env, capture_output=True,
+                                  timeout=DISPLAY_PROBE_TIMEOUT_S, cwd=kivy_home)
+            opened = done.returncode == 0
+        except subprocess.TimeoutExpired:
+            return [CheckResult("display", "FAIL", f"opening a window hung for {DISPLAY_PROBE_TIMEOUT_S:.0f} s: "
+                                "check the graphics driver (Mesa: libgl1-mesa-dri libegl1)")]
+    if not opened:
+        return [CheckResult("display", "FAIL", "Kivy cannot open a window"
+                            + (f" on {shown}" if shown else "")
+                            + ": install libgl1-mesa-dri libegl1 libgles2 and check the screen cable")]
+    if shown:
+        return [CheckResult("display", "OK", f"a window opens on {shown}")]
+    where = f"graphics device {', '.join(gpus)} present" if gpus else "no /dev/dri graphics device seen"
+    level: Level = "OK" if gpus else "WARN"
+    return [CheckResult("display", level, f"no display in this shell (normal over ssh); an offscreen window "
+                        f"opens; {where}" + ("" if gpus else ": check the graphics driver"))]
+
+
+def check_touch(cfg: Config, env: Environment) -> list[CheckResult]:
+    settings = cfg.input
+    if settings.provider == "mouse":
+        if cfg.kiosk.fullscreen:
+            return [CheckResult("touch", "WARN", "[input] provider = \"mouse\" on a full-screen kiosk: "
+                                "set provider = \"hidinput\" and touch_device for a touch screen")]
+        return [CheckResult("touch", "OK", "mouse input (development)")]
+    device = Path(settings.touch_device)
+    if not device.exists():
+        return [CheckResult("touch", "FAIL", f"{device} not found: see `ls -l /dev/input/by-id/` "
+                            "and set [input] touch_device")]
+    if not os.access(device, os.R_OK):
+        return [CheckResult("touch", "FAIL", f"{device} is not readable: add the kiosk user to group input")]
+    return [CheckResult("touch", "OK", f"{settings.provider} on {device}")]
+
+
+def check_printer(cfg: Config, env: Environment) -> list[CheckResult]:
+    try:
+        from hardware.printer import check_printer as printer_status
+    except ImportError:
+        return [CheckResult("printer", "WARN", NOT_AVAILABLE)]
+    timeout_s = cfg.printer.io_timeout_s
+    finished, answer = _with_timeout(lambda: printer_status(cfg, timeout_s), timeout_s + DEVICE_CHECK_GRACE_S)
+    if not finished:
+        return [CheckResult("printer", "FAIL", f"no answer within {timeout_s + DEVICE_CHECK_GRACE_S:.0f} s: "
+                            "check the cable, the power and [printer] connection")]
+    level, message = answer  # type: ignore[misc]
+    return [CheckResult("printer", level, message)]
+
+
+def _serial_devices(cfg: Config) -> list[tuple[str, str]]:
+    """("[section] key", path) of every configured serial device in use."""
+    found = []
+    for section_field in fields(cfg):
+        section = getattr(cfg, section_field.name)
+        if not hasattr(section, "__dataclass_fields__") or section_field.name == "input":
+            continue
+        if getattr(section, "enabled", True) is False or getattr(section, "connection", None) == "none":
+            continue
+        for f in fields(section):
+            value = getattr(section, f.name)
+            if not (f.name.endswith(("device", "port")) and isinstance(value, str) and value.startswith("/")):
+                continue
+            if section_field.name == "printer" and cfg.printer.connection != "serial":
+                continue
+            found.append((f"[{section_field.name}] {f.name}", value))
+    return found
+
+
+def check_serial(cfg: Config, env: Environment) -> list[CheckResult]:
+    devices = _serial_devices(cfg)
+    if not devices:
+        return [CheckResult("serial", "OK", "no serial device in use")]
+    results = []
+    for key, path in devices:
+        name = f"serial {path}"
+        # Existence and permissions only: opening the port would toggle DTR, which resets
+        # some call buttons, and the running kiosk may hold it exclusively.
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            results.append(CheckResult(name, "FAIL", f"not found ({key}): plug the device in or fix the path; "
+                                       "see `ls -l /dev/serial/by-id/`"))
+            continue
+        if not stat.S_ISCHR(mode):
+            results.append(CheckResult(name, "FAIL", f"not a serial device ({key})"))
+        elif not os.access(path, os.R_OK | os.W_OK):
+            results.append(CheckResult(name, "FAIL", f"no read/write permission ({key}): add the kiosk user to group dialout"))
+        else:
+            results.append(CheckResult(name, "OK", f"present and writable ({key})"))
+    return results
+
+
+def check_help_channels(cfg: Config, env: Environment) -> list[CheckResult]:
+    try:
+        from kiosk.helpcall import HelpCallService
+    except ImportError:
+        return [CheckResult("help call", "WARN", NOT_AVAILABLE)]
+    if not hasattr(HelpCallService, "dry_run"):
+        return [CheckResult("help call", "WARN", NOT_AVAILABLE)]
+    timeout_s = 30.0
+
+    def dry_run():
+        service = HelpCallService(cfg)
+        try:
+            return list(service.dry_run())
+        finally:
+            close = getattr(service, "close", None)
+            if close:
+                close()
+
+    finished, answers = _with_timeout(dry_run, timeout_s)
+    if not finished:
+        return [CheckResult("help call", "FAIL", f"the channels did not answer within {timeout_s:.0f} s")]
+    if not answers:
+        return [CheckResult("help call", "WARN", "no channel configured: a visitor's call reaches nobody")]
+    return [CheckResult(f"help call {channel}", level, message) for channel, level, message in answers]  # type: ignore[union-attr]
+
+
+def check_stats(cfg: Config, env: Environment) -> list[CheckResult]:
+    path = cfg.data_path(cfg.stats.db_file)
+    if not path.exists():
+        return [CheckResult("statistics", "OK", f"{path} will be created at first use")]
+    # immutable=1: read without creating -wal/-shm files as whoever runs doctor.
+    try:
+        db = sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=2)
+        try:
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+            days = db.execute("SELECT COUNT(DISTINCT day) FROM counts").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error as e:
+        return [CheckResult("statistics", "FAIL", f"{path} cannot be read ({e}): move it aside, the kiosk starts a new one")]
+    if verdict != "ok":
+        return [CheckResult("statistics", "FAIL", f"{path} is damaged: move it aside, the kiosk starts a new one")]
+    return [CheckResult("statistics", "OK", f"{path}: {days} days of figures")]
+
+
+def check_disk(cfg: Config, env: Environment) -> list[CheckResult]:
+    where = _existing_ancestor(cfg.data_dir)
+    free_mb = env.disk_usage(where).free / 1e6
+    message = f"{free_mb:,.0f} MB free in {where}".replace(",", " ")
+    if free_mb < DISK_FAIL_MB:
+        return [CheckResult("disk", "FAIL", message + f" (under {DISK_FAIL_MB} MB): free some space")]
+    if free_mb < DISK_WARN_MB:
+        return [CheckResult("disk", "WARN", message + f" (under {DISK_WARN_MB} MB): free some space soon")]
+    return [CheckResult("disk", "OK", message)]
+
+
+def check_clock(cfg: Config, env: Environment) -> list[CheckResult]:
+    now = datetime.fromtimestamp(env.now())
+    if now.year < MIN_YEAR:
+        return [CheckResult("clock", "FAIL", f"the date is {now:%Y-%m-%d}: set the clock "
+                            "(timedatectl set-ntp true, or check the BIOS battery)")]
+    timedatectl = shutil.which("timedatectl", path=env.environ.get("PATH"))
+    if not timedatectl:
+        return [CheckResult("clock", "WARN", f"{now:%Y-%m-%d %H:%M}; cannot tell if it is synchronised (no timedatectl)")]
+    try:
+        done = subprocess.run([timedatectl, "show", "-p", "NTPSynchronized", "--value"], capture_output=True,
+                              text=True, timeout=5, env=dict(env.environ))
+    except subprocess.TimeoutExpired:
+        done = None
+    if done is None or done.returncode != 0:
+        return [CheckResult("clock", "WARN", f"{now:%Y-%m-%d %H:%M}; timedatectl did not answer, "
+                            "cannot tell if it is synchronised")]
+    if done.stdout.strip() != "yes":
+        return [CheckResult("clock", "WARN", f"{now:%Y-%m-%d %H:%M} but not synchronised: "
+                            "run `timedatectl set-ntp true` and check the network")]
+    return [CheckResult("clock", "OK", f"{now:%Y-%m-%d %H:%M}, synchronised")]
+
+
+CHECKS: tuple[Callable[[Config, Environment], list[CheckResult]], ...] = (
+    check_config, check_pins, check_content, check_fonts, check_display, check_touch, check_printer,
+    check_serial, check_help_channels, check_stats, check_disk, check_clock)
+
+
+def run_checks(cfg: Config, env: Environment | None = None) -> list[CheckResult]:
+    env = env or Environment()
+    results: list[CheckResult] = []
+    for check in CHECKS:
+        name = check.__name__.removeprefix("check_").replace("_", " ")
+        try:
+            results.extend(check(cfg, env))
+        except Exception as e:  # one broken check must not hide the others
+            log.debug("check %s crashed", name, exc_info=True)
+            results.append(CheckResult(name, "FAIL", f"the check itself failed ({type(e).__name__}); "
+                                       "run `kiosk -v doctor` for details"))
+    return results

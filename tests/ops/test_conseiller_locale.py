@@ -1,0 +1,34 @@
+"""The conseiller screens' strings: own prefix, correct French spacing, placeholders filled."""
+
+import json
+import re
+
+from kiosk.config import ASSETS_DIR
+from kiosk.i18n import Catalog
+
+PATH = ASSETS_DIR / "locales" / "fr" / "conseiller.json"
+
+
+def texts():
+    return json.loads(PATH.read_text(encoding="utf-8"))
+
+
+def test_every_key_is_ours_and_loads_with_the_other_parts():
+    assert all(key.startswith("conseiller.") for key in texts())
+    assert set(texts()) <= Catalog("fr").keys()
+
+
+def test_french_spacing():
+    for key, text in texts().items():
+        # A no-break space (U+00A0) before ; : ! ? and inside « »; the font lacks U+202F.
+        assert not re.search(r"[^\u00a0][;:!?](\s|$)", text), key
+        assert "\u202f" not in text, key
+        assert not re.search(r"«[^\u00a0]|[^\u00a0]»", text), key
+
+
+def test_placeholders_are_filled():
+    t = Catalog("fr")
+    assert t("conseiller.pin_locked", minutes=5) == "Trop d'essais\u00a0: réessayez dans 5 minutes"
+    assert t("conseiller.today_help_calls", count=3).endswith("\u00a0: 3")
+    line = t("conseiller.call_line", number=12, procedure="Créer un compte Ameli", step=3, minutes=4)
+    assert line == "Appel 12\u00a0: Créer un compte Ameli, étape 3. Depuis 4 min."

@@ -252,13 +252,13 @@ class SessionMachine:
         (self.visit.show_in_full.add if in_full else self.visit.show_in_full.discard)(step_id)
 
     def print_started(self) -> None:
-        self.visit.print_status, self.visit.print_message_key = "printing", "print.in_progress"
+        self.visit.print_status, self.visit.print_message_key = "printing", "summary.printing"
         self._changed("print started")
 
     def print_finished(self, ok: bool, message_key: str | None) -> None:
         v = self.visit
         v.print_status = "done" if ok else "failed"
-        v.print_message_key = message_key or ("print.done" if ok else "print.failed")
+        v.print_message_key = message_key or ("summary.printed" if ok else "summary.print_failed")
         self._changed("print " + v.print_status)
 
     # ----- help calls -------------------------------------------------------------------

@@ -35,9 +35,12 @@ COLOURS = {
     "on_help": (1.0, 1.0, 1.0),
     "border": (0.30, 0.30, 0.30),
     "warning_bg": (1.0, 0.95, 0.80),
+    "error_text": (0.60, 0.0, 0.0),
+    "success_text": (0.0, 0.30, 0.25),
     "bar": (0.93, 0.95, 0.94),
 }
-TEXT_PAIRS = (("text", "background"), ("muted_text", "background"), ("on_primary", "primary"),
+TEXT_PAIRS = (("text", "background"), ("muted_text", "background"), ("error_text", "background"),
+              ("success_text", "background"), ("on_primary", "primary"),
               ("on_secondary", "secondary"), ("on_help", "help"), ("text", "warning_bg"),
               ("text", "bar"))
 CONTROL_PAIRS = (("primary", "background"), ("help", "background"), ("border", "background"),

@@ -1,0 +1,22 @@
+"""The attract screen: invites a touch; after a reset, confirms that everything was erased."""
+
+from kivy.uix.screenmanager import Screen
+
+from kiosk.session import State
+
+
+class AttractScreen(Screen):
+    def show(self, machine) -> None:
+        app = self.manager.app
+        goodbye = machine.state is State.GOODBYE
+        self.ids.message.text = app.t("attract.erased") if goodbye else app.t("attract.welcome")
+        self.ids.icon.name = "check-circle-outline" if goodbye else "hand-pointing-up"
+
+    def spoken_text(self) -> str:
+        return f"{self.ids.message.text}. {self.ids.invite.text}"
+
+    def on_touch_down(self, touch):
+        if self.collide_point(*touch.pos):
+            self.manager.app.start_session()
+            return True
+        return super().on_touch_down(touch)

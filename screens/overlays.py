@@ -1,0 +1,46 @@
+"""Overlays drawn above the current screen: the idle warning and the help-call panel.
+
+They cover the whole window and take every touch, so nothing behind them is pressed by
+mistake; one big button answers them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from kivy.uix.floatlayout import FloatLayout
+
+
+class Overlay(FloatLayout):
+    def on_touch_down(self, touch):
+        super().on_touch_down(touch)
+        return True  # nothing behind an overlay may be touched
+
+    def on_touch_move(self, touch):
+        super().on_touch_move(touch)
+        return True
+
+    def on_touch_up(self, touch):
+        super().on_touch_up(touch)
+        return True
+
+
+class IdleWarning(Overlay):
+    def show(self, machine, app) -> None:
+        seconds = math.ceil(machine.warning_left_s())
+        self.ids.countdown.text = app.t("idle.countdown", seconds=seconds)
+
+    def spoken_text(self) -> str:
+        return f"{self.ids.question.text} {self.ids.countdown.text}"
+
+
+class HelpPanel(Overlay):
+    def show(self, machine, app) -> None:
+        v = machine.visit
+        key = "help.acknowledged" if v.help_status == "acknowledged" else "help.called"
+        self.ids.title.text = app.t(key)
+        self.ids.number.text = app.t("help.number", number=v.help_number) if v.help_number else ""
+        self.ids.detail.text = app.t(app.help_detail_key())
+
+    def spoken_text(self) -> str:
+        return f"{self.ids.title.text} {self.ids.number.text} {self.ids.detail.text}"

@@ -1,0 +1,42 @@
+"""The frame around every screen: top bar (home, text size, listen, call a conseiller),
+the help-call banner, the screen manager, and the overlays (idle warning, help panel)."""
+
+from __future__ import annotations
+
+from kivy.properties import ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+
+from kiosk.session import State
+
+
+class TopBar(BoxLayout):
+    pass
+
+
+class HelpBanner(BoxLayout):
+    pass
+
+
+class KioskRoot(FloatLayout):
+    app = ObjectProperty(None)
+
+    def on_touch_down(self, touch):
+        # Any touch anywhere tells the machine the visitor is still here, before the
+        # touched widget acts on it.
+        if self.app is not None and self.app.machine.state is not State.ATTRACT:
+            self.app.machine.touch()
+        return super().on_touch_down(touch)
+
+    def show(self, machine) -> None:
+        ids = self.ids
+        active = machine.state not in (State.ATTRACT, State.GOODBYE)
+        ids.home_button.disabled = not active or machine.state is State.HOME and not machine.visit.category_id
+        ids.bar.opacity = 1
+        v = machine.visit
+        ids.help_banner.opacity = 1 if v.help_number else 0
+        ids.help_banner.height = ids.help_banner.minimum_height if v.help_number else 0
+        ids.help_banner.disabled = not v.help_number
+        if v.help_number:
+            key = "help.banner_acknowledged" if v.help_status == "acknowledged" else "help.banner_waiting"
+            ids.help_banner_text.text = self.app.t(key, number=v.help_number)

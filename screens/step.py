@@ -1,0 +1,196 @@
+"""One step of a procedure per screen: information, checklist, question, field or link."""
+
+from __future__ import annotations
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+from kivy.uix.screenmanager import Screen
+from kivy.uix.textinput import TextInput
+
+from kiosk.theme import MIN_TARGET_MM
+from screens.keyboard import KioskKeyboard
+from screens.widgets import Body, KButton, QRCode, Title
+
+KEY_ROWS = 5
+KEY_MARGIN_PX = 4
+
+
+def _tick_icon(on: bool) -> str:
+    return "checkbox-marked" if on else "checkbox-blank-outline"
+
+
+class FieldInput(TextInput):
+    """Text input for a step's field. Copy/paste bubbles are off: nothing of the visitor
+    may reach the clipboard."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("multiline", False)
+        kwargs.setdefault("use_bubble", False)
+        kwargs.setdefault("use_handles", False)
+        kwargs.setdefault("write_tab", False)
+        # The keyboard is ours, in the layout (screens/keyboard.py): never ask the window
+        # for a docked one that would cover the buttons.
+        kwargs.setdefault("keyboard_mode", "managed")
+        super().__init__(**kwargs)
+
+    def wipe(self) -> None:
+        self.focus = False
+        self.text = ""
+        # The undo history holds every earlier state of the text.
+        self._undo = []
+        self._redo = []
+
+    def is_empty(self) -> bool:
+        return not self.text and not self._undo and not self._redo
+
+
+class StepScreen(Screen):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.field_input: FieldInput | None = None
+        self.error_label: Body | None = None
+        self.full_toggle: KButton | None = None
+        self.item_buttons: list[KButton] = []
+        self.keyboard: KioskKeyboard | None = None
+        self._shown_step: tuple | None = None
+
+    def show(self, machine) -> None:
+        app = self.manager.app
+        step, proc = machine.step, machine.procedure
+        current, total = machine.progress()
+        self.ids.progress_text.text = app.t("step.progress", current=current, total=total)
+        self.ids.progress_bar.value, self.ids.progress_bar.maximum = current, total
+        self.ids.procedure_title.text = proc.title
+        is_question = step.kind == "question"
+        self.ids.next_button.hidden = is_question  # a choice is the way forward
+        self.ids.next_button.disabled = is_question or not machine.can_go_next()
+        key = (proc.id, step.id, len(machine.visit.history))
+        if key == self._shown_step:
+            self._refresh_in_place(machine)
+            return
+        self._shown_step = key
+        self.wipe()
+        box = self.ids.content
+        box.clear_widgets()
+        box.add_widget(Title(text=step.title))
+        if not machine.visit.history and proc.before_you_start:
+            box.add_widget(Body(text=app.t("step.before_you_start"), bold=True))
+            box.add_widget(Body(text="\n".join(f"•  {item}" for item in proc.before_you_start)))
+        if step.text:
+            box.add_widget(Body(text=step.text.strip()))
+        if step.image and step.image.exists():
+            box.add_widget(Image(source=str(step.image), size_hint_y=None, height=app.target_px * 4))
+        getattr(self, f"_show_{step.kind}")(app, machine, step, box)
+        self.ids.scroller.scroll_y = 1
+
+    # ----- kinds ------------------------------------------------------------------------
+    def _show_info(self, app, machine, step, box) -> None:
+        pass
+
+    def _show_checklist(self, app, machine, step, box) -> None:
+        ticked = machine.visit.checked.get(step.id, set())
+        for item in step.items:
+            button = KButton(label=item.label, detail=item.help or "", role="choice", icon=_tick_icon(item.id in ticked),
+                             selected=item.id in ticked, halign="left")
+            button.item_id = item.id
+            button.bind(on_release=lambda b: app.machine.toggle(b.item_id))
+            self.item_buttons.append(button)
+            box.add_widget(button)
+
+    def _show_question(self, app, machine, step, box) -> None:
+        chosen = machine.visit.answers.get(step.id)
+        for index, choice in enumerate(step.choices):
+            box.add_widget(KButton(label=choice.label, role="choice", selected=index == chosen,
+                                   icon="chevron-right", min_height=app.target_px * 1.3,
+                                   on_release=lambda _b, i=index: app.machine.choose(i)))
+
+    def _show_field(self, app, machine, step, _box) -> None:
+        # The field sits just above the keyboard, outside the scrolling text, so the
+        # visitor always sees what they type.
+        box = self.ids.field_slot
+        box.add_widget(Body(text=step.label, bold=True))
+        field = FieldInput(text=machine.visit.fields.get(step.id, ""), font_size=app.body_px * 1.2,
+                           font_name=app.font_regular, size_hint_y=None,
+                           height=app.target_px * 1.2,
+                           input_type="number" if step.keyboard == "number" else "text")
+        field.bind(text=lambda _w, value: app.field_changed(value))
+        self.field_input = field
+        box.add_widget(field)
+        self._show_keyboard(app, field)
+        self.error_label = Body(text="", tone="error")
+        box.add_widget(self.error_label)
+        if step.personal and step.mask != "none":
+            full = step.id in machine.visit.show_in_full
+            self.full_toggle = KButton(role="choice", selected=full, halign="left",
+                                       icon=_tick_icon(full), label=app.t("step.print_in_full"),
+                                       on_release=lambda *_: app.toggle_show_in_full())
+            box.add_widget(self.full_toggle)
+
+    def _show_keyboard(self, app, field) -> None:
+        margin = 0.02
+        row_px = app.cfg_metrics.mm(MIN_TARGET_MM) + KEY_MARGIN_PX
+        slot = self.ids.keyboard_slot
+        slot.height = KEY_ROWS * row_px / (1 - 2 * margin)
+        self.keyboard = KioskKeyboard(target=field, font_name=app.font_bold, font_size=app.body_px,
+                                      margin_hint=[margin, 0.01, margin, 0.01],
+                                      key_margin=[KEY_MARGIN_PX / 2] * 4)
+        slot.add_widget(self.keyboard)
+        slot.bind(size=self._place_keyboard, pos=self._place_keyboard)
+        self._place_keyboard()
+
+    def _place_keyboard(self, *_):
+        # VKeyboard is a Scatter with a fixed size of its own: make it fill its slot.
+        if self.keyboard is not None:
+            slot = self.ids.keyboard_slot
+            self.keyboard.size_hint = (None, None)
+            self.keyboard.size = slot.size
+            self.keyboard.pos = slot.pos
+
+    def _hide_keyboard(self) -> None:
+        self.ids.field_slot.clear_widgets()  # the field or the QR code
+        self.ids.keyboard_slot.clear_widgets()
+        self.ids.keyboard_slot.height = 0
+        if self.keyboard is not None:
+            self.keyboard.field = None
+        self.keyboard = None
+
+    def _show_link(self, app, machine, step, _box) -> None:
+        # Outside the scrolling text, like a field: the code must be whole to be scanned.
+        row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
+        qr = QRCode(data=step.link.url, size=(app.target_px * 3.5, app.target_px * 3.5))
+        row.height = qr.height
+        row.add_widget(qr)
+        row.add_widget(Body(text=f"{step.link.label}\n{step.link.url}", pos_hint={"center_y": 0.5}))
+        self.ids.field_slot.add_widget(row)
+
+    # ----- updates without rebuilding (keeps the scroll position and the input's focus) --
+    def _refresh_in_place(self, machine) -> None:
+        step, app = machine.step, self.manager.app
+        if step.kind == "checklist":
+            ticked = machine.visit.checked.get(step.id, set())
+            for button in self.item_buttons:
+                on = button.item_id in ticked
+                button.selected, button.icon = on, _tick_icon(on)
+        elif step.kind == "field" and self.error_label is not None:
+            value = machine.visit.fields.get(step.id, "")
+            error = machine.field_error(step.id) if value.strip() else None
+            hint = f" {step.pattern_help}" if step.pattern_help else ""
+            self.error_label.text = app.t(error) + hint if error else ""
+            if self.full_toggle is not None:
+                on = step.id in machine.visit.show_in_full
+                self.full_toggle.selected, self.full_toggle.icon = on, _tick_icon(on)
+
+    def wipe(self) -> None:
+        """Drop the text input and everything it remembers (text, undo history, focus)."""
+        if self.field_input is not None:
+            self.field_input.wipe()
+        self.field_input = None
+        self._hide_keyboard()
+
+    def is_empty(self) -> bool:
+        return self.field_input is None or self.field_input.is_empty()
+
+    def spoken_text(self) -> str:
+        parts = [self.ids.progress_text.text]
+        parts += [w.text for w in reversed(self.ids.content.children) if isinstance(w, (Title, Body))]
+        return ". ".join(p for p in parts if p)

@@ -1,0 +1,117 @@
+"""Widgets every screen uses: buttons sized in millimetres, wrapping text, icons, QR codes."""
+
+from __future__ import annotations
+
+import json
+
+import qrcode
+from kivy.app import App
+from kivy.graphics.texture import Texture
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.uix.button import Button
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.utils import escape_markup
+
+from kiosk.config import ASSETS_DIR
+from kiosk.theme import COLOURS
+
+ICON_FONT = str(ASSETS_DIR / "fonts" / "materialdesignicons-webfont.ttf")
+_CODEPOINTS: dict[str, int] | None = None
+
+
+def icon_char(name: str) -> str:
+    global _CODEPOINTS
+    if _CODEPOINTS is None:
+        with (ASSETS_DIR / "fonts" / "materialdesignicons-codepoints.json").open() as f:
+            _CODEPOINTS = json.load(f)
+    return chr(_CODEPOINTS.get(name, _CODEPOINTS["help-circle-outline"]))
+
+
+def button_markup(icon: str, label: str, detail: str, icon_px: int, regular_font: str) -> str:
+    """Markup for an optional icon glyph, the label, and a detail line in regular weight."""
+    text = escape_markup(label)
+    if icon:
+        text = f"[font={ICON_FONT}][size={icon_px}]{icon_char(icon)}[/size][/font]  {text}"
+    if detail:
+        text += f"\n[font={regular_font}]{escape_markup(detail)}[/font]"
+    return text
+
+
+def rgba(name: str, alpha: float = 1.0) -> list[float]:
+    return [*COLOURS[name], alpha]
+
+
+class KButton(Button):
+    """A large flat button: at least the target size, text wraps, optional icon."""
+
+    role = OptionProperty("secondary", options=["primary", "secondary", "help", "choice"])
+    icon = StringProperty("")
+    label = StringProperty("")
+    detail = StringProperty("")
+    selected = BooleanProperty(False)
+    hidden = BooleanProperty(False)  # kept in its place but not shown nor touchable
+    min_height = NumericProperty(0)
+
+    def on_touch_down(self, touch):
+        return False if self.hidden else super().on_touch_down(touch)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.markup = True
+        self.bind(icon=self._render, label=self._render, detail=self._render, font_size=self._render)
+        self._render()
+
+    def _render(self, *_):
+        app = App.get_running_app()
+        regular = app.font_regular if app is not None else ""
+        self.text = button_markup(self.icon, self.label, self.detail, int(self.font_size * 1.3), regular)
+
+
+class Body(Label):
+    """Wrapping body text at the body size. `bold` and `tone` instead of font_name/color,
+    because the kv rule's expressions would override those given to the constructor."""
+
+    bold = BooleanProperty(False)
+    tone = OptionProperty("normal", options=["normal", "error", "success"])
+
+
+class Title(Label):
+    """Wrapping title text."""
+
+
+class Icon(Label):
+    name = StringProperty("")
+
+
+class QRCode(Image):
+    """A QR code drawn from `data` (a URL), crisp at any size."""
+
+    data = StringProperty("")
+
+    def on_data(self, _instance, value: str) -> None:
+        if not value:
+            self.texture = None
+            return
+        qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        qr.add_data(value)
+        qr.make(fit=True)
+        img = qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+        texture = Texture.create(size=img.size, colorfmt="rgb")
+        texture.blit_buffer(img.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        texture.flip_vertical()
+        texture.mag_filter = "nearest"
+        texture.min_filter = "nearest"
+        self.texture = texture
+
+
+class ProgressBarMm(Label):
+    """A thick progress bar (the stock ProgressBar is a thin image)."""
+
+    value = NumericProperty(0)
+    maximum = NumericProperty(1)
+    fill = ListProperty(rgba("primary"))
+
+
+def running_app():
+    return App.get_running_app()

@@ -1,0 +1,205 @@
+"""Screen tests drive the real KioskApp in a real (offscreen) Kivy window with real touches."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import Config, KioskSection, PrinterSection
+
+SHOTS_DIR = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def window():
+    from kiosk.app import configure_kivy
+    configure_kivy(Config())  # before kivy.core.window is imported
+    from kivy.base import EventLoop
+    EventLoop.ensure_window()
+    return EventLoop.window
+
+
+@dataclass
+class RecordingHelpDesk:
+    """Stands in for the help-call service where a test is not about delivery; records calls."""
+
+    requests: list = field(default_factory=list)
+    cancelled: list = field(default_factory=list)
+    listeners: list = field(default_factory=list)
+    _numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def start(self):
+        pass
+
+    def add_listener(self, fn):
+        self.listeners.append(fn)
+
+    def set_button_handler(self, fn):
+        self.button = fn
+
+    def request(self, context):
+        from kiosk.helpcall import CallStatus, HelpCall
+        number = next(self._numbers)
+        call = HelpCall(id=f"call-{number}", number=number, status=CallStatus.WAITING)
+        self.requests.append(context)
+        return call
+
+    def cancel(self, call_id):
+        self.cancelled.append(call_id)
+
+    def close(self):
+        pass
+
+
+class KioskDriver:
+    """Taps, waits and looks, as a visitor would."""
+
+    def __init__(self, app, window, clock):
+        self.app, self.window, self.clock = app, window, clock
+
+    @property
+    def machine(self):
+        return self.app.machine
+
+    def frames(self, count: int = 2) -> None:
+        from kivy.base import EventLoop
+        for _ in range(count):
+            EventLoop.idle()
+
+    def wait_for(self, predicate, timeout_s: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.frames(1)
+            if predicate():
+                return True
+            time.sleep(0.01)
+        return predicate()
+
+    def tap(self, widget) -> None:
+        from kivy.tests.common import UnitTestTouch
+        self.scroll_into_view(widget)
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        touch.touch_up()
+        self.frames(2)
+
+    def tap_at(self, x: float, y: float) -> None:
+        from kivy.tests.common import UnitTestTouch
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        touch.touch_up()
+        self.frames(2)
+
+    def widgets(self, root=None):
+        root = root or self.window
+        stack = [root]
+        while stack:
+            w = stack.pop()
+            yield w
+            stack.extend(w.children)
+
+    def button(self, text: str):
+        """The visible button whose label contains text (fails if none or several)."""
+        from screens.widgets import KButton
+        found = [w for w in self.widgets() if isinstance(w, KButton) and text in w.label
+                 and w.opacity > 0 and self._on_screen(w)]
+        assert len(found) == 1, f"{len(found)} visible buttons contain {text!r}: {[w.label for w in found]}"
+        return found[0]
+
+    def _on_screen(self, w) -> bool:
+        from kivy.uix.screenmanager import Screen
+        node = w
+        while node is not None and node is not self.window:  # a Window is its own parent
+            if isinstance(node, Screen) and node.manager is not None and node.manager.current_screen is not node:
+                return False
+            node = node.parent
+        return node is self.window
+
+    def press(self, text: str) -> None:
+        button = self.button(text)
+        assert not button.disabled, f"button {text!r} is disabled"
+        self.tap(button)
+
+    def scroll_into_view(self, widget) -> None:
+        from kivy.uix.scrollview import ScrollView
+        node = widget.parent
+        while node is not None and node is not self.window and not isinstance(node, ScrollView):
+            node = node.parent
+        if isinstance(node, ScrollView):
+            node.scroll_to(widget, padding=10, animate=False)
+            self.frames(2)
+
+    def texts(self) -> str:
+        """All text currently shown, for assertions on what the visitor reads."""
+        from kivy.uix.label import Label
+        return "\n".join(w.text for w in self.widgets() if isinstance(w, Label) and w.opacity > 0
+                         and self._on_screen(w))
+
+    def screenshot(self, name: str) -> Path:
+        """Save what the window shows as out/screenshots/<name>.png (for people to look at)."""
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        self.frames(2)
+        # Window.screenshot appends a counter to the name; keep one stable file per name.
+        taken = Path(self.window.screenshot(str(SHOTS_DIR / f"{name}.png")))
+        final = SHOTS_DIR / f"{name}.png"
+        taken.replace(final)
+        return final
+
+    def type_text(self, text: str) -> None:
+        """Tap each character's key on the on-screen keyboard, Shift included."""
+        from screens.keyboard import KioskKeyboard
+        keyboards = [w for w in self.widgets() if isinstance(w, KioskKeyboard)]
+        assert len(keyboards) == 1, "no on-screen keyboard"
+        kb = keyboards[0]
+        for char in text:
+            try:
+                self.tap_at(*kb.key_center(char))
+            except KeyError:
+                self._tap_shifted(kb, char)
+
+    def _tap_shifted(self, kb, char: str) -> None:
+        self.tap_at(*kb.key_center("Majuscule"))
+        self.tap_at(*kb.key_center(char))
+        self.tap_at(*kb.key_center("Majuscule"))
+
+
+def make_config(tmp_path: Path, **printer) -> Config:
+    return Config(kiosk=KioskSection(data_dir=tmp_path, name="Borne test", place="Médiathèque de Lens"),
+                  printer=PrinterSection(**printer))
+
+
+@pytest.fixture
+def help_desk():
+    return RecordingHelpDesk()
+
+
+@pytest.fixture
+def make_kiosk(window, real_pack, fake_clock, tmp_path):
+    """make_kiosk(services=..., cfg=...) -> KioskDriver over a freshly built app."""
+    from kivy.app import App
+    from kiosk.app import kiosk_app_class
+
+    apps = []
+
+    def make(services, cfg=None, pack=None):
+        cfg = cfg or make_config(tmp_path)
+        app = kiosk_app_class()(cfg, pack or real_pack, services=services, clock=fake_clock)
+        app._run_prepare()
+        apps.append(app)
+        driver = KioskDriver(app, window, fake_clock)
+        driver.frames(3)
+        return driver
+
+    yield make
+    for app in apps:
+        app.shutdown()
+    App._running_app = None
+    for app in apps:
+        assert not app.failures, f"the app hit the failsafe: {app.failures!r}"

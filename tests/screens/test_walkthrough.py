@@ -1,0 +1,192 @@
+"""A visitor walks whole procedures through the real window, with real touches."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+from pyzbar.pyzbar import decode
+
+from kiosk.app import Services
+from kiosk.session import State
+
+ANTS = "ants-pre-demande-carte-identite"
+
+
+@pytest.fixture
+def kiosk(make_kiosk, help_desk):
+    return make_kiosk(Services(printer=None, helpcall=help_desk))
+
+
+def open_from_home(k, category: str, title: str) -> None:
+    k.tap_at(640, 300)
+    assert k.machine.state is State.HOME
+    k.press(category)
+    k.press(title)
+    assert k.machine.state is State.STEP
+
+
+def test_ants_branch_with_franceconnect(kiosk):
+    k = kiosk
+    k.screenshot("attract")
+    open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
+    assert "Étape 1 sur 8" in k.texts()
+    k.screenshot("step-info")
+    k.press("Suivant")
+    k.press("Une photo d'identité")
+    k.press("Votre ancienne carte")
+    assert k.machine.visit.checked["papers"] == {"photo", "ancienne"}
+    assert k.button("Une photo d'identité").selected
+    k.screenshot("step-checklist")
+    k.press("Suivant")
+    k.screenshot("step-question")
+    assert not [b for b in k.widgets() if getattr(b, "label", None) == "Suivant" and b.opacity > 0 and k._on_screen(b)]
+    k.press("Oui, j'ai un compte")
+    assert k.machine.step.id == "franceconnect"
+    assert "S'identifier avec FranceConnect" in k.texts()
+    k.press("Suivant")
+    k.press("Suivant")
+    assert k.machine.step.kind == "field"
+    field = k.app.root_widget.ids.sm.get_screen("step").field_input
+    k.tap(field)
+    assert field.focus
+    k.type_text("AB12")
+    assert "Ce n'est pas le bon format." in k.texts()
+    assert k.button("Suivant").disabled
+    k.screenshot("step-field-invalid")
+    k.type_text("CD34EF")
+    assert "Ce n'est pas le bon format." not in k.texts()
+    k.press("Suivant")
+    assert k.machine.step.kind == "link"
+    shot = k.screenshot("step-link")
+    codes = decode(Image.open(shot))
+    assert [c.data.decode() for c in codes] == ["https://rendezvouspasseport.ants.gouv.fr"]
+    k.press("Suivant")
+    assert k.machine.state is State.SUMMARY
+    shown = k.texts()
+    assert "Votre pré-demande est faite" in shown
+    # The papers the visitor did not tick are added to what to bring.
+    assert "Un justificatif de domicile de moins de 1 an" in shown
+    assert "Un acte de naissance, si la mairie le demande" in shown
+    k.screenshot("summary-no-printer")
+
+
+def test_ants_branch_without_account_leads_elsewhere(kiosk):
+    k = kiosk
+    open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
+    k.press("Suivant")
+    k.press("Suivant")
+    k.press("Non, ou je ne sais pas")
+    assert k.machine.step.id == "creer-compte"
+    assert "Créer un compte sur le site de l'ANTS" in k.texts()
+    k.press("Précédent")
+    assert k.machine.step.kind == "question"
+    k.press("Non, ou je ne sais pas")
+    k.press("Suivant")
+    assert k.machine.step.id == "formulaire"
+
+
+@pytest.mark.parametrize("category, title, answer, end_title", [
+    ("Santé", "Créer son compte Ameli", "Non, ou je ne sais pas", "Votre compte Ameli"),
+    ("Santé", "Créer son compte Ameli", "Oui, j'ai un compte", "Votre compte Ameli"),
+    ("Internet et e-mail", "Créer une adresse e-mail", "Non, je n'en ai pas", "Votre adresse e-mail est créée"),
+    ("Internet et e-mail", "Créer une adresse e-mail", "Oui, mais j'ai oublié", "Vous avez retrouvé votre messagerie"),
+])
+def test_each_first_procedure_reaches_its_summary_on_both_branches(kiosk, category, title, answer, end_title):
+    k = kiosk
+    open_from_home(k, category, title)
+    for _ in range(20):
+        if k.machine.state is State.SUMMARY:
+            break
+        if k.machine.step.kind == "question":
+            k.press(answer)
+        else:
+            k.press("Suivant")
+    assert k.machine.state is State.SUMMARY
+    assert end_title in k.texts()
+
+
+def test_help_button_on_every_screen_records_a_call_with_context_only(kiosk, help_desk):
+    k = kiosk
+    open_from_home(k, "Santé", "Créer son compte Ameli")
+    k.press("Suivant")
+    k.press("Appeler un conseiller")
+    assert "Un conseiller a été prévenu" in k.texts()
+    assert "Votre numéro : 1" in k.texts()
+    k.screenshot("help-called")
+    context = help_desk.requests[0]
+    assert (context.procedure_id, context.step_id) == ("ameli-creer-compte", "papiers")
+    k.press("Continuer en attendant")
+    assert "Appel numéro 1 : un conseiller a été prévenu." in k.texts()
+    # A second tap shows the same call again instead of calling twice.
+    k.press("Appeler un conseiller")
+    assert len(help_desk.requests) == 1
+    k.press("Annuler l'appel")
+    assert help_desk.cancelled == ["call-1"]
+    assert k.machine.visit.help_number == 0
+
+
+def test_idle_warning_counts_down_then_reset_erases_what_was_typed(kiosk):
+    k = kiosk
+    open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
+    k.press("Suivant")
+    k.press("Suivant")
+    k.press("Oui, j'ai un compte")
+    k.press("Suivant")
+    k.press("Suivant")
+    screen = k.app.root_widget.ids.sm.get_screen("step")
+    k.tap(screen.field_input)
+    k.type_text("ZZ99ZZ99ZZ")
+    k.clock.advance(k.app.cfg.session.idle_timeout_s)
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
+    assert k.wait_for(lambda: "tout sera effacé dans 30 secondes" in k.texts())
+    k.screenshot("idle-warning")
+    k.clock.advance(k.app.cfg.session.idle_warning_s)
+    assert k.wait_for(lambda: k.machine.state is State.GOODBYE)
+    assert "Vos informations ont été effacées" in k.texts()
+    k.screenshot("goodbye")
+    assert "ZZ99ZZ99ZZ" not in k.texts()
+    assert screen.field_input is None
+    assert k.machine.visit.is_empty()
+    assert k.app.wipes.last_report.clean
+    k.clock.advance(k.app.cfg.session.goodbye_s)
+    assert k.wait_for(lambda: k.machine.state is State.ATTRACT)
+
+
+def test_one_tap_on_the_warning_keeps_the_visit(kiosk):
+    k = kiosk
+    open_from_home(k, "Santé", "Créer son compte Ameli")
+    k.press("Suivant")
+    k.press("Votre carte Vitale")
+    k.clock.advance(400)
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
+    k.press("Je suis là, je continue")
+    assert k.machine.state is State.STEP
+    assert k.machine.visit.checked == {"papiers": {"vitale"}}
+
+
+def test_escape_close_request_and_f1_do_not_leave(kiosk):
+    k = kiosk
+    w = k.window
+    assert w.dispatch("on_request_close") is True
+    assert w.dispatch("on_keyboard", 27, 0, "", []) is True
+    assert w.dispatch("on_keyboard", 282, 0, "", []) is True
+    assert k.app.open_settings() is False
+    k.frames(3)
+    assert k.app.root_widget.parent is w
+
+
+def test_text_size_button_makes_text_larger_and_reset_restores_it(kiosk):
+    k = kiosk
+    open_from_home(k, "Santé", "Créer son compte Ameli")
+    before = k.app.body_px
+    k.press("Agrandir")
+    k.press("Agrandir")
+    assert k.app.body_px >= before * 1.45
+    k.screenshot("step-text-150")
+    # Every control is still reachable at the largest size.
+    k.press("Suivant")
+    assert k.machine.step.id == "papiers"
+    k.press("Appeler un conseiller")
+    k.press("Terminer et effacer mes informations")
+    assert k.machine.state is State.GOODBYE
+    assert k.app.body_px == before

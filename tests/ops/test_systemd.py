@@ -125,3 +125,12 @@ def test_udev_rule_matches_the_default_printer_ids():
     ids = (f'ATTR{{idVendor}}=="{defaults.usb_vendor_id:04x}"', f'ATTR{{idProduct}}=="{defaults.usb_product_id:04x}"')
     assert any(all(i in rule for i in ids) for rule in rules)
     assert all('GROUP="lp"' in rule and 'MODE="0660"' in rule for rule in rules)
+
+
+def test_the_example_config_loads_and_matches_the_unit():
+    from kiosk import config
+    cfg = config.load(UNITS / "kiosk.example.toml")
+    settings = dict(re.findall(r"^(\w+)=(.*)$", unit_text(), re.M))
+    assert cfg.data_dir == Path("/var/lib") / settings["StateDirectory"]
+    assert f"PAS_A_PAS_CONFIG=/etc/{settings['ConfigurationDirectory']}/kiosk.toml" in unit_text()
+    assert cfg.kiosk.fullscreen and cfg.input.provider != "mouse"

@@ -31,6 +31,8 @@ class FieldInput(TextInput):
         # The keyboard is ours, in the layout (screens/keyboard.py): never ask the window
         # for a docked one that would cover the buttons.
         kwargs.setdefault("keyboard_mode", "managed")
+        # Taps on our keyboard's keys must not take the focus away from the field.
+        kwargs.setdefault("unfocus_on_touch", False)
         super().__init__(**kwargs)
 
     def wipe(self) -> None:
@@ -114,9 +116,12 @@ class StepScreen(Screen):
                            height=app.target_px * 1.2,
                            input_type="number" if step.keyboard == "number" else "text")
         field.bind(text=lambda _w, value: app.field_changed(value))
+        # The keyboard opens on the first tap in the field: before that, the step's title
+        # and explanation have the room they need.
+        field.bind(focus=lambda _w, focused: focused and self._show_keyboard(app, field))
         self.field_input = field
+        field.hint_text = app.t("step.tap_to_type")
         box.add_widget(field)
-        self._show_keyboard(app, field)
         self.error_label = Body(text="", tone="error")
         box.add_widget(self.error_label)
         if step.personal and step.mask != "none":
@@ -127,6 +132,8 @@ class StepScreen(Screen):
             box.add_widget(self.full_toggle)
 
     def _show_keyboard(self, app, field) -> None:
+        if self.keyboard is not None:
+            return
         margin = 0.02
         row_px = app.cfg_metrics.mm(MIN_TARGET_MM) + KEY_MARGIN_PX
         slot = self.ids.keyboard_slot

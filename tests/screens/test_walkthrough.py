@@ -47,6 +47,8 @@ def test_ants_branch_with_franceconnect(kiosk):
     k.press("Suivant")
     assert k.machine.step.kind == "field"
     field = k.app.root_widget.ids.sm.get_screen("step").field_input
+    assert "Le site vous donne un numéro de 10 lettres et chiffres." in k.texts()
+    k.screenshot("step-field")
     k.tap(field)
     assert field.focus
     k.type_text("AB12")

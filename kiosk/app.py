@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from kiosk import i18n, theme
+from kiosk import i18n, sdnotify, theme
 from kiosk.config import ASSETS_DIR, Config
 from kiosk.content.model import ContentPack
 from kiosk.privacy import WipeRegistry
@@ -42,7 +42,8 @@ def configure_kivy(cfg: Config) -> None:
     KivyConfig.set("graphics", "height", str(cfg.display.window_height_px))
     KivyConfig.set("graphics", "fullscreen", "auto" if cfg.kiosk.fullscreen else "0")
     KivyConfig.set("graphics", "show_cursor", "0" if cfg.kiosk.fullscreen else "1")
-    KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
+    from kiosk.kivy_input import configure_kivy_input
+    configure_kivy_input(KivyConfig, cfg.input)
 
 
 @dataclass
@@ -66,9 +67,32 @@ class Services:
 def default_services(cfg: Config) -> Services:
     from hardware.printer import PrintService
     from kiosk.helpcall import HelpCallService
+    from kiosk.stats import Stats
 
     printer = PrintService(cfg) if cfg.printer.connection != "none" else None
-    return Services(printer=printer, helpcall=HelpCallService(cfg))
+    stats = Stats(cfg.data_path(cfg.stats.db_file), flush_interval_s=cfg.stats.flush_interval_s)
+    return Services(printer=printer, helpcall=HelpCallService(cfg), stats=stats)
+
+
+# Why a session ended, in the words of kiosk.stats (finished | inactivity | failsafe | …).
+_END_REASONS = {"visitor finished": "finished", "visitor erased": "finished",
+                "inactivity": "inactivity", "failsafe": "failsafe"}
+
+
+def stats_sink(stats) -> Callable[[str, str, str, float], None]:
+    """Turn the session machine's events into statistics counters."""
+    def sink(event: str, procedure_id: str, step_id: str, value: float) -> None:
+        if event == "session_started":
+            stats.session_started()
+        elif event == "session_ended":
+            stats.session_ended(value, _END_REASONS.get(step_id, "other"))
+        elif event == "procedure_started":
+            stats.procedure_started(procedure_id)
+        elif event == "procedure_finished":
+            stats.procedure_finished(procedure_id)
+        elif event == "procedure_abandoned":
+            stats.procedure_abandoned(procedure_id, step_id)
+    return sink
 
 
 def _load_kv_once() -> None:
@@ -129,7 +153,9 @@ def _build_app_class():
             self.t = i18n.Catalog(cfg.kiosk.language)
             self.wipes = WipeRegistry()
             self.failures: list[BaseException] = []
-            self.machine = SessionMachine(pack, cfg.session, clock=clock, on_reset=self._on_reset)
+            stats = self.services.stats
+            self.machine = SessionMachine(pack, cfg.session, clock=clock, on_reset=self._on_reset,
+                                          events=stats_sink(stats) if stats is not None else None)
             self.machine.add_listener(self._on_session_change)
             self._help_panel_open = False
             self._help_call_id: str | None = None
@@ -157,9 +183,20 @@ def _build_app_class():
             self._register_wipes(root)
             self._start_services()
             self._tick_event = Clock.schedule_interval(self._tick, TICK_S)
+            self._watchdog_event = None
+            period = sdnotify.watchdog_period_s()
+            if period:
+                # Fed from the UI thread's clock: a frozen UI stops feeding it and is restarted.
+                self._watchdog_event = Clock.schedule_interval(lambda _dt: sdnotify.notify("WATCHDOG=1"), period)
+            Clock.schedule_once(self._ready, 0.5)
             self.root_widget = root
             Clock.schedule_once(lambda _dt: self._on_session_change(self.machine), 0)
             return root
+
+        def _ready(self, _dt) -> None:
+            sdnotify.notify("READY=1")
+            log.info("kiosk ready: %d procedures, printer %s", len(self.pack.procedures),
+                     self.cfg.printer.connection)
 
         def _start_services(self) -> None:
             helpcall = self.services.helpcall
@@ -182,8 +219,9 @@ def _build_app_class():
             if self._stopped and getattr(self, "_shut", False):
                 return
             self._stopped = self._shut = True
-            if getattr(self, "_tick_event", None) is not None:
-                self._tick_event.cancel()
+            for event in (getattr(self, "_tick_event", None), getattr(self, "_watchdog_event", None)):
+                if event is not None:
+                    event.cancel()
             ExceptionManager.remove_handler(self._exception_handler) if self._exception_handler in ExceptionManager.handlers else None
             Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard)
             self._stop_speaking()
@@ -290,7 +328,10 @@ def _build_app_class():
 
         def home_order(self) -> list:
             """Procedures, most used first (statistics when there are some, else popularity)."""
-            return sorted(self.pack.procedures.values(), key=lambda p: (-p.popularity, p.title))
+            stats = self.services.stats
+            usage = stats.usage_counts() if stats is not None else {}
+            return sorted(self.pack.procedures.values(),
+                          key=lambda p: (-usage.get(p.id, 0), -p.popularity, p.title))
 
         def field_changed(self, value: str) -> None:
             self.machine.set_field(value)

@@ -67,14 +67,18 @@ class Visit:
 
 
 Listener = Callable[["SessionMachine"], None]
+# (event, procedure_id, step_id, value): session_started, procedure_started,
+# procedure_finished, procedure_abandoned, session_ended (value: seconds; step_id: reason).
+EventSink = Callable[[str, str, str, float], None]
 
 
 class SessionMachine:
     def __init__(self, content: ContentPack, settings: SessionSection,
                  clock: Callable[[], float] = time.monotonic,
                  on_reset: Callable[[str], None] | None = None,
-                 help_max_wait_s: float = 600):
+                 help_max_wait_s: float = 600, events: EventSink | None = None):
         self.content = content
+        self._events = events
         self.help_max_wait_s = help_max_wait_s
         self.settings = settings
         self._clock = clock
@@ -88,6 +92,14 @@ class SessionMachine:
         self._state_before_warning: State | None = None
 
     # ----- observation -------------------------------------------------------------
+    def _event(self, name: str, procedure_id: str = "", step_id: str = "", value: float = 1) -> None:
+        """Anonymous facts for statistics: ids from the content pack, never visitor input."""
+        if self._events is not None:
+            try:
+                self._events(name, procedure_id, step_id, value)
+            except Exception:  # statistics must never break a visit
+                log.exception("statistics event %s failed", name)
+
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
@@ -135,6 +147,7 @@ class SessionMachine:
         if self.state in (State.ATTRACT, State.GOODBYE):
             self.visit = Visit(started_at=self._clock())
             self.last_touch = self._clock()
+            self._event("session_started")
             self._set(State.HOME, "first touch")
 
     def open_category(self, category_id: str | None) -> None:
@@ -151,12 +164,14 @@ class SessionMachine:
         self.visit.procedure_id = proc.id
         self.visit.step_id = proc.first_step.id
         self.visit.history.clear()
+        self._event("procedure_started", proc.id)
         self._set(State.STEP, "procedure chosen")
 
     def go_home(self) -> None:
         """Back to the list of procedures; what the visitor typed in this procedure is dropped."""
         if self.state in (State.STEP, State.SUMMARY):
             v = self.visit
+            self._abandon_if_unfinished()
             v.procedure_id = v.step_id = None
             for holder in (v.history, v.checked, v.answers, v.fields, v.show_in_full):
                 holder.clear()
@@ -200,6 +215,7 @@ class SessionMachine:
         self.visit.history.append(self.visit.step_id)
         self.visit.step_id = target
         if proc.step(target).kind == "end":
+            self._event("procedure_finished", proc.id)
             self._set(State.SUMMARY, "procedure finished")
         else:
             self._changed(reason)
@@ -330,8 +346,16 @@ class SessionMachine:
                 self._set(State.ATTRACT, "goodbye shown")
 
     # ----- reset ----------------------------------------------------------------------
+    def _abandon_if_unfinished(self) -> None:
+        state = self._state_before_warning if self.state is State.IDLE_WARNING else self.state
+        if state is State.STEP and self.visit.procedure_id and self.visit.step_id:
+            self._event("procedure_abandoned", self.visit.procedure_id, self.visit.step_id)
+
     def reset(self, reason: str) -> None:
         """Drop everything the visitor did, run the wipe, and show the goodbye screen."""
+        if self.state is not State.ATTRACT and self.state is not State.GOODBYE:
+            self._abandon_if_unfinished()
+            self._event("session_ended", "", reason, self.elapsed_s())
         self.visit.clear()
         self.visit = Visit(started_at=self._clock())
         self.warning_since = None

@@ -216,3 +216,46 @@ def test_logs_never_contain_what_the_visitor_typed(machine, caplog, fake_clock):
     machine.tick()
     assert caplog.records
     assert "CANARY1234" not in caplog.text
+
+
+def test_events_for_statistics_carry_ids_and_reasons_only(real_pack, fake_clock):
+    events = []
+    m = SessionMachine(real_pack, SETTINGS, clock=fake_clock,
+                       events=lambda *e: events.append(e))
+    m.start()
+    m.open_procedure(ANTS)
+    m.next()
+    m.go_home()                      # gave up at the checklist
+    m.open_procedure("creer-adresse-email")
+    m.next()
+    m.choose(0)
+    m.next()                         # reaches an end
+    fake_clock.advance(42)
+    m.end_session()
+    names = [e[0] for e in events]
+    assert names == ["session_started", "procedure_started", "procedure_abandoned",
+                     "procedure_started", "procedure_finished", "session_ended"]
+    assert events[2][1:3] == (ANTS, "papers")
+    assert events[-1][2] == "visitor finished" and events[-1][3] == pytest.approx(42)
+
+
+def test_inactivity_during_a_step_counts_as_given_up_at_that_step(real_pack, fake_clock):
+    events = []
+    m = SessionMachine(real_pack, SETTINGS, clock=fake_clock, events=lambda *e: events.append(e))
+    m.start()
+    m.open_procedure(ANTS)
+    fake_clock.advance(60)
+    m.tick()
+    fake_clock.advance(20)
+    m.tick()
+    assert ("procedure_abandoned", ANTS, "intro", 1) in events
+    assert events[-1][:3] == ("session_ended", "", "inactivity")
+
+
+def test_a_broken_statistics_sink_never_breaks_the_visit(real_pack, fake_clock):
+    def broken(*_):
+        raise OSError("disk full")
+    m = SessionMachine(real_pack, SETTINGS, clock=fake_clock, events=broken)
+    m.start()
+    m.open_procedure(ANTS)
+    assert m.state is State.STEP

@@ -121,6 +121,12 @@ class PinGate:
             return 0.0
         return left
 
+    def attempts_left(self) -> int:
+        """Wrong PINs still allowed before the lockout (for « Code faux. Encore N essais. »)."""
+        with self._lock:
+            self._locked_left_s()
+            return max(0, self._attempts - self._wrong)
+
     def try_pin(self, pin: str) -> Outcome:
         with self._lock:
             if self._locked_left_s() > 0:

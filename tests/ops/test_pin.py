@@ -115,3 +115,15 @@ def test_no_pin_reaches_the_log(gate, caplog):
             gate.try_pin(attempt)
     assert "locked" in caplog.text
     assert "8642" not in caplog.text and "1111" not in caplog.text
+
+
+def test_attempts_left_counts_down_and_comes_back_after_the_lockout(gate, fake_clock):
+    assert gate.attempts_left() == 5
+    gate.try_pin("0000")
+    gate.try_pin("0000")
+    assert gate.attempts_left() == 3
+    for _ in range(3):
+        gate.try_pin("0000")
+    assert gate.attempts_left() == 0
+    fake_clock.advance(300)
+    assert gate.attempts_left() == 5

@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,7 @@ from typing import Any, Callable
 from kiosk import i18n, sdnotify, theme
 from kiosk.config import ASSETS_DIR, Config
 from kiosk.content.model import ContentPack
-from kiosk.privacy import WipeRegistry
+from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status
 from kiosk.session import SessionMachine, State
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ def _build_app_class():
             self.services = services if services is not None else default_services(cfg)
             self.t = i18n.Catalog(cfg.kiosk.language)
             self.wipes = WipeRegistry()
+            self.vault = SessionVault(cfg.data_dir / "session")
             self.failures: list[BaseException] = []
             stats = self.services.stats
             self.machine = SessionMachine(pack, cfg.session, clock=clock, on_reset=self._on_reset,
@@ -459,6 +461,15 @@ def _build_app_class():
 
         # ----- reset and wipe ------------------------------------------------------------
         def _register_wipes(self, root) -> None:
+            from kivy.core.clipboard import Clipboard
+
+            self.vault.clean_leftovers()
+            self.wipes.register("session data", lambda: self.machine.visit.clear(),
+                                lambda: self.machine.visit.is_empty())
+            self.wipes.register("session files", self.vault.wipe, self.vault.is_empty)
+            # Nothing we show copies to the clipboard, but a technician's keyboard could.
+            self.wipes.register("clipboard", lambda: Clipboard.copy(""),
+                                lambda: not (Clipboard.paste() or ""))
             sm = root.ids.sm
             step_screen = sm.get_screen("step")
             self.wipes.register("text inputs", step_screen.wipe, step_screen.is_empty)
@@ -480,6 +491,10 @@ def _build_app_class():
 
         def _on_reset(self, reason: str) -> None:
             report = self.wipes.wipe_all()
+            status_path = self.cfg.data_dir / "wipe-status.json"
+            # For `kiosk doctor`: holder names and results only, written off the UI thread.
+            threading.Thread(target=write_wipe_status, args=(status_path, report, time.time()),
+                             name="wipe-status", daemon=True).start()
             self._apply_metrics()
             log.info("reset (%s): wipe %s", reason, "verified" if report.clean else "FAILED")
 

@@ -8,8 +8,12 @@ until a second wipe passes.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 log = logging.getLogger(__name__)
@@ -69,8 +73,94 @@ class WipeRegistry:
             log.warning("wipe incomplete (%s), wiping again", ", ".join(report.failed()))
             report = self._wipe_once()
         for name, ok in report.results.items():
-            log.info("wipe %s: %s", name, "empty" if ok else "NOT EMPTY")
+            if ok:
+                log.info("wipe %s: empty", name)
+            else:
+                log.error("wipe %s: NOT EMPTY", name)
         if not report.clean:
             log.error("wipe failed for %s: no new session until a wipe passes", ", ".join(report.failed()))
         self.last_report = report
         return report
+
+
+class SessionVault:
+    """Files a session must write, encrypted with AES-GCM under a key made for that session.
+
+    The key lives only in memory: after a reset (the key is dropped and the files deleted)
+    or a crash (the key died with the process), nothing on disk can be read. At start,
+    whatever a crashed session left is deleted, never resumed.
+    """
+
+    SUFFIX = ".enc"
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._key: bytes | None = None
+
+    def clean_leftovers(self) -> int:
+        """Delete what a previous process left (call once, at start). Returns the count."""
+        count = 0
+        if self.folder.exists():
+            for path in self.folder.iterdir():
+                if path.is_file() or path.is_symlink():
+                    path.unlink(missing_ok=True)
+                    count += 1
+        if count:
+            log.warning("deleted %d leftover file(s) of an interrupted session", count)
+        return count
+
+    def _aead(self):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        if self._key is None:
+            self._key = AESGCM.generate_key(bit_length=256)
+        return AESGCM(self._key)
+
+    def _path(self, name: str) -> Path:
+        if not name or "/" in name or name.startswith("."):
+            raise ValueError("a vault file name is a plain name")
+        return self.folder / (name + self.SUFFIX)
+
+    def write(self, name: str, data: bytes) -> Path:
+        """Encrypt data into the folder, atomically (temp file + rename)."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        nonce = os.urandom(12)
+        blob = nonce + self._aead().encrypt(nonce, data, name.encode())
+        path = self._path(name)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def read(self, name: str) -> bytes:
+        blob = self._path(name).read_bytes()
+        return self._aead().decrypt(blob[:12], blob[12:], name.encode())
+
+    def wipe(self) -> None:
+        self._key = None
+        self.clean_leftovers()
+
+    def is_empty(self) -> bool:
+        return self._key is None and not (self.folder.exists() and any(self.folder.iterdir()))
+
+
+def write_wipe_status(path: Path, report: WipeReport, when: float) -> None:
+    """Record the last wipe's result per holder (names and booleans only) for `kiosk doctor`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps({"at": when, "clean": report.clean, "holders": report.results})
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".wipe-")
+    with os.fdopen(fd, "w") as f:
+        f.write(payload)
+    os.replace(tmp, path)
+
+
+def read_wipe_status(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,106 @@
+"""Wipe registry and the per-session encrypted vault."""
+
+import logging
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from kiosk.privacy import SessionVault, WipeRegistry, read_wipe_status, write_wipe_status
+
+
+class Holder:
+    def __init__(self, stubborn_times=0, explode=False):
+        self.data = ["secret"]
+        self.stubborn_times = stubborn_times
+        self.explode = explode
+        self.wipes = 0
+
+    def wipe(self):
+        self.wipes += 1
+        if self.explode:
+            raise RuntimeError("secret-in-message")
+        if self.stubborn_times:
+            self.stubborn_times -= 1
+            return
+        self.data.clear()
+
+    def is_empty(self):
+        return not self.data
+
+
+def test_wipe_runs_every_holder_and_verifies(caplog):
+    caplog.set_level(logging.INFO)
+    reg = WipeRegistry()
+    a, b = Holder(), Holder()
+    reg.register("a", a.wipe, a.is_empty)
+    reg.register("b", b.wipe, b.is_empty)
+    report = reg.wipe_all()
+    assert report.clean and report.results == {"a": True, "b": True}
+    assert "wipe a: empty" in caplog.text
+    assert "secret" not in caplog.text
+
+
+def test_a_holder_that_resists_once_is_wiped_again():
+    reg = WipeRegistry()
+    h = Holder(stubborn_times=1)
+    reg.register("stubborn", h.wipe, h.is_empty)
+    assert reg.wipe_all().clean
+    assert h.wipes == 2
+
+
+def test_a_failing_holder_is_reported_and_does_not_stop_the_others(caplog):
+    reg = WipeRegistry()
+    bad, good = Holder(explode=True), Holder()
+    reg.register("bad", bad.wipe, bad.is_empty)
+    reg.register("good", good.wipe, good.is_empty)
+    report = reg.wipe_all()
+    assert not report.clean and report.failed() == ["bad"]
+    assert good.is_empty()
+    assert "wipe bad: NOT EMPTY" in caplog.text
+    assert "secret-in-message" not in caplog.text
+
+
+def test_vault_round_trip_and_files_are_not_readable(tmp_path):
+    vault = SessionVault(tmp_path / "session")
+    path = vault.write("draft", b"CANARY-123 e-mail marie@example.org")
+    assert vault.read("draft") == b"CANARY-123 e-mail marie@example.org"
+    raw = path.read_bytes()
+    assert b"CANARY" not in raw and b"marie" not in raw
+    assert not vault.is_empty()
+
+
+def test_vault_wipe_drops_the_key_and_the_files(tmp_path):
+    vault = SessionVault(tmp_path / "session")
+    vault.write("draft", b"CANARY")
+    vault.wipe()
+    assert vault.is_empty()
+    assert list((tmp_path / "session").iterdir()) == []
+
+
+def test_a_new_process_cannot_read_and_deletes_what_a_crash_left(tmp_path):
+    crashed = SessionVault(tmp_path / "session")
+    path = crashed.write("draft", b"CANARY")
+    blob = path.read_bytes()
+    restarted = SessionVault(tmp_path / "session")
+    with pytest.raises(InvalidTag):
+        # Same ciphertext, another process's key: unreadable.
+        restarted._aead().decrypt(blob[:12], blob[12:], b"draft")
+    assert restarted.clean_leftovers() == 1
+    assert not path.exists()
+
+
+def test_vault_refuses_names_that_leave_its_folder(tmp_path):
+    vault = SessionVault(tmp_path / "session")
+    for bad in ("../x", "a/b", ".hidden", ""):
+        with pytest.raises(ValueError):
+            vault.write(bad, b"x")
+
+
+def test_wipe_status_file_holds_names_and_results_only(tmp_path):
+    reg = WipeRegistry()
+    h = Holder(explode=True)
+    reg.register("text inputs", h.wipe, h.is_empty)
+    write_wipe_status(tmp_path / "wipe-status.json", reg.wipe_all(), when=123.0)
+    status = read_wipe_status(tmp_path / "wipe-status.json")
+    assert status == {"at": 123.0, "clean": False, "holders": {"text inputs": False}}
+    assert read_wipe_status(tmp_path / "missing.json") is None

@@ -109,6 +109,30 @@ class Config:
     display: DisplaySection = DisplaySection()
     session: SessionSection = SessionSection()
     printer: PrinterSection = PrinterSection()
+@dataclass(frozen=True)
+class HelpCallSection:
+    # A channel is on when its key is set; with none set a call is only logged and the
+    # visitor is told to ask at the desk (the kiosk may have no network at all).
+    webhook_url: str = field(default="", metadata={"empty_ok": True, "doc": "incoming webhook (Mattermost, Rocket.Chat, "
+                                                                            "Slack-compatible) that receives each call; empty = off"})
+    webhook_headers: dict[str, str] = field(default_factory=dict, repr=False, metadata={"doc": "extra HTTP headers, e.g. "
+                                                                                 "{ Authorization = \"Bearer …\" }"})
+    webhook_timeout_s: float = field(default=5.0, metadata=_range(0.5, 60))
+    lamp_device: str = field(default="", metadata={"empty_ok": True, "doc": "serial lamp/buzzer with a call button, "
+                                                                         "e.g. /dev/serial/by-id/…; empty = off"})
+    lamp_baudrate: int = field(default=9600, metadata=_range(1200, 921600))
+    ticket: bool = field(default=False, metadata={"doc": "print a ticket with the queue number on the receipt printer"})
+    outbox_dir: Path = field(default=Path("outbox"), metadata={"doc": "calls not yet delivered; a relative path is "
+                                                                      "under [kiosk] data_dir"})
+    retry_min_s: float = field(default=2.0, metadata=_range(0.5, 60, doc="first wait before sending again"))
+    retry_max_s: float = field(default=120.0, metadata=_range(5, 3600, doc="longest wait between two tries"))
+    max_wait_s: int = field(default=600, metadata=_range(60, 3600, doc="how long a waiting call holds off the idle reset"))
+    expire_s: int = field(default=1800, metadata=_range(300, 86400, doc="a call nobody answered is dropped after this"))
+    ack_port: int = field(default=0, metadata=_range(0, 65535, doc="port of the acknowledgment link server; 0 = off"))
+    ack_base_url: str = field(default="", metadata={"empty_ok": True, "doc": "how conseillers reach that server, "
+                                                                          "e.g. http://192.168.1.20:8765"})
+
+
     conseiller: ConseillerSection = ConseillerSection()
     stats: StatsSection = StatsSection()
     input: InputSection = InputSection()
@@ -118,6 +142,7 @@ class Config:
     def data_dir(self) -> Path:
         return self.kiosk.data_dir.expanduser()
 
+    helpcall: HelpCallSection = HelpCallSection()
     def data_path(self, path: Path) -> Path:
         """A configured path, taken as relative to data_dir unless absolute."""
         path = path.expanduser()
@@ -136,6 +161,8 @@ def _allowed(tp: Any, meta: dict) -> str:
     if lo is not None and hi is not None:
         kind += f" from {lo:g} to {hi:g}"
     return kind
+    if get_origin(tp) is dict:
+        return "a table of texts, e.g. { Name = \"value\" }"
 
 
 def _coerce(tp: Any, meta: dict, value: Any) -> Any:
@@ -168,6 +195,12 @@ def _coerce(tp: Any, meta: dict, value: Any) -> Any:
 def _line_of(text: str, section: str, key: str | None) -> int:
     """Best-effort line number of a key in its [section] of a TOML text."""
     in_section = False
+    if get_origin(tp) is dict and get_args(tp) == (str, str):
+        # A TOML table of texts (HTTP headers): keys and values must both be non-empty texts.
+        if not isinstance(value, dict) or not all(isinstance(k, str) and k.strip() and isinstance(v, str)
+                                                  for k, v in value.items()):
+            raise ValueError
+        return dict(value)
     for n, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("["):
@@ -235,8 +268,8 @@ def describe() -> str:
         lines.append(f"[{name}]")
         hints = get_type_hints(cls)
         for f in dataclasses.fields(cls):
-            default = f.default
-            shown = f'"{default}"' if isinstance(default, (str, Path)) else str(default).lower() if isinstance(default, bool) else default
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            shown = "{}" if isinstance(default, dict) else f'"{default}"' if isinstance(default, (str, Path)) else str(default).lower() if isinstance(default, bool) else default
             doc = f.metadata.get("doc", "")
             lines.append(f"# {_allowed(hints[f.name], dict(f.metadata))}{'; ' + doc if doc else ''}")
             lines.append(f"{f.name} = {shown}")

@@ -8,27 +8,42 @@ from pathlib import Path
 
 from kiosk import config as config_mod
 from kiosk.content.loader import ContentError, load_pack
+from kiosk.content.validate import locale_problems
+
+DEFAULT_LOCALES_DIR = config_mod.ASSETS_DIR / "locales"
 
 
 def _validate(args: argparse.Namespace) -> int:
     root = Path(args.path) if args.path else config_mod.load(args.config).kiosk.content_dir
+    if not root.is_dir():
+        print(f"kiosk content validate: {root} is not a folder", file=sys.stderr)
+        return 2
+    problems, pack = [], None
     try:
-        pack = load_pack(root)
+        pack = load_pack(root, strict=True)
     except ContentError as e:
-        for problem in e.problems:
+        problems += e.problems
+    if args.locales:
+        problems += locale_problems(Path(args.locales))
+    if problems:
+        for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"{len(e.problems)} problem(s) in {root}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {root}", file=sys.stderr)
         return 1
     steps = sum(len(p.steps) for p in pack.procedures.values())
     print(f"{root}: OK, {len(pack.procedures)} procedures, {steps} steps, "
-          f"{len(pack.categories)} categories checked")
+          f"{len(pack.categories)} categories checked"
+          + (f"; locale files in {args.locales} OK" if args.locales else ""))
     return 0
 
 
 def register(sub, add_config) -> None:
     p = sub.add_parser("content", help="check content packs")
     csub = p.add_subparsers(dest="content_command", metavar="ACTION", required=True)
-    v = csub.add_parser("validate", help="check a content pack (default: the configured one)")
+    v = csub.add_parser("validate", help="check a content pack (default: the configured one): "
+                        "schema, branches, links, images, writing rules")
     v.add_argument("path", nargs="?", help="content pack folder")
+    v.add_argument("--locales", nargs="?", const=str(DEFAULT_LOCALES_DIR), metavar="DIR",
+                   help=f"also check typography and glyphs of the locale files (default {DEFAULT_LOCALES_DIR})")
     add_config(v)
     v.set_defaults(func=_validate)

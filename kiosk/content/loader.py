@@ -1,35 +1,25 @@
-"""Load a content pack from YAML files and report every problem with its file and line."""
+"""Load a content pack from YAML files and report every problem with its file and line.
+
+The rules themselves live in validate.py; this module reads, checks the schema, calls the
+rules and builds the typed model.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-from kiosk.content.domains import is_allowed_url
+from kiosk.content import validate
 from kiosk.content.model import (Category, ChecklistItem, Choice, ContentPack, Link,
                                  Procedure, Step)
+from kiosk.content.problems import ContentError, Problem
 from kiosk.content.schema import CATEGORIES_SCHEMA, PROCEDURE_SCHEMA
 
-
-@dataclass(frozen=True)
-class Problem:
-    file: Path
-    line: int
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: [{self.rule}] {self.message}"
-
-
-class ContentError(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+__all__ = ["ContentError", "Problem", "load_pack"]
 
 
 class _Located:
@@ -38,7 +28,9 @@ class _Located:
     def __init__(self, path: Path):
         self.path = path
         self.lines: dict[tuple, int] = {}
-        text = path.read_text(encoding="utf-8")
+        # Where each text sits in the file, to point at one sentence of a multi-line text.
+        self.spans: dict[tuple, tuple[str | None, int, int]] = {}
+        self.text = text = path.read_text(encoding="utf-8")
         self._scalars = yaml.SafeLoader("")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         self.data = self._build(node, ()) if node is not None else None
@@ -56,6 +48,7 @@ class _Located:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self._build(v, at + (i,)) for i, v in enumerate(node.value)]
+        self.spans[at] = (node.style, node.start_mark.index, node.end_mark.index)
         return self._scalars.construct_object(node)
 
     def line(self, at: tuple) -> int:
@@ -63,6 +56,32 @@ class _Located:
         while at not in self.lines and at:
             at = at[:-1]
         return self.lines.get(at, 1)
+
+    def line_in(self, at: tuple, offset: int) -> int:
+        """Line of the character at `offset` in the text at `at`, for texts over several lines.
+
+        YAML folds or keeps line breaks but never changes the words, so the n-th word of the
+        value is the n-th word of its source (after a block indicator | or >).
+        """
+        at = tuple(at)
+        span, value = self.spans.get(at), self._value(at)
+        if span is None or not isinstance(value, str):
+            return self.line(at)
+        style, start, end = span
+        word_index = max(len(value[:offset + 1].split()) - 1, 0)
+        words = list(re.finditer(r"\S+", self.text[start:end]))[1 if style in ("|", ">") else 0:]
+        if word_index >= len(words):
+            return self.line(at)
+        return self.text.count("\n", 0, start + words[word_index].start()) + 1
+
+    def _value(self, at: tuple) -> Any:
+        value = self.data
+        try:
+            for key in at:
+                value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+        return value
 
 
 def _read(path: Path, problems: list[Problem]) -> _Located | None:
@@ -109,46 +128,12 @@ def _link_steps(raw_steps: list[dict]) -> None:
             s["next"] = raw_steps[i + 1].get("id")
 
 
-def _graph_problems(doc: _Located, raw: dict, category_ids: set[str]) -> list[Problem]:
-    out: list[Problem] = []
-    steps = raw["steps"]
-    if raw["category"] not in category_ids:
-        out.append(Problem(doc.path, doc.line(("category",)), "category",
-                           f"unknown category « {raw['category']} »"))
-    ids: dict[str, int] = {}
-    for i, s in enumerate(steps):
-        if s["id"] in ids:
-            out.append(Problem(doc.path, doc.line(("steps", i, "id")), "unique-step",
-                               f"step id « {s['id']} » is used twice"))
-        ids[s["id"]] = i
-    for i, s in enumerate(steps):
-        targets = [("next", s["next"])] if s.get("next") else []
-        targets += [(("choices", j, "next"), c["next"]) for j, c in enumerate(s.get("choices", []))]
-        for key, target in targets:
-            if target not in ids:
-                key_path = key if isinstance(key, tuple) else (key,)
-                out.append(Problem(doc.path, doc.line(("steps", i) + key_path), "next",
-                                   f"step « {s['id']} » leads to « {target} », which does not exist"))
-        if s["kind"] not in ("end", "question") and not s.get("next"):
-            out.append(Problem(doc.path, doc.line(("steps", i)), "dead-end",
-                               f"step « {s['id']} » has no next step and is not an end step"))
-    for path, url in _urls(raw):
-        if not is_allowed_url(url):
-            out.append(Problem(doc.path, doc.line(path), "domain",
-                               f"{url} is not on the list of allowed official sites"))
-    return out
+def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
+    """Load and check a pack; raise ContentError listing every problem found.
 
-
-def _urls(raw: dict):
-    for i, link in enumerate(raw.get("links", [])):
-        yield ("links", i, "url"), link["url"]
-    for i, s in enumerate(raw["steps"]):
-        if s.get("link"):
-            yield ("steps", i, "link", "url"), s["link"]["url"]
-
-
-def load_pack(root: Path) -> ContentPack:
-    """Load and check a pack; raise ContentError listing every problem found."""
+    The kiosk loads with strict=False: only what breaks a path or a link stops it.
+    strict=True adds the writing, image, glyph and icon rules (`kiosk content validate`).
+    """
     root = Path(root)
     problems: list[Problem] = []
     cat_path = root / "categories.yaml"
@@ -157,6 +142,8 @@ def load_pack(root: Path) -> ContentPack:
     if cat_doc is not None:
         cat_problems = _schema_problems(cat_doc, CATEGORIES_SCHEMA)
         problems += cat_problems
+        if not cat_problems and strict:
+            problems += validate.categories_quality_problems(cat_doc, cat_doc.data)
         if not cat_problems:
             for i, c in enumerate(cat_doc.data["categories"]):
                 categories.append(Category(c["id"], c["title"], c["icon"], c.get("order", i)))
@@ -176,7 +163,9 @@ def load_pack(root: Path) -> ContentPack:
             continue
         raw = doc.data
         _link_steps(raw["steps"])
-        graph = _graph_problems(doc, raw, category_ids)
+        graph = validate.structure_problems(doc, raw, category_ids)
+        if strict:
+            graph += validate.quality_problems(doc, raw, root)
         if raw["id"] in procedures:
             graph.append(Problem(path, doc.line(("id",)), "unique-procedure",
                                  f"procedure id « {raw['id']} » is also used in {procedures[raw['id']].source.name}"))

@@ -1,0 +1,375 @@
+"""Rules a content pack must follow beyond its schema, each with its own name.
+
+Two groups, because they fail differently:
+
+- structure_problems: what would break a visitor's path or trust: an unknown category,
+  ids used twice, a `next` to nowhere, a dead end, a step no path reaches, a loop with no
+  way to an end, a link outside the official sites. The kiosk refuses to start on these.
+- quality_problems: the writing rules of CONTENT_GUIDE.md a machine can check, missing
+  images, characters the font cannot draw, unknown icons. `kiosk content validate` fails
+  on these; the running kiosk does not, since a long sentence on screen is better than a
+  kiosk that does not start.
+
+A document passed here is the loader's YAML-with-lines: `.path`, `.line(at)` and
+`.line_in(at, offset)` (the line of one character of a multi-line text).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import deque
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Protocol
+
+from kiosk.config import ASSETS_DIR
+from kiosk.content.domains import is_allowed_url
+from kiosk.content.problems import Problem
+
+FONTS_DIR = ASSETS_DIR / "fonts"
+# The app draws body text in Regular and titles in Bold: a character must exist in both.
+TEXT_FONTS = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf")
+ICON_CODEPOINTS = "materialdesignicons-codepoints.json"
+
+MAX_SENTENCE_WORDS = 20
+ALL_CAPS_MIN_LETTERS = 6
+# Official names written in capitals. Longer than 5 letters, they escape the all-caps
+# word rule; a line made only of them is not an all-caps sentence.
+ACRONYMS = frozenset({"URSSAF", "CARSAT", "ASSEDIC", "CAF", "ANTS", "CNI", "RIB", "SMS", "CV",
+                      "ENT", "RSA", "APL", "CPAM", "MSA", "CNIL", "PDF", "QR", "SIRET", "SIREN",
+                      "INSEE", "PIN", "USB", "AGIRC", "ARRCO", "DGFIP", "HLM", "AAH"})
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+
+class Located(Protocol):
+    path: Path
+
+    def line(self, at: tuple) -> int: ...
+
+    def line_in(self, at: tuple, offset: int) -> int: ...
+
+
+# ----- structure ----------------------------------------------------------------------
+
+def _successors(step: dict) -> list[str]:
+    if step.get("kind") == "question":
+        return [c["next"] for c in step.get("choices", [])]
+    return [step["next"]] if step.get("next") else []
+
+
+def structure_problems(doc: Located, raw: dict, category_ids: set[str]) -> list[Problem]:
+    """Category, step ids, branches and links of one procedure (already schema-valid)."""
+    out: list[Problem] = []
+    steps = raw["steps"]
+    if raw["category"] not in category_ids:
+        out.append(Problem(doc.path, doc.line(("category",)), "category",
+                           f"unknown category « {raw['category']} »: use one listed in categories.yaml"))
+    index: dict[str, int] = {}
+    for i, s in enumerate(steps):
+        if s["id"] in index:
+            out.append(Problem(doc.path, doc.line(("steps", i, "id")), "unique-step",
+                               f"step id « {s['id']} » is used twice"))
+        else:
+            index[s["id"]] = i
+    for i, s in enumerate(steps):
+        targets = [(("next",), s["next"])] if s.get("kind") != "question" and s.get("next") else []
+        targets += [(("choices", j, "next"), c["next"]) for j, c in enumerate(s.get("choices", []))]
+        for key, target in targets:
+            if target not in index:
+                out.append(Problem(doc.path, doc.line(("steps", i) + key), "next",
+                                   f"step « {s['id']} » leads to « {target} », which does not exist"))
+        if s["kind"] not in ("end", "question") and not s.get("next"):
+            out.append(Problem(doc.path, doc.line(("steps", i)), "dead-end",
+                               f"step « {s['id']} » has no next step and is not an end step"))
+    out += _path_problems(doc, steps, index)
+    for at, offset, url in _urls(raw):
+        if not is_allowed_url(url):
+            out.append(Problem(doc.path, doc.line_in(at, offset), "domain",
+                               f"{url} is not an https link to an allowed official site (kiosk/content/domains.py)"))
+    return out
+
+
+def _path_problems(doc: Located, steps: list[dict], index: dict[str, int]) -> list[Problem]:
+    """Steps no path reaches from the first, and loops from which no end can be reached."""
+    succ = [[index[t] for t in _successors(s) if t in index] for s in steps]
+    reached = {0}
+    todo = deque([0])
+    while todo:
+        for n in succ[todo.popleft()]:
+            if n not in reached:
+                reached.add(n)
+                todo.append(n)
+    out = [Problem(doc.path, doc.line(("steps", i)), "unreachable",
+                   f"step « {s['id']} » cannot be reached from the first step « {steps[0]['id']} »")
+           for i, s in enumerate(steps) if i not in reached and index.get(s["id"]) == i]
+    # A path stops at an end step, and also at a dead end or a broken `next`: those are
+    # reported by their own rules, so only true loops are left for no-exit.
+    preds: dict[int, list[int]] = {i: [] for i in range(len(steps))}
+    for i, nexts in enumerate(succ):
+        for n in nexts:
+            preds[n].append(i)
+    stops = [i for i, s in enumerate(steps)
+             if s["kind"] == "end" or not succ[i] or len(succ[i]) < len(_successors(s))]
+    finishes = set(stops)
+    todo = deque(stops)
+    while todo:
+        for p in preds[todo.popleft()]:
+            if p not in finishes:
+                finishes.add(p)
+                todo.append(p)
+    trapped = {i for i in reached if i not in finishes}
+    for loop in _closed_loops(trapped, succ):
+        names = ", ".join(f"« {steps[i]['id']} »" for i in loop)
+        out.append(Problem(doc.path, doc.line(("steps", loop[0])), "no-exit",
+                           f"steps {names} go round in a loop: no path from them leads to an end step"))
+    return out
+
+
+def _closed_loops(trapped: set[int], succ: list[list[int]]) -> list[list[int]]:
+    """The loops that trap a visitor, without the steps that merely lead into them.
+
+    Every trapped step leads only to trapped steps, so following the arrows ends in a
+    group of steps that all reach each other and nothing else: that group is the loop.
+    Steps are few (a dozen), so plain reachability sets are enough.
+    """
+    def reach(start: int) -> frozenset[int]:
+        seen, todo = {start}, [start]
+        while todo:
+            for n in succ[todo.pop()]:
+                if n not in seen:
+                    seen.add(n)
+                    todo.append(n)
+        return frozenset(seen)
+
+    reaches = {i: reach(i) for i in trapped}
+    loops = {r for i, r in reaches.items() if all(i in reaches[j] for j in r)}
+    return sorted(sorted(loop) for loop in loops)
+
+
+_URL_IN_TEXT = re.compile(r"\bhttps?://[^\s«»<>\"]+")
+
+
+def _urls(raw: dict) -> Iterator[tuple[tuple, int, str]]:
+    """(where, offset in that text, url) of every link, including those written in a text."""
+    for i, link in enumerate(raw.get("links", [])):
+        yield ("links", i, "url"), 0, link["url"]
+    for i, s in enumerate(raw["steps"]):
+        if s.get("link"):
+            yield ("steps", i, "link", "url"), 0, s["link"]["url"]
+    for at, text in visible_texts(raw):
+        for m in _URL_IN_TEXT.finditer(text):
+            yield at, m.start(), m.group().rstrip(".,;:!?)")
+
+
+# ----- quality ------------------------------------------------------------------------
+
+def visible_texts(raw: dict) -> Iterator[tuple[tuple, str]]:
+    """Every text of a procedure that a visitor sees on screen or on the receipt."""
+    for key in ("title", "summary"):
+        if isinstance(raw.get(key), str):
+            yield (key,), raw[key]
+    for i, text in enumerate(raw.get("before_you_start", [])):
+        yield ("before_you_start", i), text
+    for i, link in enumerate(raw.get("links", [])):
+        yield ("links", i, "label"), link["label"]
+    for i, s in enumerate(raw.get("steps", [])):
+        at = ("steps", i)
+        for key in ("title", "text", "label", "pattern_help", "receipt_label", "where"):
+            if isinstance(s.get(key), str):
+                yield at + (key,), s[key]
+        for j, item in enumerate(s.get("items", [])):
+            yield at + ("items", j, "label"), item["label"]
+            if item.get("help"):
+                yield at + ("items", j, "help"), item["help"]
+        for j, choice in enumerate(s.get("choices", [])):
+            yield at + ("choices", j, "label"), choice["label"]
+        if s.get("link"):
+            yield at + ("link", "label"), s["link"]["label"]
+        for key in ("done", "todo", "bring"):
+            for j, text in enumerate(s.get(key, [])):
+                yield at + (key, j), text
+
+
+def quality_problems(doc: Located, raw: dict, pack_root: Path, fonts_dir: Path = FONTS_DIR) -> list[Problem]:
+    """Writing rules, glyphs and images of one procedure (already schema-valid)."""
+    out: list[Problem] = []
+    drawable = _drawable(fonts_dir)
+    for at, text in visible_texts(raw):
+        for offset, rule, message in text_findings(text, drawable):
+            out.append(Problem(doc.path, doc.line_in(at, offset), rule, message))
+    root = pack_root.resolve()
+    for i, s in enumerate(raw["steps"]):
+        if not s.get("image"):
+            continue
+        image = (pack_root / s["image"]).resolve()
+        if not image.is_relative_to(root):
+            message = f"image « {s['image']} » is outside the content pack"
+        elif not image.is_file():
+            message = f"image « {s['image']} » not found in {pack_root}"
+        else:
+            continue
+        out.append(Problem(doc.path, doc.line(("steps", i, "image")), "image", message))
+    return out
+
+
+def categories_quality_problems(doc: Located, raw: dict, fonts_dir: Path = FONTS_DIR) -> list[Problem]:
+    """Icons that exist in the icon font, and titles that follow the writing rules."""
+    out: list[Problem] = []
+    icons = _icon_names(fonts_dir)
+    drawable = _drawable(fonts_dir)
+    for i, c in enumerate(raw["categories"]):
+        if c["icon"] not in icons:
+            out.append(Problem(doc.path, doc.line(("categories", i, "icon")), "icon",
+                               f"icon « {c['icon']} » is not in {ICON_CODEPOINTS}"))
+        for offset, rule, message in text_findings(c["title"], drawable):
+            out.append(Problem(doc.path, doc.line_in(("categories", i, "title"), offset), rule, message))
+    return out
+
+
+def text_findings(text: str, drawable: frozenset[int] | None) -> list[tuple[int, str, str]]:
+    """(offset in text, rule, message) for every writing rule the text breaks."""
+    return [*_sentence_findings(text), *_typography_findings(text), *_glyph_findings(text, drawable)]
+
+
+# Sentences end at . ! ? … followed by a space, or at a line break (one line, one idea).
+_SENTENCE = re.compile(r"[^\n]+?(?:[.!?…]+(?=\s)|$)", re.M)
+_WORD = re.compile(r"\w[\w'’-]*")
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[ \u00a0](?=\d)")  # "01 70 772 372" is one number
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def sentences(text: str) -> Iterator[tuple[int, str]]:
+    for m in _SENTENCE.finditer(text):
+        stripped = m.group().lstrip()
+        if stripped.strip():
+            yield m.end() - len(stripped), stripped
+
+
+def _sentence_findings(text: str) -> Iterator[tuple[int, str, str]]:
+    for offset, sentence in sentences(text):
+        words = _WORD.findall(_DIGIT_GROUPS.sub("", sentence))
+        if len(words) > MAX_SENTENCE_WORDS:
+            yield offset, "sentence-length", (
+                f"{len(words)} words in one sentence (at most {MAX_SENTENCE_WORDS}, aim for 15): "
+                f"« {_clip(sentence)} »")
+        letter_words = _LETTERS.findall(sentence)
+        capitals = [w for w in letter_words if w.isupper()]
+        if (len(letter_words) >= 2 and len(capitals) == len(letter_words)
+                and sum(map(len, capitals)) >= ALL_CAPS_MIN_LETTERS
+                and not all(w in ACRONYMS for w in capitals)):
+            yield offset, "all-caps", f"sentence in capitals: « {_clip(sentence)} »; write it in lower case"
+            continue
+        for m in _LETTERS.finditer(sentence):
+            word = m.group()
+            if len(word) >= ALL_CAPS_MIN_LETTERS and word.isupper() and word not in ACRONYMS:
+                yield offset + m.start(), "all-caps", (
+                    f"« {word} » is in capitals; write it in lower case (acronyms: 5 letters at most)")
+
+
+_URL_SPAN = re.compile(r"\b(?:https?://|www\.)\S+")
+
+
+def _typography_findings(text: str) -> Iterator[tuple[int, str, str]]:
+    # URLs keep their own punctuation: blank them out, keeping offsets.
+    masked = _URL_SPAN.sub(lambda m: " " * len(m.group()), text)
+    for i, ch in enumerate(masked):
+        before = masked[i - 1] if i else ""
+        after = masked[i + 1] if i + 1 < len(masked) else ""
+        if ch == NNBSP:
+            yield i, "typography", "narrow no-break space (U+202F): the font cannot draw it, use U+00A0"
+        elif ch == '"':
+            yield i, "typography", "straight quote \": write « » with no-break spaces (U+00A0) inside"
+        elif ch == "«" and after != NBSP:
+            yield i, "typography", "« must be followed by a no-break space (U+00A0)"
+        elif ch == "»" and before != NBSP:
+            yield i, "typography", "» must be preceded by a no-break space (U+00A0)"
+        elif ch in ";:!?" and i > 0 and before != NBSP:
+            if before in ";:!?":
+                continue  # "?!": the space is before the first mark
+            if ch == ":" and (after.isdigit() or after == "/"):
+                continue  # a time or a scheme, not punctuation
+            if before not in " \t\n" and after.isalnum():
+                continue  # inside a code or an example password ("Chat!Bleu"), not prose
+            what = "a space" if before in " \t\n" else "nothing"
+            yield i, "typography", (f"{what} before « {ch} »: put a no-break space (U+00A0) "
+                                    "before ; : ! ? (scripts/french_typography.py does it)")
+
+
+@lru_cache(maxsize=8)
+def _drawable(fonts_dir: Path) -> frozenset[int] | None:
+    """Code points every text font can draw; None if the fonts are not there."""
+    from fontTools.ttLib import TTFont  # ~50 ms to import: only when checking
+
+    sets = []
+    for name in TEXT_FONTS:
+        path = fonts_dir / name
+        if not path.is_file():
+            return None
+        font = TTFont(str(path), lazy=True)
+        try:
+            sets.append(frozenset(font.getBestCmap()))
+        finally:
+            font.close()
+    return frozenset.intersection(*sets)
+
+
+def _glyph_findings(text: str, drawable: frozenset[int] | None) -> Iterator[tuple[int, str, str]]:
+    if drawable is None:
+        return
+    seen: set[str] = set()
+    for i, ch in enumerate(text):
+        # U+202F is missing from the font too, but the typography rule already names it.
+        if ch in "\n\t" or ch == NNBSP or ord(ch) in drawable or ch in seen:
+            continue
+        seen.add(ch)
+        name = unicodedata.name(ch, "unnamed character")
+        yield i, "glyph", f"« {ch} » (U+{ord(ch):04X} {name}) cannot be drawn by {TEXT_FONTS[0]}"
+
+
+@lru_cache(maxsize=8)
+def _icon_names(fonts_dir: Path) -> frozenset[str]:
+    with (fonts_dir / ICON_CODEPOINTS).open(encoding="utf-8") as f:
+        return frozenset(json.load(f))
+
+
+def _clip(sentence: str, words: int = 8) -> str:
+    parts = sentence.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+# ----- locale files ---------------------------------------------------------------------
+
+def locale_problems(locales_dir: Path, fonts_dir: Path = FONTS_DIR) -> list[Problem]:
+    """Typography (French only) and glyphs of every string in assets/locales/<lang>/*.json."""
+    out: list[Problem] = []
+    drawable = _drawable(fonts_dir)
+    for path in sorted(Path(locales_dir).glob("*/*.json")):
+        try:
+            source = path.read_text(encoding="utf-8")
+            texts = json.loads(source)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            out.append(Problem(path, getattr(e, "lineno", 1), "locale", f"cannot read: {e}"))
+            continue
+        if not isinstance(texts, dict):
+            out.append(Problem(path, 1, "locale", "must be one JSON object of key: text"))
+            continue
+        french = path.parent.name == "fr"
+        for key, text in texts.items():
+            if not isinstance(text, str):
+                out.append(Problem(path, _json_key_line(source, key), "locale", f"{key}: must be a text"))
+                continue
+            findings = list(_glyph_findings(text, drawable))
+            if french:
+                findings += _typography_findings(text)
+            for _, rule, message in findings:
+                out.append(Problem(path, _json_key_line(source, key), "locale", f"{key}: {rule}: {message}"))
+    return out
+
+
+def _json_key_line(source: str, key: str) -> int:
+    m = re.search(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:", source)
+    return source.count("\n", 0, m.start()) + 1 if m else 1

@@ -104,12 +104,6 @@ class InputSection:
 
 
 @dataclass(frozen=True)
-class Config:
-    kiosk: KioskSection = KioskSection()
-    display: DisplaySection = DisplaySection()
-    session: SessionSection = SessionSection()
-    printer: PrinterSection = PrinterSection()
-@dataclass(frozen=True)
 class HelpCallSection:
     # A channel is on when its key is set; with none set a call is only logged and the
     # visitor is told to ask at the desk (the kiosk may have no network at all).
@@ -133,16 +127,22 @@ class HelpCallSection:
                                                                           "e.g. http://192.168.1.20:8765"})
 
 
+@dataclass(frozen=True)
+class Config:
+    kiosk: KioskSection = KioskSection()
+    display: DisplaySection = DisplaySection()
+    session: SessionSection = SessionSection()
+    printer: PrinterSection = PrinterSection()
     conseiller: ConseillerSection = ConseillerSection()
     stats: StatsSection = StatsSection()
     input: InputSection = InputSection()
+    helpcall: HelpCallSection = HelpCallSection()
     source: str = "(embedded defaults)"
 
     @property
     def data_dir(self) -> Path:
         return self.kiosk.data_dir.expanduser()
 
-    helpcall: HelpCallSection = HelpCallSection()
     def data_path(self, path: Path) -> Path:
         """A configured path, taken as relative to data_dir unless absolute."""
         path = path.expanduser()
@@ -155,14 +155,14 @@ _SECTIONS = {name: tp for name, tp in get_type_hints(Config).items() if name != 
 def _allowed(tp: Any, meta: dict) -> str:
     if get_origin(tp) is Literal:
         return "one of " + ", ".join(repr(a) if isinstance(a, str) else str(a) for a in get_args(tp))
+    if get_origin(tp) is dict:
+        return "a table of texts, e.g. { Name = \"value\" }"
     kind = {bool: "true or false", int: "a whole number", float: "a number", str: "a text in quotes",
             Path: "a path in quotes"}[tp]
     lo, hi = meta.get("lo"), meta.get("hi")
     if lo is not None and hi is not None:
         kind += f" from {lo:g} to {hi:g}"
     return kind
-    if get_origin(tp) is dict:
-        return "a table of texts, e.g. { Name = \"value\" }"
 
 
 def _coerce(tp: Any, meta: dict, value: Any) -> Any:
@@ -189,18 +189,18 @@ def _coerce(tp: Any, meta: dict, value: Any) -> Any:
         if not isinstance(value, str) or not (value.strip() or (value == "" and meta.get("empty_ok"))):
             raise ValueError
         return Path(value) if tp is Path else value
-    raise TypeError(tp)
-
-
-def _line_of(text: str, section: str, key: str | None) -> int:
-    """Best-effort line number of a key in its [section] of a TOML text."""
-    in_section = False
     if get_origin(tp) is dict and get_args(tp) == (str, str):
         # A TOML table of texts (HTTP headers): keys and values must both be non-empty texts.
         if not isinstance(value, dict) or not all(isinstance(k, str) and k.strip() and isinstance(v, str)
                                                   for k, v in value.items()):
             raise ValueError
         return dict(value)
+    raise TypeError(tp)
+
+
+def _line_of(text: str, section: str, key: str | None) -> int:
+    """Best-effort line number of a key in its [section] of a TOML text."""
+    in_section = False
     for n, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("["):

@@ -164,6 +164,7 @@ def _build_app_class():
             self._speaker: subprocess.Popen | None = None
             self._exception_handler = _Failsafe(self)
             self._stopped = False
+            self.exit_status = 0
             self.title = "Pas à pas"
 
         # ----- life cycle ----------------------------------------------------------------
@@ -511,17 +512,20 @@ def kiosk_app_class():
     return _APP_CLASS
 
 
-def run(cfg: Config) -> int:
-    from kiosk.content.loader import ContentError, load_pack
+def run(cfg: Config, pack: ContentPack) -> int:
+    import signal
 
-    try:
-        pack = load_pack(cfg.kiosk.content_dir)
-    except ContentError as e:
-        log.error("content pack %s has %d problem(s); first: %s", cfg.kiosk.content_dir,
-                  len(e.problems), e.problems[0])
-        raise SystemExit(f"kiosk: content pack {cfg.kiosk.content_dir} is invalid: {e.problems[0]} "
-                         f"(run `kiosk content validate` for the full list)")
     configure_kivy(cfg)
     app = kiosk_app_class()(cfg, pack)
+    from kivy.clock import Clock
+
+    def stop_on_signal(signum, _frame):
+        # systemd stops the kiosk with SIGTERM: close services (statistics are flushed,
+        # the outbox is on disk) from the UI thread, then leave the event loop.
+        log.info("signal %d: stopping", signum)
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
     app.run()
-    return 0
+    return app.exit_status

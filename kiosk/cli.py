@@ -20,14 +20,22 @@ def _add_config(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from kiosk.content.loader import ContentError, load_pack
+
     cfg = config_mod.load(args.config)
+    try:
+        pack = load_pack(cfg.kiosk.content_dir)
+    except ContentError as e:
+        print(f"kiosk: content pack {cfg.kiosk.content_dir} has {len(e.problems)} problem(s), "
+              f"first: {e.problems[0]} (`kiosk content validate` lists them all)", file=sys.stderr)
+        return 2
     # Kivy reads its own arguments and writes files under ~/.kivy unless told otherwise.
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     from kiosk.app import run  # Kivy is imported only when the kiosk really starts
 
-    return run(cfg)
+    return run(cfg, pack)
 
 
 def _cmd_config(args: argparse.Namespace) -> int:

@@ -36,3 +36,15 @@ def serial_pair(tmp_path):
     yield Path(a), Path(b)
     proc.terminate()
     proc.wait(timeout=5)
+
+
+@pytest.fixture
+def small_pack(tmp_path):
+    """A content pack of shipped files, independent of procedures being edited elsewhere."""
+    from kiosk.config import ASSETS_DIR
+    from kiosk.content.loader import load_pack
+    root = tmp_path / "content"
+    (root / "procedures").mkdir(parents=True)
+    shutil.copy(ASSETS_DIR / "content" / "categories.yaml", root)
+    shutil.copy(ASSETS_DIR / "content" / "procedures" / "creer-adresse-email.yaml", root / "procedures")
+    return load_pack(root)

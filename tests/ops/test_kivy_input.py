@@ -14,15 +14,30 @@ from kiosk.kivy_input import configure_kivy_input, provider_line
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+DUMP_DEFAULTS = ("import json\nfrom kivy.config import Config\n"
+                 "print(json.dumps({s: dict(Config.items(s, raw=True)) for s in Config.sections()}))\n")
+
+
+@pytest.fixture(scope="module")
+def kivy_defaults(tmp_path_factory):
+    """Kivy's default config as a fresh process sees it: the global Config in this process
+    may already be changed by the screen tests' window."""
+    env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_HOME=str(tmp_path_factory.mktemp("kivy-home")),
+               KIVY_NO_FILELOG="1", KIVY_NO_CONSOLELOG="1", KIVY_USE_DEFAULTCONFIG="1")
+    done = subprocess.run([sys.executable, "-c", DUMP_DEFAULTS], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @pytest.fixture
-def kivy_default_config():
-    """A copy of Kivy's default Config, so the global one the screen tests use stays untouched."""
-    from kivy.config import Config, ConfigParser
+def kivy_default_config(kivy_defaults):
+    """A Kivy ConfigParser holding those defaults (never the process-wide Config)."""
+    from kivy.config import ConfigParser
     copy = ConfigParser()
-    for section in Config.sections():
+    for section, items in kivy_defaults.items():
         copy.add_section(section)
-        for key in Config.options(section):
-            copy.set(section, key, Config.get(section, key, raw=True))
+        for key, value in items.items():
+            copy.set(section, key, value)
     return copy
 
 

@@ -1,0 +1,236 @@
+"""The conseiller mode in the real KioskApp, in a real offscreen window, with real touches."""
+
+import threading
+import time
+from datetime import datetime
+
+import pytest
+
+from kiosk.config import Config, KioskSection
+from kiosk.pin import PinGate, hash_pin
+from kiosk.stats import Stats
+
+pytestmark = pytest.mark.screen
+
+CHEAP = {"n": 16, "r": 8, "p": 1}
+
+
+@pytest.fixture(scope="module")
+def window():
+    from kiosk.app import configure_kivy
+    configure_kivy(Config())  # before kivy.core.window is imported, as the screen tests do
+    from kivy.base import EventLoop
+    EventLoop.ensure_window()
+    return EventLoop.window
+
+
+class Driver:
+    def __init__(self, app, window):
+        self.app, self.window = app, window
+
+    def frames(self, count=2):
+        from kivy.base import EventLoop
+        for _ in range(count):
+            EventLoop.idle()
+
+    def wait_for(self, predicate, timeout_s=5.0):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.frames(1)
+            if predicate():
+                return True
+            time.sleep(0.01)
+        return predicate()
+
+    def touch_down(self, x, y):
+        from kivy.tests.common import UnitTestTouch
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        return touch
+
+    def tap(self, widget):
+        from kivy.uix.scrollview import ScrollView
+        node = widget.parent
+        while node is not None and node is not self.window and not isinstance(node, ScrollView):
+            node = node.parent
+        if isinstance(node, ScrollView):
+            node.scroll_to(widget, padding=10, animate=False)
+            self.frames(2)
+        touch = self.touch_down(*widget.to_window(*widget.center))
+        touch.touch_up()
+        self.frames(2)
+
+    def widgets(self, root=None):
+        stack = [root or self.window]
+        while stack:
+            w = stack.pop()
+            yield w
+            stack.extend(w.children)
+
+    def button(self, label, root):
+        from screens.widgets import KButton
+        found = [w for w in self.widgets(root) if isinstance(w, KButton) and w.label == label and not w.hidden]
+        assert len(found) == 1, f"{len(found)} buttons {label!r}"
+        return found[0]
+
+    def texts(self, root):
+        from kivy.uix.label import Label
+        return "\n".join(w.text for w in self.widgets(root) if isinstance(w, Label) and w.opacity > 0)
+
+    def type_pin(self, panel, digits):
+        for d in digits:
+            self.tap(self.button(d, panel))
+        self.tap(self.button("Valider", panel))
+
+
+class Sources:
+    """Records what the conseiller did; a real Stats gives today's figures."""
+
+    def __init__(self, stats):
+        from screens.conseiller import CallLine
+        self.stats = stats
+        self.acknowledged, self.restarted, self.left, self.printed = [], [], [], []
+        self.calls = [CallLine("call-7", 7, "Créer une adresse e-mail", "3", 240)]
+
+    def as_sources(self):
+        from screens.conseiller import ConseillerSources
+        return ConseillerSources(
+            pending_calls=lambda: list(self.calls), acknowledge=self.acknowledged.append,
+            printer_status=lambda: ("OK", "Papier présent"), test_print=self.test_print,
+            today=self.stats.today, restart=lambda: self.restarted.append(True),
+            leave_to_desktop=lambda: self.left.append(True))
+
+    def test_print(self, done):
+        self.printed.append(threading.current_thread().name)
+        done(True)
+
+
+@pytest.fixture
+def kiosk(window, small_pack, fake_clock, tmp_path):
+    from kiosk.app import Services, kiosk_app_class
+    from screens.conseiller import ConseillerCorner, ConseillerPanel
+
+    when = datetime(2026, 11, 20, 10).timestamp()
+    stats = Stats(tmp_path / "stats.sqlite3", clock=lambda: when)
+    for _ in range(3):
+        stats.session_started()
+    stats.help_called()
+    sources = Sources(stats)
+    cfg = Config(kiosk=KioskSection(data_dir=tmp_path))
+    app = kiosk_app_class()(cfg, small_pack, services=Services(stats=stats), clock=fake_clock)
+    app._run_prepare()
+    driver = Driver(app, window)
+    root = app.root_widget
+    gate = PinGate(hash_pin("1111", **CHEAP), hash_pin("9999", **CHEAP), attempts=3, lockout_s=300, clock=fake_clock)
+    corner = ConseillerCorner(hold_s=0.05)
+    root.add_widget(corner)
+    panel = ConseillerPanel(gate=gate, sources=sources.as_sources(), clock=fake_clock)
+    corner.bind(on_long_press=lambda *_: panel.open_in(root))
+    driver.frames(3)
+    yield driver, corner, panel, sources, fake_clock
+    panel.close()
+    app.shutdown()
+
+
+def open_pad(driver, corner):
+    touch = driver.touch_down(*corner.to_window(*corner.center))
+    assert driver.wait_for(lambda: False, timeout_s=0.2) is False  # hold the finger down
+    touch.touch_up()
+    driver.frames(2)
+
+
+def test_a_short_tap_in_the_corner_does_nothing_a_long_press_opens_the_pad(kiosk):
+    driver, corner, panel, _, _ = kiosk
+    corner.hold_s = 30
+    driver.tap(corner)
+    assert panel.parent is None
+    corner.hold_s = 0.05
+    open_pad(driver, corner)
+    assert panel.parent is not None
+    assert "Tapez votre code." in driver.texts(panel)
+
+
+def test_the_corner_lies_over_no_button(kiosk):
+    from screens.widgets import KButton
+    driver, corner, _, _, _ = kiosk
+    buttons = [w for w in driver.widgets() if isinstance(w, KButton) and w.get_root_window() is not None]
+    cx, cy = corner.to_window(*corner.pos)
+    corners = [(cx, cy), (cx + corner.width, cy + corner.height), corner.to_window(*corner.center)]
+    for b in buttons:
+        for x, y in corners:
+            assert not b.collide_point(*b.to_widget(x, y)), b.label
+
+
+def test_a_wrong_pin_says_so_and_the_right_one_shows_the_menu(kiosk):
+    driver, corner, panel, _, _ = kiosk
+    open_pad(driver, corner)
+    driver.type_pin(panel, "1234")
+    assert driver.wait_for(lambda: "Code faux" in driver.texts(panel))
+    assert panel.pad.dots == ""  # the typed PIN is gone
+    driver.type_pin(panel, "1111")
+    assert driver.wait_for(lambda: "Appels en attente" in driver.texts(panel))
+    texts = driver.texts(panel)
+    assert "Appel 7\u00a0: Créer une adresse e-mail, étape 3. Depuis 4 min." in texts
+    assert "Visites\u00a0: 3" in texts and "Appels à un conseiller\u00a0: 1" in texts
+    assert "Papier présent" in texts
+    assert panel.role == "conseiller"
+    assert panel.menu.ids.leave_button.hidden  # only a technician may leave to the desktop
+
+
+def test_three_wrong_pins_lock_the_pad(kiosk):
+    driver, corner, panel, _, clock = kiosk
+    open_pad(driver, corner)
+    for _ in range(3):
+        driver.type_pin(panel, "0000")
+        assert driver.wait_for(lambda: not panel._checking)
+    assert "Trop d'essais\u00a0: réessayez dans 5 minutes" in driver.texts(panel)
+    assert panel.pad.ids.digit_keys.disabled
+    driver.tap(driver.button("1", panel))
+    assert panel.pad.dots == ""
+
+
+def test_acknowledge_and_test_print(kiosk):
+    driver, corner, panel, sources, _ = kiosk
+    open_pad(driver, corner)
+    driver.type_pin(panel, "1111")
+    assert driver.wait_for(lambda: panel.role == "conseiller")
+    driver.tap(driver.button("J'y vais", panel))
+    assert sources.acknowledged == ["call-7"]
+    driver.tap(driver.button("Imprimer une page de test", panel))
+    assert driver.wait_for(lambda: "Page de test imprimée." in driver.texts(panel))
+    assert sources.printed == ["test-print"]  # never on the UI thread
+
+
+def test_technician_leaves_to_the_desktop_after_confirming(kiosk):
+    driver, corner, panel, sources, _ = kiosk
+    open_pad(driver, corner)
+    driver.type_pin(panel, "9999")
+    assert driver.wait_for(lambda: panel.role == "technician")
+    driver.tap(driver.button("Quitter vers le bureau", panel))
+    assert "Elle ne revient pas seule" in driver.texts(panel)
+    driver.tap(driver.button("Non", panel))
+    assert sources.left == [] and panel.parent is not None
+    driver.tap(driver.button("Quitter vers le bureau", panel))
+    driver.tap(driver.button("Oui", panel))
+    assert sources.left == [True] and panel.parent is None
+
+
+def test_restart_after_confirming(kiosk):
+    driver, corner, panel, sources, _ = kiosk
+    open_pad(driver, corner)
+    driver.type_pin(panel, "1111")
+    assert driver.wait_for(lambda: panel.role == "conseiller")
+    driver.tap(driver.button("Redémarrer", panel))
+    driver.tap(driver.button("Oui", panel))
+    assert sources.restarted == [True] and panel.parent is None
+
+
+def test_a_forgotten_menu_closes_itself(kiosk):
+    driver, corner, panel, _, clock = kiosk
+    open_pad(driver, corner)
+    driver.type_pin(panel, "1111")
+    assert driver.wait_for(lambda: panel.role == "conseiller")
+    clock.advance(panel.idle_close_s)
+    assert driver.wait_for(lambda: panel.parent is None, timeout_s=5)
+    assert panel.role is None

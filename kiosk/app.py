@@ -162,6 +162,8 @@ def _build_app_class():
             self._help_panel_open = False
             self._help_call_id: str | None = None
             self._speaker: subprocess.Popen | None = None
+            # espeak-ng's French voice, offline; tests point it at a WAV file with -w.
+            self.speech_argv = ["espeak-ng", "-v", "fr", "-s", "140"]
             self._exception_handler = _Failsafe(self)
             self._stopped = False
             self.exit_status = 0
@@ -446,11 +448,10 @@ def _build_app_class():
         def speak(self, text: str) -> None:
             """Say text with espeak-ng's French voice, without waiting for it."""
             self._stop_speaking()
-            espeak = shutil.which("espeak-ng")
-            if espeak is None or not text:
+            if not text or shutil.which(self.speech_argv[0]) is None:
                 return
             try:
-                self._speaker = subprocess.Popen([espeak, "-v", "fr", "-s", "140", "--", text],
+                self._speaker = subprocess.Popen([*self.speech_argv, "--", text],
                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             except OSError as e:
                 log.warning("espeak-ng could not start: %s", type(e).__name__)

@@ -192,3 +192,32 @@ def test_text_size_button_makes_text_larger_and_reset_restores_it(kiosk):
     k.press("Terminer et effacer mes informations")
     assert k.machine.state is State.GOODBYE
     assert k.app.body_px == before
+
+
+def test_the_idle_warning_is_also_spoken(kiosk, tmp_path):
+    import shutil
+    import wave
+    assert shutil.which("espeak-ng"), "espeak-ng is installed by scripts/setup.sh"
+    k = kiosk
+    wav = tmp_path / "warning.wav"
+    k.app.speech_argv = ["espeak-ng", "-v", "fr", "-w", str(wav)]
+    open_from_home(k, "Santé", "Créer son compte Ameli")
+    k.clock.advance(k.app.cfg.session.idle_timeout_s)
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
+    assert k.wait_for(lambda: k.app._speaker is not None and k.app._speaker.poll() is not None, 20)
+    with wave.open(str(wav)) as w:
+        assert w.getnframes() / w.getframerate() > 2.0  # the question and the countdown
+
+
+def test_listen_reads_the_current_screen(kiosk, tmp_path):
+    import wave
+    k = kiosk
+    wav = tmp_path / "screen.wav"
+    k.app.speech_argv = ["espeak-ng", "-v", "fr", "-w", str(wav)]
+    open_from_home(k, "Santé", "Créer son compte Ameli")
+    spoken = k.app.root_widget.ids.sm.current_screen.spoken_text()
+    assert "Étape 1 sur" in spoken and "Ce que vous allez faire" in spoken
+    k.press("Écouter")
+    assert k.wait_for(lambda: k.app._speaker is not None and k.app._speaker.poll() is not None, 20)
+    with wave.open(str(wav)) as w:
+        assert w.getnframes() / w.getframerate() > 5.0

@@ -72,6 +72,12 @@ class PrinterSection:
     network_port: int = field(default=9100, metadata=_range(1, 65535))
     job_timeout_s: float = field(default=20.0, metadata=_range(1, 300))
     io_timeout_s: float = field(default=2.0, metadata=_range(0.1, 30))
+    # Printers wired without a return line cannot answer DLE EOT: without this switch they
+    # would read as "no answer" (unknown) and never print.
+    status_reads: bool = field(default=True, metadata={"doc": "ask usb/serial/network printers for paper and "
+                                                               "online status before each job; false if it never answers"})
+    status_poll_s: float = field(default=15.0, metadata=_range(1, 600, doc="how often an idle printer's status is read "
+                                                                          "(so a refill or a power-on is seen)"))
 
 
 @dataclass(frozen=True)

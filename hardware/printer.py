@@ -1,0 +1,390 @@
+"""The receipt printer as the app sees it: submit a receipt, hear back once, never wait.
+
+PrintService owns one worker thread and a small bounded queue. submit() only takes a
+lock and returns: rendering, status reads and writes all run on the worker, each with a
+time limit. A job that cannot print within [printer] job_timeout_s is dropped and its
+caller told so; it is never printed later, when another visitor may be standing there.
+cancel_pending() (called at each reset) drops every job not yet being sent.
+
+Status is a small state machine (READY, PAPER_LOW, PAPER_OUT, OFFLINE, UNKNOWN) fed by
+reads before each job and by a slow poll while idle, so a paper refill or a power-on is
+seen without a visitor having to try first. No answer is UNKNOWN, never "paper OK".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from hardware.print_connections import (Connection, NetworkConnection, PrinterIOError,
+                                        PrinterTimeout, SerialConnection, StreamConnection, UsbConnection,
+                                        make_connection)
+from hardware.print_render import RenderError, render_escpos, width_chars
+from hardware.print_status import PrinterStatus
+from kiosk.config import Config
+from kiosk.receipts import Receipt
+
+__all__ = ["PrinterStatus", "PrintOutcome", "PrintService", "render_escpos", "check_printer", "width_chars"]
+
+log = logging.getLogger(__name__)
+
+QUEUE_SIZE = 4              # a kiosk has one visitor; more waiting jobs means the printer is stuck
+RETRY_PAUSE_S = 0.5         # between status reads while a job waits for the printer to come back
+NOT_READY_POLL_S = 5.0      # poll faster while the printer is not ready, to see it come back
+CLOSE_GRACE_S = 1.0
+
+DONE, CANCELLED = "print.done", "print.cancelled"
+OFFLINE, TIMEOUT, FAILED = "print.offline", "print.timeout", "print.failed"
+PAPER_OUT, UNAVAILABLE, BUSY, ALREADY = "print.paper_out", "print.unavailable", "print.busy", "print.already"
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    job_key: str
+    ok: bool
+    message_key: str | None  # translation key telling the visitor what happened
+
+
+@dataclass(eq=False)
+class _Job:
+    key: str
+    receipt: Receipt | None
+    on_done: Callable[[PrintOutcome], None]
+    submitted_at: float
+    sending: bool = False    # bytes are on their way: too late to cancel
+    settled: bool = False    # on_done has been claimed (exactly once)
+
+
+StatusListener = Callable[[PrinterStatus], None]
+
+
+class PrintService:
+    def __init__(self, cfg: Config, connection_factory: Callable[[], Connection] | None = None,
+                 clock: Callable[[], float] = time.monotonic, queue_size: int = QUEUE_SIZE):
+        self._cfg = cfg
+        self._settings = cfg.printer
+        self._factory = connection_factory or (lambda: make_connection(cfg))
+        self._clock = clock
+        self._queue_size = queue_size
+        self._cond = threading.Condition()
+        self._queue: deque[_Job] = deque()
+        self._current: _Job | None = None
+        self._keys: set[str] = set()          # queued, being printed, or printed for this visitor
+        self._notices: list[tuple[Callable[[PrintOutcome], None], PrintOutcome]] = []
+        self._listeners: list[StatusListener] = []
+        self._closed = False
+        self._conn: Connection | None = None
+        self.last_refusal_key: str | None = None
+        # The spool is a file on disk: what a visitor typed must not land there unencrypted.
+        self._redact = self._settings.connection == "file"
+        self._enabled = self._settings.connection != "none"
+        self._status = PrinterStatus.UNKNOWN if self._enabled else PrinterStatus.OFFLINE
+        self._worker: threading.Thread | None = None
+        if self._enabled:
+            self._worker = threading.Thread(target=self._run, name="printer", daemon=True)
+            self._worker.start()
+
+    # ----- what the app calls (any thread, never blocks on I/O) -------------------------
+    @property
+    def status(self) -> PrinterStatus:
+        return self._status
+
+    @property
+    def pending_count(self) -> int:
+        """Jobs not yet being sent (0 after cancel_pending: nothing will print later)."""
+        with self._cond:
+            current = self._current
+            waiting = current is not None and not current.sending and not current.settled
+            return len(self._queue) + (1 if waiting else 0)
+
+    def add_status_listener(self, fn: StatusListener) -> None:
+        """fn(status) is called from the worker thread whenever the status changes."""
+        with self._cond:
+            self._listeners.append(fn)
+
+    def submit(self, receipt: Receipt, job_key: str, on_done: Callable[[PrintOutcome], None]) -> bool:
+        """Queue a receipt; False (and on_done never called) when refused, see last_refusal_key."""
+        with self._cond:
+            refusal = self._refusal(job_key)
+            self.last_refusal_key = refusal
+            if refusal:
+                log.info("print job refused: %s", refusal)
+                return False
+            self._queue.append(_Job(job_key, receipt, on_done, self._clock()))
+            self._keys.add(job_key)
+            self._cond.notify_all()
+        return True
+
+    def _refusal(self, job_key: str) -> str | None:
+        if not self._enabled or self._closed:
+            return UNAVAILABLE
+        if job_key in self._keys:
+            return ALREADY
+        if self._status is PrinterStatus.PAPER_OUT:
+            return PAPER_OUT
+        if len(self._queue) >= self._queue_size:
+            return BUSY
+        return None
+
+    def cancel_pending(self) -> int:
+        """Drop every job not yet sent (at reset: never print later for another visitor).
+
+        Their on_done still comes, once, from the worker thread, with "print.cancelled".
+        """
+        with self._cond:
+            dropped = self._drop_pending_locked()
+            # A new visitor starts: a job key reused later is not a double tap.
+            self._keys.clear()
+            self._cond.notify_all()
+        if dropped:
+            log.info("print: %d pending job(s) cancelled", dropped)
+        return dropped
+
+    def _drop_pending_locked(self) -> int:
+        jobs = list(self._queue)
+        self._queue.clear()
+        current = self._current
+        if current is not None and not current.sending and not current.settled:
+            jobs.append(current)
+        for job in jobs:
+            job.settled = True
+            job.receipt = None
+            self._notices.append((job.on_done, PrintOutcome(job.key, False, CANCELLED)))
+        return len(jobs)
+
+    def close(self) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            self._drop_pending_locked()
+            self._cond.notify_all()
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(self._settings.io_timeout_s * 2 + CLOSE_GRACE_S)
+            if worker.is_alive():
+                log.warning("printer worker still busy with the device at close; left to finish on its own")
+
+    # ----- the worker -------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self._conn = self._factory()
+        except Exception as e:
+            log.error("printer connection could not be made: %s: %s", type(e).__name__, e)
+        self._refresh_status()
+        next_poll = self._clock() + self._poll_interval_s()
+        while True:
+            with self._cond:
+                while not (self._closed or self._queue or self._notices):
+                    wait_s = next_poll - self._clock()
+                    if wait_s <= 0:
+                        break
+                    self._cond.wait(wait_s)
+                notices, self._notices = self._notices, []
+                job = self._queue.popleft() if self._queue and not self._closed else None
+                self._current = job
+                closing = self._closed
+            for on_done, outcome in notices:
+                self._deliver(on_done, outcome)
+            if closing:
+                break
+            if job is not None:
+                try:
+                    self._do_job(job)
+                finally:
+                    with self._cond:
+                        self._current = None
+            elif self._clock() >= next_poll:
+                self._refresh_status()
+                next_poll = self._clock() + self._poll_interval_s()
+        if self._conn is not None:
+            self._conn.close()
+
+    def _poll_interval_s(self) -> float:
+        poll_s = self._settings.status_poll_s
+        return poll_s if self._status is PrinterStatus.READY else min(poll_s, NOT_READY_POLL_S)
+
+    def _read_status(self) -> PrinterStatus:
+        conn = self._conn
+        if conn is None:
+            return PrinterStatus.OFFLINE
+        if conn.can_read_status and not self._settings.status_reads:
+            return PrinterStatus.READY  # the technician said this printer cannot answer
+        try:
+            return conn.read_status(self._settings.io_timeout_s)
+        except Exception as e:  # a connection bug must not kill the worker
+            log.error("printer status read failed: %s", type(e).__name__)
+            return PrinterStatus.UNKNOWN
+
+    def _refresh_status(self) -> PrinterStatus:
+        status = self._read_status()
+        self._set_status(status)
+        return status
+
+    def _set_status(self, status: PrinterStatus) -> None:
+        with self._cond:
+            old, self._status = self._status, status
+            listeners = list(self._listeners)
+        if old is status:
+            return
+        if status in (PrinterStatus.PAPER_OUT, PrinterStatus.PAPER_LOW, PrinterStatus.OFFLINE):
+            # For conseillers, from the journal: what to do at the printer.
+            advice = {PrinterStatus.PAPER_OUT: "put in a new paper roll; printing is refused until then",
+                      PrinterStatus.PAPER_LOW: "paper roll nearly empty; have a new one ready",
+                      PrinterStatus.OFFLINE: "check power, cable and cover"}[status]
+            log.warning("printer %s -> %s: %s", old.value, status.value, advice)
+        else:
+            log.info("printer %s -> %s", old.value, status.value)
+        for fn in listeners:
+            try:
+                fn(status)
+            except Exception:
+                log.exception("printer status listener failed")
+
+    def _do_job(self, job: _Job) -> None:
+        deadline = job.submitted_at + self._settings.job_timeout_s
+        if self._clock() >= deadline:
+            self._settle(job, False, TIMEOUT)
+            return
+        receipt = job.receipt
+        if receipt is None:  # cancelled meanwhile
+            return
+        try:
+            data = render_escpos(receipt, self._settings, redact=self._redact)
+        except Exception as e:  # never let one bad receipt stop the printer
+            log.error("receipt could not be rendered: %s", type(e).__name__)
+            self._settle(job, False, FAILED)
+            return
+        kind = receipt.kind
+        job.receipt = receipt = None
+        if not self._wait_until_printable(job, deadline):
+            return
+        with self._cond:
+            if job.settled or self._closed:
+                return
+            job.sending = True
+        try:
+            self._conn.write(data, kind, deadline, self._clock)
+        except PrinterTimeout as e:
+            log.warning("print job dropped: %s", e)
+            self._settle(job, False, TIMEOUT)
+            self._set_status(PrinterStatus.UNKNOWN)
+        except PrinterIOError as e:
+            log.warning("print job failed: %s", e)
+            self._settle(job, False, FAILED)
+            self._set_status(PrinterStatus.OFFLINE)
+        except Exception as e:
+            log.error("print job failed: %s", type(e).__name__)
+            self._settle(job, False, FAILED)
+        else:
+            log.info("print job sent: %s, %d bytes", kind, len(data))
+            self._settle(job, True, DONE)
+
+    def _wait_until_printable(self, job: _Job, deadline: float) -> bool:
+        """Read status until the printer can print; False (job settled) when it cannot in time."""
+        while True:
+            if self._conn is None:
+                self._settle(job, False, OFFLINE)
+                return False
+            status = self._refresh_status()
+            if status.can_print:
+                return True
+            if status is PrinterStatus.PAPER_OUT:
+                self._settle(job, False, PAPER_OUT)
+                return False
+            if self._clock() + RETRY_PAUSE_S >= deadline:
+                log.warning("print job dropped: printer %s until the job's time limit", status.value)
+                self._settle(job, False, OFFLINE)
+                return False
+            with self._cond:
+                if job.settled or self._closed:
+                    return False
+                self._cond.wait(RETRY_PAUSE_S)
+                if job.settled or self._closed:
+                    return False
+
+    def _settle(self, job: _Job, ok: bool, message_key: str) -> None:
+        with self._cond:
+            if job.settled:
+                return
+            job.settled = True
+            job.receipt = None
+            if not ok:
+                self._keys.discard(job.key)  # the visitor may try again
+        self._deliver(job.on_done, PrintOutcome(job.key, ok, message_key))
+
+    @staticmethod
+    def _deliver(on_done: Callable[[PrintOutcome], None], outcome: PrintOutcome) -> None:
+        try:
+            on_done(outcome)
+        except Exception:
+            log.exception("print on_done callback failed")
+
+
+# ----- `kiosk doctor` ------------------------------------------------------------------------
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_printer(cfg: Config, timeout_s: float) -> tuple[str, str]:
+    """("OK"|"WARN"|"FAIL", one plain line of what to do). Reads only: creates nothing."""
+    p = cfg.printer
+    if p.connection == "none":
+        return "WARN", 'no printer ([printer] connection = "none"): visitors get the link as a QR code on screen'
+    try:
+        render_escpos(Receipt(()), p)
+    except RenderError as e:
+        return "FAIL", f"{e}: set a profile from python-escpos's list that has this code page"
+    if p.connection == "dummy":
+        return "WARN", "dummy printer: receipts stay in memory and never print; set [printer] connection"
+    if p.connection == "file":
+        spool = cfg.data_path(p.spool_dir)
+        if spool.is_dir():
+            if not os.access(spool, os.W_OK):
+                return "FAIL", f"spool {spool} is not writable by this user: fix its owner"
+            return "WARN", f"receipts go to files in {spool}, not to paper; set [printer] connection for a printer"
+        if spool.exists():
+            return "FAIL", f"spool {spool} is not a folder: move it away or set [printer] spool_dir"
+        parent = _nearest_existing(spool.parent)
+        if not os.access(parent, os.W_OK):
+            return "FAIL", f"spool {spool} cannot be created ({parent} is not writable): fix its owner"
+        return "WARN", f"receipts will go to files in {spool} (created at first print), not to paper"
+    conn: StreamConnection
+    if p.connection == "serial":
+        conn = SerialConnection(p.serial_device, p.serial_baudrate, timeout_s)
+    elif p.connection == "network":
+        conn = NetworkConnection(p.network_host, p.network_port, timeout_s)
+    else:
+        conn = UsbConnection(p.usb_vendor_id, p.usb_product_id, timeout_s)
+    try:
+        if not p.status_reads:
+            try:
+                conn.open()
+            except PrinterIOError as e:
+                return "FAIL", f"{e}: check the cable, the power and [printer] settings"
+            return "OK", f"{conn.name} opens (status reads are off: paper is not checked)"
+        status = conn.read_status(timeout_s)
+        detail = conn.last_error
+    finally:
+        conn.close()
+    if status is PrinterStatus.READY:
+        return "OK", f"{conn.name}: ready, paper present"
+    if status is PrinterStatus.PAPER_LOW:
+        return "WARN", f"{conn.name}: paper nearly out: have a new roll ready"
+    if status is PrinterStatus.PAPER_OUT:
+        return "FAIL", f"{conn.name}: out of paper: put in a new roll"
+    if status is PrinterStatus.OFFLINE:
+        if detail:
+            return "FAIL", f"{detail}: check the cable, the power and [printer] settings"
+        return "FAIL", f"{conn.name}: printer says it is offline: close the cover, check the paper and the power"
+    return "FAIL", (f"{conn.name}: no status answer within {timeout_s:g} s: check it is on; "
+                    "if this printer cannot answer, set [printer] status_reads = false")
+

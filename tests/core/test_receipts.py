@@ -1,0 +1,163 @@
+"""What a receipt says: built from a procedure and a visit, read back as plain text."""
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import KioskSection
+from kiosk.content.model import ChecklistItem, Link, Procedure, Step
+from kiosk.i18n import Catalog
+from kiosk.receipts import (BlockKind, build_help_ticket, build_procedure_receipt, build_test_receipt,
+                            date_in_full, mask_value, receipt_text)
+from kiosk.session import Visit
+
+NBSP = "\u00a0"
+KIOSK = KioskSection(name="Borne de la médiathèque", place="Médiathèque Louise-Michel, Lille")
+WHEN = datetime(2026, 11, 22, 10, 15)
+
+
+def make_procedure(mask: str = "last4", personal: bool = True) -> Procedure:
+    steps = (
+        Step(id="papiers", kind="checklist", title="Ce qu'il vous faut", next="numero",
+             items=(ChecklistItem("vitale", "Votre carte Vitale"),
+                    ChecklistItem("rib", "Un RIB"),
+                    ChecklistItem("photo", "Une photo d'identité, si vous en avez une"))),
+        Step(id="numero", kind="field", title="Votre numéro", label="Numéro", receipt_label="Numéro de dossier",
+             personal=personal, mask=mask, next="note"),
+        Step(id="note", kind="field", title="Note", label="Note", next="lien"),  # no receipt_label
+        Step(id="lien", kind="link", title="Le site", link=Link("Site Ameli", "https://www.ameli.fr"), next="fin"),
+        Step(id="autre", kind="checklist", title="Jamais vu", items=(ChecklistItem("x", "Un papier jamais proposé"),),
+             next="fin"),
+        Step(id="fin", kind="end", title="Fini", done=("Vous avez créé votre compte.",),
+             todo=("Confirmez votre adresse e-mail.",), bring=("Une photo d'identité",), where="À la CPAM de Lille."),
+    )
+    return Procedure(id="p", category="c", title="Créer son compte Ameli", summary="", keywords=(), duration_min=5,
+                     before_you_start=(), links=(Link("Autre", "https://www.service-public.fr"),), popularity=1,
+                     steps=steps, source=Path("p.yaml"))
+
+
+def finished_visit(**fields: str) -> Visit:
+    v = Visit(started_at=0.0, procedure_id="p", step_id="fin",
+              history=["papiers", "numero", "note", "lien"])
+    v.checked["papiers"] = {"vitale"}
+    v.fields.update(fields)
+    return v
+
+
+def text_of(receipt, width=48) -> str:
+    return receipt_text(receipt, width)
+
+
+def test_procedure_receipt_says_what_was_done_what_is_left_and_what_to_bring():
+    text = text_of(build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN))
+    assert "Créer son compte Ameli" in text
+    assert f"Ce que vous avez fait{NBSP}:" in text and "- Vous avez créé votre compte." in text
+    assert f"Ce qu'il vous reste à faire{NBSP}:" in text and "- Confirmez votre adresse e-mail." in text
+    assert f"Les papiers à apporter{NBSP}:" in text
+    assert f"Où aller{NBSP}:" in text and "À la CPAM de Lille." in text
+    assert "01 70 772 372 (appel gratuit)" in text
+    assert "Borne de la médiathèque, Médiathèque\nLouise-Michel, Lille" in text
+    assert "22 novembre 2026 à 10\u00a0h\u00a015" in text
+
+
+def test_papers_to_bring_are_end_step_papers_plus_unticked_items_of_visited_checklists():
+    receipt = build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN)
+    papers = [b.items for b in receipt.blocks if b.kind is BlockKind.BULLETS][-1]
+    # Vitale was ticked; the photo item is the end step's photo said longer; "autre" was never visited.
+    assert papers == ("Une photo d'identité", "Un RIB")
+
+
+def test_qr_carries_the_main_link_and_the_url_is_printed_as_text():
+    receipt = build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN)
+    assert receipt.qr_urls == ("https://www.ameli.fr",)
+    assert "\nhttps://www.ameli.fr\n" in text_of(receipt)
+
+
+@pytest.mark.parametrize("mask, typed, printed", [
+    ("last4", "1 85 05 78 006 084 21", "**** 8421"),
+    ("last4", "12345", "********"),          # too short: showing 4 would show almost all
+    ("all", "AB12CD34EF", "********"),
+    ("none", "AB12CD34EF", "AB12CD34EF"),
+])
+def test_personal_fields_are_masked_by_their_rule(mask, typed, printed):
+    receipt = build_procedure_receipt(make_procedure(mask=mask), finished_visit(numero=typed), KIOSK, WHEN)
+    text = text_of(receipt)
+    assert f"Numéro de dossier{NBSP}: {printed}\n" in text
+    if printed != typed:
+        assert typed not in text and typed[-6:] not in text
+    assert receipt.personal
+
+
+def test_visitor_can_choose_to_print_a_personal_value_in_full():
+    visit = finished_visit(numero="1 85 05 78 006 084 21")
+    visit.show_in_full.add("numero")
+    text = text_of(build_procedure_receipt(make_procedure(), visit, KIOSK, WHEN))
+    assert "1 85 05 78 006 084 21" in text
+
+
+def test_fields_without_receipt_label_or_value_are_not_printed():
+    visit = finished_visit(note="secret note")
+    receipt = build_procedure_receipt(make_procedure(), visit, KIOSK, WHEN)
+    assert "secret note" not in text_of(receipt)
+    assert not receipt.personal  # numero left empty, note has no receipt label
+
+
+def test_mask_never_uses_a_character_outside_cp1252():
+    for rule in ("last4", "all"):
+        mask_value("1 85 05 78 006 084 21", rule).encode("cp1252")
+
+
+def test_help_ticket_has_number_kiosk_and_time():
+    receipt = build_help_ticket(17, KIOSK, datetime(2026, 3, 1, 9, 5))
+    big = [b for b in receipt.blocks if b.kind is BlockKind.BIG_NUMBER]
+    assert [b.text for b in big] == ["17"]
+    text = text_of(receipt, 32)
+    assert "Borne de la médiathèque" in text and "1er mars 2026 à 9\u00a0h\u00a005" in text
+    assert not receipt.personal
+
+
+def test_dates_in_full_in_french():
+    assert date_in_full(datetime(2026, 8, 3, 14, 0)) == "3 août 2026 à 14\u00a0h\u00a000"
+    assert date_in_full(datetime(2026, 12, 1, 8, 7)) == "1er décembre 2026 à 8\u00a0h\u00a007"
+
+
+@pytest.mark.parametrize("width", [48, 32])
+def test_text_never_exceeds_the_paper_width(width):
+    long_step = Step(id="fin", kind="end", title="Fin", todo=("Un-mot-très-long-" * 8,))
+    proc = make_procedure()
+    proc = Procedure(**{**proc.__dict__, "steps": proc.steps[:-1] + (long_step,), "_by_id": {}})
+    receipt = build_procedure_receipt(proc, finished_visit(), KIOSK, WHEN)
+    lines = text_of(receipt, width).splitlines()
+    assert max(len(line) for line in lines) <= width
+
+
+def test_every_shipped_procedure_renders_with_its_end_step(real_pack):
+    for proc in real_pack.procedures.values():
+        for end in (s for s in proc.steps if s.kind == "end"):
+            visit = Visit(started_at=0.0, procedure_id=proc.id, step_id=end.id,
+                          history=[s.id for s in proc.steps if s.kind != "end"])
+            text = receipt_text(build_procedure_receipt(proc, visit, KIOSK, WHEN), 32)
+            assert proc.title.split()[0] in text
+            for todo in end.todo:
+                assert todo.split()[0] in text
+            assert max(map(len, text.splitlines())) <= 32
+
+
+def test_receipt_strings_are_correct_french():
+    catalog = Catalog()
+    import json
+    from kiosk.i18n import LOCALES_DIR
+    keys = json.loads((LOCALES_DIR / "fr" / "receipt.json").read_text(encoding="utf-8"))
+    for key, text in keys.items():
+        assert catalog(key) == text
+        for mark in ":;!?":
+            # a no-break space before every high punctuation mark, never a plain space
+            assert f" {mark}" not in text, key
+        assert "\u202f" not in text and '"' not in text, key
+
+
+def test_test_receipt_holds_every_tricky_character():
+    text = text_of(build_test_receipt(KIOSK, WHEN))
+    for ch in "éèàçùœŒ«»–€":
+        assert ch in text

@@ -76,7 +76,8 @@ class PrintService:
         self._queue: deque[_Job] = deque()
         self._current: _Job | None = None
         self._keys: set[str] = set()          # queued, being printed, or printed for this visitor
-        self._notices: list[tuple[Callable[[PrintOutcome], None], PrintOutcome]] = []
+        # Calls the worker makes for others: (fn, argument), or (fn, None) for fn().
+        self._notices: list[tuple[Callable, object]] = []
         self._listeners: list[StatusListener] = []
         self._closed = False
         self._conn: Connection | None = None
@@ -104,9 +105,13 @@ class PrintService:
             return len(self._queue) + (1 if waiting else 0)
 
     def add_status_listener(self, fn: StatusListener) -> None:
-        """fn(status) is called from the worker thread whenever the status changes."""
+        """fn(status) is called from the worker thread with the current status, then at each change."""
         with self._cond:
             self._listeners.append(fn)
+            # Read when delivered (on the worker, in order with changes), not now: a change
+            # racing with this call is then never announced out of order.
+            self._notices.append((lambda: fn(self._status), None))
+            self._cond.notify_all()
 
     def submit(self, receipt: Receipt, job_key: str, on_done: Callable[[PrintOutcome], None]) -> bool:
         """Queue a receipt; False (and on_done never called) when refused, see last_refusal_key."""
@@ -190,8 +195,8 @@ class PrintService:
                 job = self._queue.popleft() if self._queue and not self._closed else None
                 self._current = job
                 closing = self._closed
-            for on_done, outcome in notices:
-                self._deliver(on_done, outcome)
+            for fn, argument in notices:
+                self._deliver(fn, argument)
             if closing:
                 break
             if job is not None:
@@ -320,11 +325,11 @@ class PrintService:
         self._deliver(job.on_done, PrintOutcome(job.key, ok, message_key))
 
     @staticmethod
-    def _deliver(on_done: Callable[[PrintOutcome], None], outcome: PrintOutcome) -> None:
+    def _deliver(fn: Callable, argument: object) -> None:
         try:
-            on_done(outcome)
+            fn() if argument is None else fn(argument)
         except Exception:
-            log.exception("print on_done callback failed")
+            log.exception("printer callback failed")
 
 
 # ----- `kiosk doctor` ------------------------------------------------------------------------

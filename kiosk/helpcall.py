@@ -1,0 +1,495 @@
+"""Calling a conseiller: a call that always reaches a person, or says it could not yet.
+
+A call carries the kiosk's name and place, the procedure and step reached (ids and
+titles from the content pack), how long the visitor has been there and a queue number:
+never anything the visitor typed (CallContext has no field that could hold it).
+
+    WAITING ──first channel that reaches a person──▶ DELIVERED
+       │                                                │
+       └──────────────┬─────────────────────────────────┘
+                      ▼
+      ACKNOWLEDGED (a conseiller answered) | CANCELLED (the visitor, or the reset)
+      | EXPIRED (nobody answered within [helpcall] expire_s)
+
+Threads: request(), cancel() and acknowledge() only change memory and wake the workers,
+so the UI thread never waits. One worker per channel sends (a slow webhook never delays
+the lamp); a keeper thread writes the outbox, removes finished calls, switches the lamp
+and expires old calls. Listeners and the button handler run on those worker threads.
+
+Outbox and the crash window: before a send, the channel is written to disk as
+"sending"; after it, as "done". A crash between the two leaves the call "sending" for
+that channel. At the next start, channels whose resend_if_unsure is true (webhook, lamp)
+send again, marked as a possible repeat (the chat message says so): a duplicate beats a
+lost call. The ticket is not printed again. A call is also lost if the kiosk dies in the
+milliseconds between request() and the first write; that is the price of never doing
+disk I/O on the UI thread.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Callable
+
+from kiosk.config import Config
+from kiosk.helpcall_channels import Channel, ChannelError, LampChannel, TicketChannel, WebhookChannel
+from kiosk.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+MAX_NUMBER = 999          # queue numbers go 1..999, then 1 again; they restart each day
+KEEPER_TICK_S = 1.0       # how often expiry is checked when nothing else happens
+
+
+@dataclass(frozen=True)
+class CallContext:
+    procedure_id: str | None
+    procedure_title: str | None
+    step_id: str | None
+    step_title: str | None
+    elapsed_s: float
+
+
+class CallStatus(enum.Enum):
+    WAITING = "waiting"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+ACTIVE = (CallStatus.WAITING, CallStatus.DELIVERED)
+
+
+@dataclass
+class HelpCall:
+    id: str
+    number: int
+    status: CallStatus
+    created_at: float                     # wall clock, for display and across restarts
+    context: CallContext
+    channels_pending: list[str] = field(default_factory=list)
+    channels_done: list[str] = field(default_factory=list)
+    channels_sending: list[str] = field(default_factory=list)   # in flight (see module doc)
+    channels_repeat: list[str] = field(default_factory=list)    # send again marked "repeat"
+    attempts: dict[str, int] = field(default_factory=dict)
+    last_error: dict[str, str] = field(default_factory=dict)
+    # Runtime only, not stored: monotonic times.
+    created_mono: float = 0.0
+    next_try: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, number: int, context: CallContext, channels: list[str] = (), created_mono: float = 0.0,
+            created_at: float | None = None) -> HelpCall:
+        return cls(id=uuid.uuid4().hex, number=number, status=CallStatus.WAITING,
+                   created_at=time.time() if created_at is None else created_at, context=context,
+                   channels_pending=list(channels), created_mono=created_mono)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    def copy(self) -> HelpCall:
+        return replace(self, channels_pending=list(self.channels_pending), channels_done=list(self.channels_done),
+                       channels_sending=list(self.channels_sending), channels_repeat=list(self.channels_repeat),
+                       attempts=dict(self.attempts), last_error=dict(self.last_error), next_try=dict(self.next_try))
+
+    def to_record(self) -> dict:
+        c = self.context
+        return {"id": self.id, "number": self.number, "status": self.status.value, "created_at": self.created_at,
+                "context": {"procedure_id": c.procedure_id, "procedure_title": c.procedure_title,
+                            "step_id": c.step_id, "step_title": c.step_title, "elapsed_s": c.elapsed_s},
+                "channels_pending": self.channels_pending, "channels_done": self.channels_done,
+                "channels_sending": self.channels_sending, "channels_repeat": self.channels_repeat,
+                "attempts": self.attempts, "last_error": self.last_error}
+
+    @classmethod
+    def from_record(cls, r: dict) -> HelpCall:
+        c = r["context"]
+        return cls(id=r["id"], number=int(r["number"]), status=CallStatus(r["status"]),
+                   created_at=float(r["created_at"]),
+                   context=CallContext(c["procedure_id"], c["procedure_title"], c["step_id"], c["step_title"],
+                                       float(c["elapsed_s"])),
+                   channels_pending=list(r["channels_pending"]), channels_done=list(r["channels_done"]),
+                   channels_sending=list(r.get("channels_sending", [])),
+                   channels_repeat=list(r.get("channels_repeat", [])),
+                   attempts=dict(r.get("attempts", {})), last_error=dict(r.get("last_error", {})))
+
+
+class HelpCallService:
+    def __init__(self, cfg: Config, print_ticket: Callable[[int], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic, http_post: Callable | None = None,
+                 *, wall_clock: Callable[[], float] = time.time,
+                 device_factory: Callable[..., object] | None = None):
+        self.cfg = cfg
+        self.settings = cfg.helpcall
+        self._clock = clock
+        self._wall = wall_clock
+        self._outbox = Outbox(cfg.data_path(self.settings.outbox_dir))
+        self._lock = threading.Condition()
+        self._calls: dict[str, HelpCall] = {}
+        self._dirty: set[str] = set()         # calls to write (or remove) by the keeper
+        self._number_day, self._number_last = "", 0
+        self._number_dirty = False
+        self._listeners: list[Callable[[HelpCall], None]] = []
+        self._button_handler: Callable[[], None] | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._started = False
+        self._ack_server = None
+
+        self.device = None
+        channels: list[Channel] = []
+        if self.settings.webhook_url:
+            channels.append(WebhookChannel(cfg, http_post, ack_url=self.ack_url))
+        if self.settings.lamp_device:
+            if device_factory is None:
+                from hardware.serial_device import SerialCallDevice
+                device_factory = SerialCallDevice
+            self.device = device_factory(self.settings.lamp_device, self.settings.lamp_baudrate,
+                                         on_button=self._button_pressed, lamp_wanted=self._lamp_wanted)
+            channels.append(LampChannel(cfg, self.device))
+        if self.settings.ticket:
+            channels.append(TicketChannel(print_ticket))
+        self.channels: dict[str, Channel] = {ch.name: ch for ch in channels}
+
+    # ----- for the app --------------------------------------------------------------
+    def channels_configured(self) -> bool:
+        """True when some channel tells a conseiller; if not, the visitor is sent to the desk."""
+        return any(ch.reaches_person for ch in self.channels.values())
+
+    def add_listener(self, fn: Callable[[HelpCall], None]) -> None:
+        self._listeners.append(fn)
+
+    def set_button_handler(self, fn: Callable[[], None]) -> None:
+        self._button_handler = fn
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._threads.append(threading.Thread(target=self._keeper, name="helpcall-keeper", daemon=True))
+        for name in self.channels:
+            self._threads.append(threading.Thread(target=self._channel_worker, args=(name,),
+                                                  name=f"helpcall-{name}", daemon=True))
+        # The day's last number is one tiny file, read here so that no number is given
+        # twice; the calls themselves are reloaded on the keeper thread.
+        self._load_number()
+        self._loaded = threading.Event()
+        for thread in self._threads:
+            thread.start()
+        if self.device is not None:
+            self.device.start()
+        if self.settings.ack_port:
+            from kiosk.helpcall_ack import AckServer
+            try:
+                self._ack_server = AckServer(self, self.settings.ack_port)
+                self._ack_server.start()
+            except OSError as e:
+                log.error("acknowledgment server cannot listen on port %d (%s); links will not work",
+                          self.settings.ack_port, type(e).__name__)
+                self._ack_server = None
+
+    def request(self, context: CallContext) -> HelpCall:
+        """Queue a call and return at once; never raises on I/O."""
+        with self._lock:
+            call = HelpCall.new(self._next_number(), context, list(self.channels), self._clock(), self._wall())
+            self._calls[call.id] = call
+            self._dirty.add(call.id)
+            self._lock.notify_all()
+            snapshot = call.copy()
+        log.info("help call %d requested: procedure=%s step=%s channels=%s", call.number,
+                 context.procedure_id or "-", context.step_id or "-", ",".join(self.channels) or "none (ask at the desk)")
+        self._notify(snapshot)
+        return snapshot
+
+    def cancel(self, call_id: str) -> None:
+        self._finish(call_id, CallStatus.CANCELLED)
+
+    def acknowledge(self, call_id: str) -> bool:
+        return self._finish(call_id, CallStatus.ACKNOWLEDGED)
+
+    def waiting(self) -> list[HelpCall]:
+        with self._lock:
+            return [c.copy() for c in sorted(self._calls.values(), key=lambda c: c.created_mono) if c.active]
+
+    def get(self, call_id: str) -> HelpCall | None:
+        with self._lock:
+            call = self._calls.get(call_id)
+            return call.copy() if call else None
+
+    def wake(self) -> None:
+        """Re-check retry times now (tests move their clock, then wake the workers)."""
+        with self._lock:
+            self._lock.notify_all()
+
+    def ack_url(self, call: HelpCall) -> str:
+        base = self.settings.ack_base_url.rstrip("/")
+        return f"{base}/ack/{call.id}" if self.settings.ack_port and base else ""
+
+    def dry_run(self) -> list[tuple[str, str, str]]:
+        """One line per channel for `kiosk doctor`: no message sent, no file written."""
+        if not self.channels:
+            return []
+        results = []
+        for name, channel in self.channels.items():
+            try:
+                level, message = channel.check()
+            except Exception as e:
+                level, message = "FAIL", f"check failed ({type(e).__name__})"
+            results.append((name, level, message))
+        stored = self._outbox.read_only_count()
+        if stored:
+            results.append(("outbox", "WARN", f"{stored} call(s) in {self._outbox.folder} not finished; "
+                                              "they are sent again when the kiosk runs"))
+        return results
+
+    def close(self) -> None:
+        self._stop.set()
+        self.wake()
+        if self._ack_server is not None:
+            self._ack_server.close()
+        for thread in self._threads:
+            thread.join(timeout=self.settings.webhook_timeout_s + 5)
+        self._threads.clear()
+        if self.device is not None:
+            self.device.close()
+        self._flush()  # what the keeper had not written yet
+
+    # ----- state changes -----------------------------------------------------------------
+    def _next_number(self) -> int:
+        day = datetime.fromtimestamp(self._wall()).date().isoformat()
+        if day != self._number_day:
+            self._number_day, self._number_last = day, 0
+        self._number_last = self._number_last % MAX_NUMBER + 1
+        self._number_dirty = True
+        return self._number_last
+
+    def _finish(self, call_id: str, status: CallStatus) -> bool:
+        with self._lock:
+            call = self._calls.get(call_id)
+            if call is None or not call.active:
+                return False
+            call.status = status
+            call.channels_pending.clear()
+            self._dirty.add(call.id)
+            self._lock.notify_all()
+            snapshot = call.copy()
+        log.info("help call %d %s", call.number, status.value)
+        self._notify(snapshot)
+        return True
+
+    def _notify(self, call: HelpCall) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(call)
+            except Exception:
+                log.exception("help call listener failed")
+
+    def _button_pressed(self) -> None:
+        handler = self._button_handler
+        if handler is None:
+            log.warning("call button pressed but no handler is set")
+            return
+        handler()
+
+    def _lamp_wanted(self) -> bool:
+        with self._lock:
+            return any(c.active for c in self._calls.values())
+
+    def _backoff_s(self, attempts: int) -> float:
+        s = self.settings
+        return min(s.retry_max_s, s.retry_min_s * 2 ** max(0, attempts - 1))
+
+    # ----- channel workers ---------------------------------------------------------------
+    def _due(self, name: str) -> tuple[HelpCall | None, float]:
+        """The oldest call due on this channel, or how long to wait. Holds the lock."""
+        now = self._clock()
+        wait = KEEPER_TICK_S
+        for call in sorted(self._calls.values(), key=lambda c: c.created_mono):
+            if not call.active or name not in call.channels_pending or name in call.channels_sending:
+                continue
+            due_at = call.next_try.get(name, 0.0)
+            if due_at <= now:
+                return call, 0.0
+            wait = min(wait, due_at - now)
+        return None, wait
+
+    def _channel_worker(self, name: str) -> None:
+        channel = self.channels[name]
+        self._loaded.wait()
+        while not self._stop.is_set():
+            with self._lock:
+                call, wait = self._due(name)
+                if call is None:
+                    self._lock.wait(max(wait, 0.01))
+                    continue
+                call.channels_sending.append(name)
+                repeat = name in call.channels_repeat
+            self._save(call)  # "sending" is on disk before the message leaves
+            try:
+                channel.send(call.copy(), repeat=repeat)
+                error = ""
+            except ChannelError as e:
+                error = str(e)
+            except Exception as e:  # a bug in a channel must not kill its worker
+                log.exception("help call channel %s crashed", name)
+                error = f"channel error ({type(e).__name__})"
+            changed = None
+            with self._lock:
+                call.channels_sending.remove(name)
+                if error:
+                    attempts = call.attempts.get(name, 0) + 1
+                    call.attempts[name] = attempts
+                    call.last_error[name] = error
+                    call.next_try[name] = self._clock() + self._backoff_s(attempts)
+                    delay = call.next_try[name] - self._clock()
+                else:
+                    if name in call.channels_pending:
+                        call.channels_pending.remove(name)
+                    if name in call.channels_repeat:
+                        call.channels_repeat.remove(name)
+                    call.channels_done.append(name)
+                    call.last_error.pop(name, None)
+                    if channel.reaches_person and call.status is CallStatus.WAITING:
+                        call.status = CallStatus.DELIVERED
+                        changed = call.copy()
+                self._dirty.add(call.id)
+                self._lock.notify_all()
+            if error:
+                log.warning("help call %d not delivered by %s: %s; next try in %.0f s",
+                            call.number, name, error, delay)
+            else:
+                log.info("help call %d delivered by %s", call.number, name)
+            if changed is not None:
+                self._notify(changed)
+
+    # ----- keeper: disk, lamp, expiry ----------------------------------------------------
+    def _keeper(self) -> None:
+        try:
+            self._reload()
+        except Exception:
+            log.exception("help call outbox could not be read; starting empty")
+        finally:
+            self._loaded.set()
+        lamp_was = None
+        while not self._stop.is_set():
+            self._expire()
+            if not self._flush():
+                self._stop.wait(KEEPER_TICK_S)  # the disk refused: try again later, do not spin
+            if self.device is not None:
+                wanted = self._lamp_wanted()
+                if wanted != lamp_was:
+                    # Lighting is the lamp channel's job (it retries); the keeper turns it off.
+                    if not wanted:
+                        self.device.refresh_lamp()
+                    lamp_was = wanted
+            with self._lock:
+                if not self._dirty and not self._number_dirty and not self._stop.is_set():
+                    self._lock.wait(KEEPER_TICK_S)
+
+    def _load_number(self) -> None:
+        try:
+            number = self._outbox.load_number()
+        except OSError as e:
+            log.error("help call numbers cannot be read (%s); they start again at 1", type(e).__name__)
+            return
+        with self._lock:
+            today = datetime.fromtimestamp(self._wall()).date().isoformat()
+            if number["day"] == today and self._number_day in ("", today):
+                # Calls made before start() already took numbers: go on from the higher.
+                self._number_day = today
+                self._number_last = max(self._number_last, number["last"])
+
+    def _reload(self) -> None:
+        records = self._outbox.load_all()
+        now_mono, now_wall = self._clock(), self._wall()
+        with self._lock:
+            for record in records:
+                try:
+                    call = HelpCall.from_record(record)
+                except (KeyError, TypeError, ValueError):
+                    log.error("outbox record %s is not a call; ignored", str(record.get("id"))[:32])
+                    continue
+                if call.id in self._calls:
+                    continue
+                call.created_mono = now_mono - max(0.0, now_wall - call.created_at)
+                for name in call.channels_sending:
+                    channel = self.channels.get(name)
+                    if channel is not None and channel.resend_if_unsure:
+                        call.channels_repeat.append(name)
+                        if name not in call.channels_pending:
+                            call.channels_pending.append(name)
+                    else:
+                        log.warning("help call %d: %s may not have been sent before the restart; "
+                                    "not sent again", call.number, name)
+                        if name in call.channels_pending:
+                            call.channels_pending.remove(name)
+                call.channels_sending = []
+                gone = [n for n in call.channels_pending if n not in self.channels]
+                for name in gone:
+                    log.warning("help call %d: channel %s is no longer configured", call.number, name)
+                    call.channels_pending.remove(name)
+                self._calls[call.id] = call
+                self._dirty.add(call.id)
+                log.info("help call %d reloaded from the outbox (%s)", call.number, call.status.value)
+
+    def _expire(self) -> None:
+        now = self._clock()
+        expired = []
+        with self._lock:
+            for call in self._calls.values():
+                if call.active and now - call.created_mono >= self.settings.expire_s:
+                    call.status = CallStatus.EXPIRED
+                    call.channels_pending.clear()
+                    self._dirty.add(call.id)
+                    expired.append(call.copy())
+        for call in expired:
+            log.info("help call %d expired: nobody answered", call.number)
+            self._notify(call)
+
+    def _flush(self) -> bool:
+        """Write or remove what changed; False when the disk refused."""
+        with self._lock:
+            ids, self._dirty = self._dirty, set()
+            number = (self._number_day, self._number_last) if self._number_dirty else None
+            self._number_dirty = False
+        try:
+            if number is not None:
+                self._outbox.save_number(*number)
+            for call_id in ids:
+                with self._lock:
+                    call = self._calls.get(call_id)
+                    finished = call is not None and not call.active and not call.channels_sending
+                    if finished:
+                        del self._calls[call_id]
+                if call is None:
+                    continue
+                if finished:
+                    self._outbox.remove(call_id)
+                else:
+                    self._save(call, raise_errors=True)
+        except OSError as e:
+            # The disk is full or read-only: the calls still go out from memory.
+            log.error("help call outbox cannot be written (%s); calls are kept in memory only", type(e).__name__)
+            with self._lock:
+                self._dirty |= {i for i in ids if i in self._calls}
+                self._number_dirty = self._number_dirty or number is not None
+            return False
+        return True
+
+    def _save(self, call: HelpCall, raise_errors: bool = False) -> None:
+        def snapshot() -> dict:
+            with self._lock:
+                return call.to_record()
+        try:
+            self._outbox.save(snapshot)
+        except OSError as e:
+            if raise_errors:
+                raise
+            log.error("help call %d cannot be written to the outbox (%s)", call.number, type(e).__name__)

@@ -9,20 +9,30 @@ from kiosk import config as config_mod
 
 
 def _ticket_printer(cfg: config_mod.Config):
-    """The receipt printer's ticket function, when this build has one; else None."""
-    try:
-        from hardware.printer import PrintService
-    except ImportError:
+    """(print_ticket, service): prints a real ticket on the configured printer and waits
+    for the outcome, as a technician expects from a test; (None, None) with no printer."""
+    if cfg.printer.connection == "none":
         return None, None
+    import threading
+    from datetime import datetime
+
+    from hardware.printer import PrintService
+    from kiosk.helpcall_channels import ChannelError
+    from kiosk.receipts import build_help_ticket
+
     service = PrintService(cfg)
-    for name in ("print_ticket", "print_help_ticket"):
-        fn = getattr(service, name, None)
-        if callable(fn):
-            return fn, service
-    close = getattr(service, "close", None)
-    if close:
-        close()
-    return None, None
+
+    def print_ticket(number: int) -> None:
+        done = threading.Event()
+        outcome = []
+        receipt = build_help_ticket(number, cfg.kiosk, datetime.now())
+        if not service.submit(receipt, f"call-test-{number}", lambda o: (outcome.append(o), done.set())):
+            raise ChannelError(f"the printer refused the ticket ({service.last_refusal_key})")
+        if not done.wait(cfg.printer.job_timeout_s + 5):
+            raise ChannelError("the printer did not finish within its job timeout")
+        if not outcome[0].ok:
+            raise ChannelError(f"the ticket was not printed ({outcome[0].message_key})")
+    return print_ticket, service
 
 
 def _call_test(args: argparse.Namespace) -> int:

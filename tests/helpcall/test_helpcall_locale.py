@@ -1,0 +1,34 @@
+"""Help-call strings: own prefix, correct French spacing, placeholders filled."""
+
+import json
+import re
+
+from kiosk.config import ASSETS_DIR
+from kiosk.i18n import Catalog
+
+PATH = ASSETS_DIR / "locales" / "fr" / "helpcall.json"
+
+
+def texts():
+    return json.loads(PATH.read_text(encoding="utf-8"))
+
+
+def test_every_key_is_ours_and_loads_with_the_other_parts():
+    assert all(key.startswith("helpcall.") for key in texts())
+    assert set(texts()) <= Catalog("fr").keys()
+
+
+def test_french_spacing():
+    for key, text in texts().items():
+        # A no-break space (U+00A0) before ; : ! ? and inside « »; the font lacks U+202F.
+        assert not re.search(r"[^\u00a0][;:!?](\s|$)", text), key
+        assert "\u202f" not in text, key
+        assert not re.search(r"«[^\u00a0]|[^\u00a0]»", text), key
+        assert "n° " not in text, key
+
+
+def test_placeholders_are_filled():
+    t = Catalog("fr")
+    assert t("helpcall.number", number=12) == "Votre numéro\u00a0: 12"
+    assert t("helpcall.message", number=3, kiosk="Borne 1", place="Mairie") == \
+        "Appel n°\u00a03\u00a0: un visiteur demande de l'aide à la borne «\u00a0Borne 1\u00a0» (Mairie)."

@@ -243,6 +243,9 @@ class HelpCallService:
             except Exception as e:
                 level, message = "FAIL", f"check failed ({type(e).__name__})"
             results.append((name, level, message))
+        if self.settings.ack_port and not self.settings.ack_base_url:
+            results.append(("ack link", "WARN", "[helpcall] ack_port is set but ack_base_url is empty: "
+                                                "chat messages carry no « J'arrive » link"))
         stored = self._outbox.read_only_count()
         if stored:
             results.append(("outbox", "WARN", f"{stored} call(s) in {self._outbox.folder} not finished; "

@@ -89,7 +89,8 @@ class StreamConnection(Connection):
             paper = self._query(DLE_EOT_PAPER, timeout_s)
             printer = self._query(DLE_EOT_PRINTER, timeout_s) if paper else None
         except PrinterIOError as e:
-            log.info("printer %s not reachable: %s", self.name, e)
+            if str(e) != self.last_error:  # once per cause, not at every poll
+                log.info("printer %s not reachable: %s", self.name, e)
             self.last_error = str(e)
             self.close()
             return PrinterStatus.OFFLINE
@@ -285,6 +286,7 @@ class FileConnection(Connection):
         self.spool_dir = spool_dir
         self.name = f"file {spool_dir}"
         self._now = now
+        self.last_path: Path | None = None
 
     def read_status(self, timeout_s: float) -> PrinterStatus:
         try:
@@ -310,6 +312,7 @@ class FileConnection(Connection):
                     if not target.exists():
                         break
                 os.replace(tmp, target)
+                self.last_path = target
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise

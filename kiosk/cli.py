@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Modules that own subcommands; each has register(subparsers, add_config).
-EXTENSIONS = ("kiosk.cli_content", "kiosk.cli_ops", "kiosk.cli_helpcall")
+EXTENSIONS = ("kiosk.cli_content", "kiosk.cli_ops", "kiosk.cli_helpcall", "kiosk.cli_print")
 
 
 def _extensions():

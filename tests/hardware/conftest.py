@@ -19,6 +19,16 @@ from kiosk.receipts import build_test_receipt
 WAIT_S = 10.0  # upper bound for an event that must happen; never a speed assertion
 
 
+def wait_until(predicate, timeout_s: float = WAIT_S) -> None:
+    """Wait for something another thread or process does; fail if it never happens."""
+    pause = threading.Event()
+    give_up = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > give_up:
+            raise AssertionError("condition never became true")
+        pause.wait(0.02)
+
+
 def make_config(tmp_path: Path, **printer) -> Config:
     return Config(kiosk=KioskSection(data_dir=tmp_path, name="Borne test", place="Mairie"),
                   printer=replace(PrinterSection(), **printer))

@@ -7,7 +7,7 @@ import pytest
 from hardware.print_connections import SerialConnection
 from hardware.printer import PrinterStatus, PrintOutcome, check_printer
 from kiosk.receipts import Receipt, qr
-from tests.hardware.conftest import WAIT_S, make_config, sample_receipt
+from tests.hardware.conftest import make_config, sample_receipt, wait_until
 from tests.hardware.pty_printer import PtyPrinter, SocatPair
 from tests.hardware.test_print_faults import StatusChanges
 
@@ -170,11 +170,3 @@ def test_check_printer_on_serial(tmp_path, pair, printers):
     level, line = check_printer(cfg, 0.3)
     assert level == "FAIL" and str(pair.kiosk_side) in line
 
-
-def wait_until(predicate, timeout_s=WAIT_S):
-    done = threading.Event()
-    for _ in range(int(timeout_s / 0.02)):
-        if predicate():
-            return
-        done.wait(0.02)
-    raise AssertionError("condition never became true")

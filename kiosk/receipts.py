@@ -12,6 +12,7 @@ built: a masked value never exists in the receipt at all.
 from __future__ import annotations
 
 import enum
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ MASK_CHAR = "*"
 # would be almost entirely shown.
 MIN_HIDDEN_FOR_LAST4 = 4
 HELP_LINE = "01 70 772 372"
+_DIGIT_GROUPS = re.compile(r"(?<=\d) (?=\d)")
 
 
 class BlockKind(enum.Enum):
@@ -146,11 +148,21 @@ def _same_paper(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _papers_to_bring(procedure: Procedure, visit: Visit, end_bring: tuple[str, ...]) -> list[str]:
+def _is_papers_checklist(step) -> bool:
+    """A checklist of things to fetch, not one of gestures or checks to make.
+
+    CONTENT_GUIDE gives steps that send the visitor to fetch papers a longer time limit;
+    that is the only mark the content has today (a `papers: true` key would be plainer).
+    """
+    return step.kind == "checklist" and step.idle_timeout_s is not None
+
+
+def papers_to_bring(procedure: Procedure, visit: Visit, end_bring: tuple[str, ...]) -> list[str]:
+    """End-step papers plus checklist items the visitor did not tick (summary screen and receipt)."""
     papers = list(end_bring)
     for step_id in _visited(procedure, visit):
         step = procedure.step(step_id)
-        if step.kind != "checklist":
+        if not _is_papers_checklist(step):
             continue
         ticked = visit.checked.get(step_id, set())
         for item in step.items:
@@ -190,7 +202,7 @@ def build_procedure_receipt(procedure: Procedure, visit: Visit, kiosk: KioskSect
         blocks += [heading(t("receipt.done")), bullets(done)]
     if todo:
         blocks += [heading(t("receipt.todo")), bullets(todo)]
-    papers = _papers_to_bring(procedure, visit, bring)
+    papers = papers_to_bring(procedure, visit, bring)
     if papers:
         blocks += [heading(t("receipt.bring")), bullets(papers)]
     if where:
@@ -200,7 +212,7 @@ def build_procedure_receipt(procedure: Procedure, visit: Visit, kiosk: KioskSect
         blocks += [heading(t("receipt.your_info")), *fields]
     link = procedure.main_link
     if link:
-        blocks += [heading(t("receipt.link", label=link.label)), qr(link.url), paragraph(link.url)]
+        blocks += [heading(t("receipt.link", label=link.label)), qr(link.url), paragraph(display_url(link.url))]
     blocks += _footer(kiosk, printed_at)
     return Receipt(tuple(blocks), kind="procedure")
 
@@ -217,6 +229,14 @@ def build_help_ticket(number: int, kiosk: KioskSection, printed_at: datetime) ->
     return Receipt(blocks, kind="help_ticket")
 
 
+def display_url(url: str) -> str:
+    """The URL as a visitor types it: no https://, no trailing slash (shorter lines on paper)."""
+    for prefix in ("https://", "http://"):
+        if url.startswith(prefix):
+            url = url[len(prefix):]
+    return url.rstrip("/")
+
+
 def build_test_receipt(kiosk: KioskSection, printed_at: datetime, url: str = "https://www.service-public.fr") -> Receipt:
     """For `kiosk print-test`: every character that goes wrong with a bad code page, and a QR."""
     blocks = (
@@ -225,7 +245,7 @@ def build_test_receipt(kiosk: KioskSection, printed_at: datetime, url: str = "ht
         paragraph("é è ê à â ç ù û ô î ï ë œ Œ É È À Ç « » – €"),
         heading(t("receipt.test_qr")),
         qr(url),
-        paragraph(url),
+        paragraph(display_url(url)),
         *_footer(kiosk, printed_at),
     )
     return Receipt(blocks, kind="test")
@@ -233,6 +253,8 @@ def build_test_receipt(kiosk: KioskSection, printed_at: datetime, url: str = "ht
 
 # ----- plain text ----------------------------------------------------------------------
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    # Keep digit groups together (« 01 70 772 372 ») so a phone number is never cut in two.
+    text = _DIGIT_GROUPS.sub("\u00a0", text)
     lines: list[str] = []
     for n, para in enumerate(text.splitlines() or [""]):
         lines += textwrap.wrap(para, width, initial_indent=first if n == 0 else rest,
@@ -258,7 +280,7 @@ def block_lines(block: Block, width: int) -> list[str]:
     if kind is BlockKind.BIG_NUMBER:
         return [block.text]
     if kind is BlockKind.QR:
-        return _wrap(f"[QR] {block.text}", width)
+        return ["[QR]"]  # the URL is printed as text right after
     raise ValueError(kind)
 
 

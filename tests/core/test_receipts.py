@@ -19,10 +19,13 @@ WHEN = datetime(2026, 11, 22, 10, 15)
 
 def make_procedure(mask: str = "last4", personal: bool = True) -> Procedure:
     steps = (
-        Step(id="papiers", kind="checklist", title="Ce qu'il vous faut", next="numero",
+        Step(id="papiers", kind="checklist", title="Ce qu'il vous faut", next="verifier", idle_timeout_s=300,
              items=(ChecklistItem("vitale", "Votre carte Vitale"),
                     ChecklistItem("rib", "Un RIB"),
                     ChecklistItem("photo", "Une photo d'identité, si vous en avez une"))),
+        # checks to make, not papers: no long time limit
+        Step(id="verifier", kind="checklist", title="Vérifiez", next="numero",
+             items=(ChecklistItem("ok", "Le nom est bien écrit"),)),
         Step(id="numero", kind="field", title="Votre numéro", label="Numéro", receipt_label="Numéro de dossier",
              personal=personal, mask=mask, next="note"),
         Step(id="note", kind="field", title="Note", label="Note", next="lien"),  # no receipt_label
@@ -39,7 +42,7 @@ def make_procedure(mask: str = "last4", personal: bool = True) -> Procedure:
 
 def finished_visit(**fields: str) -> Visit:
     v = Visit(started_at=0.0, procedure_id="p", step_id="fin",
-              history=["papiers", "numero", "note", "lien"])
+              history=["papiers", "verifier", "numero", "note", "lien"])
     v.checked["papiers"] = {"vitale"}
     v.fields.update(fields)
     return v
@@ -56,7 +59,7 @@ def test_procedure_receipt_says_what_was_done_what_is_left_and_what_to_bring():
     assert f"Ce qu'il vous reste à faire{NBSP}:" in text and "- Confirmez votre adresse e-mail." in text
     assert f"Les papiers à apporter{NBSP}:" in text
     assert f"Où aller{NBSP}:" in text and "À la CPAM de Lille." in text
-    assert "01 70 772 372 (appel gratuit)" in text
+    assert "01\u00a070\u00a0772\u00a0372 (appel gratuit)" in text  # never cut across two lines
     assert "Borne de la médiathèque, Médiathèque\nLouise-Michel, Lille" in text
     assert "22 novembre 2026 à 10\u00a0h\u00a015" in text
 
@@ -64,14 +67,15 @@ def test_procedure_receipt_says_what_was_done_what_is_left_and_what_to_bring():
 def test_papers_to_bring_are_end_step_papers_plus_unticked_items_of_visited_checklists():
     receipt = build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN)
     papers = [b.items for b in receipt.blocks if b.kind is BlockKind.BULLETS][-1]
-    # Vitale was ticked; the photo item is the end step's photo said longer; "autre" was never visited.
+    # Vitale was ticked; the photo item is the end step's photo said longer; "autre" was never
+    # visited; "verifier" lists checks, not papers.
     assert papers == ("Une photo d'identité", "Un RIB")
 
 
 def test_qr_carries_the_main_link_and_the_url_is_printed_as_text():
     receipt = build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN)
     assert receipt.qr_urls == ("https://www.ameli.fr",)
-    assert "\nhttps://www.ameli.fr\n" in text_of(receipt)
+    assert "\nwww.ameli.fr\n" in text_of(receipt)
 
 
 @pytest.mark.parametrize("mask, typed, printed", [
@@ -92,7 +96,7 @@ def test_personal_fields_are_masked_by_their_rule(mask, typed, printed):
 def test_visitor_can_choose_to_print_a_personal_value_in_full():
     visit = finished_visit(numero="1 85 05 78 006 084 21")
     visit.show_in_full.add("numero")
-    text = text_of(build_procedure_receipt(make_procedure(), visit, KIOSK, WHEN))
+    text = text_of(build_procedure_receipt(make_procedure(), visit, KIOSK, WHEN)).replace(NBSP, " ")
     assert "1 85 05 78 006 084 21" in text
 
 

@@ -361,7 +361,7 @@ def _build_app_class():
             if machine.state is not State.SUMMARY or visit.print_status in ("printing", "done"):
                 return  # a second tap never prints twice
             if printer is None:
-                machine.print_finished(False, "summary.print_unavailable")
+                machine.print_finished(False, "print.unavailable")
                 return
             from kiosk.receipts import build_procedure_receipt
 
@@ -373,7 +373,7 @@ def _build_app_class():
 
             machine.print_started()
             if not printer.submit(receipt, job_key, done):
-                machine.print_finished(False, "summary.print_unavailable")
+                machine.print_finished(False, "print.unavailable")
 
         def _print_done(self, visit, outcome) -> None:
             if self.machine.visit is not visit:

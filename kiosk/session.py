@@ -274,7 +274,7 @@ class SessionMachine:
     def print_finished(self, ok: bool, message_key: str | None) -> None:
         v = self.visit
         v.print_status = "done" if ok else "failed"
-        v.print_message_key = message_key or ("summary.printed" if ok else "summary.print_failed")
+        v.print_message_key = message_key or ("print.done" if ok else "print.failed")
         self._changed("print " + v.print_status)
 
     # ----- help calls -------------------------------------------------------------------

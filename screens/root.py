@@ -15,7 +15,15 @@ class TopBar(BoxLayout):
 
 
 class HelpBanner(BoxLayout):
-    pass
+    """Shown only while a help call waits. When hidden it has no height, but its button
+    would still stand over the top bar, and a disabled widget swallows touches: a hidden
+    banner takes no touch at all."""
+
+    def on_touch_down(self, touch):
+        return super().on_touch_down(touch) if self.opacity > 0 else False
+
+    def on_touch_up(self, touch):
+        return super().on_touch_up(touch) if self.opacity > 0 else False
 
 
 class KioskRoot(FloatLayout):
@@ -36,7 +44,6 @@ class KioskRoot(FloatLayout):
         v = machine.visit
         ids.help_banner.opacity = 1 if v.help_number else 0
         ids.help_banner.height = ids.help_banner.minimum_height if v.help_number else 0
-        ids.help_banner.disabled = not v.help_number
         if v.help_number:
             key = "help.banner_acknowledged" if v.help_status == "acknowledged" else "help.banner_waiting"
             ids.help_banner_text.text = self.app.t(key, number=v.help_number)

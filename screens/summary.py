@@ -5,17 +5,8 @@ from __future__ import annotations
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from kiosk.receipts import papers_to_bring
 from screens.widgets import Body, QRCode, Title
-
-
-def missing_papers(proc, visit) -> list[str]:
-    """Checklist items the visitor did not tick: they must still bring them."""
-    out = []
-    for step in proc.steps:
-        if step.kind == "checklist" and step.id in visit.history:
-            ticked = visit.checked.get(step.id, set())
-            out += [item.label for item in step.items if item.id not in ticked]
-    return out
 
 
 class SummaryScreen(Screen):
@@ -26,7 +17,7 @@ class SummaryScreen(Screen):
         box.clear_widgets()
         box.add_widget(Title(text=end.title))
         sections = [("summary.done", list(end.done)), ("summary.todo", list(end.todo)),
-                    ("summary.bring", list(dict.fromkeys([*end.bring, *missing_papers(proc, visit)])))]
+                    ("summary.bring", papers_to_bring(proc, visit, end.bring))]
         for key, lines in sections:
             if lines:
                 box.add_widget(Body(text=app.t(key), bold=True))
@@ -35,23 +26,33 @@ class SummaryScreen(Screen):
             box.add_widget(Body(text=app.t("summary.where"), bold=True))
             box.add_widget(Body(text=end.where))
         link = proc.main_link
-        show_qr = link is not None and visit.print_status == "failed"
-        if visit.print_message_key:
-            box.add_widget(Body(text=app.t(visit.print_message_key), bold=True,
-                                tone="error" if visit.print_status == "failed" else "success"))
-        if show_qr:
-            box.add_widget(Body(text=app.t("summary.scan_instead")))
-        if link is not None:
-            row = BoxLayout(size_hint_y=None, spacing=app.gap_px)
-            qr = QRCode(data=link.url, size=(app.target_px * (4 if show_qr else 2.5),) * 2)
-            row.height = qr.height
-            row.add_widget(qr)
-            row.add_widget(Body(text=f"{link.label}\n{link.url}"))
-            box.add_widget(row)
+        failed = visit.print_status == "failed"
+        if link is not None and not failed:
+            box.add_widget(self._qr_row(app, link, size=app.target_px * 2.5))
         box.add_widget(Body(text=app.t("summary.help_line")))
+        self._show_status(app, visit, link if failed else None)
         printing = visit.print_status in ("printing", "done")
         self.ids.print_button.disabled = printing or not app.printing_available()
         self.ids.scroller.scroll_y = 1
 
+    def _show_status(self, app, visit, link) -> None:
+        """What happened to the print, just above the buttons where the visitor looks;
+        when it failed, the QR code to scan instead, whole and big enough."""
+        status = self.ids.status
+        status.clear_widgets()
+        if visit.print_message_key:
+            status.add_widget(Body(text=app.t(visit.print_message_key), bold=True,
+                                   tone="error" if visit.print_status == "failed" else "success"))
+        if link is not None:
+            status.add_widget(self._qr_row(app, link, size=app.target_px * 3.5))
+
+    @staticmethod
+    def _qr_row(app, link, size: float) -> BoxLayout:
+        row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2, height=size)
+        row.add_widget(QRCode(data=link.url, size=(size, size)))
+        row.add_widget(Body(text=f"{link.label}\n{link.url}", pos_hint={"center_y": 0.5}))
+        return row
+
     def spoken_text(self) -> str:
-        return ". ".join(w.text for w in reversed(self.ids.content.children) if isinstance(w, (Title, Body)))
+        boxes = (self.ids.content, self.ids.status)
+        return ". ".join(w.text for box in boxes for w in reversed(box.children) if isinstance(w, (Title, Body)))

@@ -44,7 +44,8 @@ class RecordingHelpDesk:
     def request(self, context):
         from kiosk.helpcall import CallStatus, HelpCall
         number = next(self._numbers)
-        call = HelpCall(id=f"call-{number}", number=number, status=CallStatus.WAITING)
+        call = HelpCall(id=f"call-{number}", number=number, status=CallStatus.WAITING,
+                        created_at=time.time(), context=context)
         self.requests.append(context)
         return call
 
@@ -107,8 +108,12 @@ class KioskDriver:
 
     def button(self, text: str):
         """The visible button whose label contains text (fails if none or several)."""
+        from screens.overlays import Overlay
         from screens.widgets import KButton
-        found = [w for w in self.widgets() if isinstance(w, KButton) and text in w.label
+        # An open overlay takes every touch: only its own buttons can be pressed.
+        overlays = [w for w in self.widgets() if isinstance(w, Overlay)]
+        root = overlays[0] if overlays else None
+        found = [w for w in self.widgets(root) if isinstance(w, KButton) and text in w.label
                  and w.opacity > 0 and self._on_screen(w)]
         assert len(found) == 1, f"{len(found)} visible buttons contain {text!r}: {[w.label for w in found]}"
         return found[0]

@@ -113,12 +113,12 @@ def test_help_button_on_every_screen_records_a_call_with_context_only(kiosk, hel
     k.press("Suivant")
     k.press("Appeler un conseiller")
     assert "Un conseiller a été prévenu" in k.texts()
-    assert "Votre numéro : 1" in k.texts()
+    assert "Votre numéro\u00a0: 1" in k.texts()
     k.screenshot("help-called")
     context = help_desk.requests[0]
     assert (context.procedure_id, context.step_id) == ("ameli-creer-compte", "papiers")
     k.press("Continuer en attendant")
-    assert "Appel numéro 1 : un conseiller a été prévenu." in k.texts()
+    assert "Appel numéro 1\u00a0: un conseiller a été prévenu." in k.texts()
     # A second tap shows the same call again instead of calling twice.
     k.press("Appeler un conseiller")
     assert len(help_desk.requests) == 1

@@ -133,12 +133,13 @@ def test_disconnect_in_the_middle_of_a_job(tmp_path, pair, printers, services, o
     service, changes = start(services, serial_config(tmp_path, pair))
     changes.wait_for(PrinterStatus.READY)
     cut = threading.Event()
+    unplug = threading.Thread(target=pair.kill)
 
     def pull_the_cable(total):
         if total > 2048 and not cut.is_set():
             cut.set()
             printer.mode = "deaf"
-            threading.Thread(target=pair.kill).start()
+            unplug.start()
 
     printer.on_job_bytes = pull_the_cable
     big = Receipt(tuple(qr(f"https://www.service-public.fr/{n}") for n in range(12)))
@@ -148,6 +149,7 @@ def test_disconnect_in_the_middle_of_a_job(tmp_path, pair, printers, services, o
     assert not outcome.ok and outcome.message_key in ("print.failed", "print.timeout")
     changes.wait_for(PrinterStatus.OFFLINE)
     # plugged back in: reconnects, and the half job is not sent again to the next visitor
+    unplug.join()
     pair.start()
     again = printers(pair.printer_side)
     changes.seen.clear()

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from kiosk import i18n, sdnotify, theme
 from kiosk.config import ASSETS_DIR, Config
+from kiosk.content import search
 from kiosk.content.model import ContentPack
 from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status
 from kiosk.session import SessionMachine, State
@@ -154,6 +155,7 @@ def _build_app_class():
             self.t = i18n.Catalog(cfg.kiosk.language)
             self.wipes = WipeRegistry()
             self.vault = SessionVault(cfg.data_dir / "session")
+            self.search_index = search.SearchIndex(pack)
             self.failures: list[BaseException] = []
             stats = self.services.stats
             self.machine = SessionMachine(pack, cfg.session, clock=clock, on_reset=self._on_reset,
@@ -331,12 +333,21 @@ def _build_app_class():
         def go_home(self) -> None:
             self.machine.go_home()
 
-        def home_order(self) -> list:
-            """Procedures, most used first (statistics when there are some, else popularity)."""
+        def home_order(self, category_id: str | None = None) -> list:
+            """Procedures, most used first (statistics when there are enough, else popularity)."""
             stats = self.services.stats
-            usage = stats.usage_counts() if stats is not None else {}
-            return sorted(self.pack.procedures.values(),
-                          key=lambda p: (-usage.get(p.id, 0), -p.popularity, p.title))
+            return search.home_order(self.pack, stats.usage_counts() if stats is not None else None,
+                                     category=category_id)
+
+        def home_categories(self) -> list:
+            return search.home_categories(self.pack)
+
+        def search(self, query: str) -> list:
+            return self.search_index.search(query)
+
+        def clear_search(self) -> None:
+            self.root_widget.ids.sm.get_screen("home").clear_search()
+            self.machine.set_search("")
 
         def field_changed(self, value: str) -> None:
             self.machine.set_field(value)
@@ -475,6 +486,8 @@ def _build_app_class():
             sm = root.ids.sm
             step_screen = sm.get_screen("step")
             self.wipes.register("text inputs", step_screen.wipe, step_screen.is_empty)
+            home_screen = sm.get_screen("home")
+            self.wipes.register("search input", home_screen.wipe, home_screen.is_empty)
             self.wipes.register("help call", self._forget_help_call,
                                 lambda: self._help_call_id is None and not self._help_panel_open)
             self.wipes.register("text size", lambda: setattr(self, "text_scale_index", 0),

@@ -39,6 +39,7 @@ class Visit:
 
     started_at: float
     category_id: str | None = None
+    search_query: str = ""         # what the visitor typed in the home search field
     procedure_id: str | None = None
     step_id: str | None = None
     history: list[str] = field(default_factory=list)
@@ -54,6 +55,7 @@ class Visit:
 
     def clear(self) -> None:
         self.category_id = self.procedure_id = self.step_id = None
+        self.search_query = ""
         for holder in (self.history, self.checked, self.answers, self.fields, self.show_in_full):
             holder.clear()
         self.print_status = self.print_message_key = self.help_status = ""
@@ -61,7 +63,7 @@ class Visit:
         self.help_since = None
 
     def is_empty(self) -> bool:
-        return not (self.category_id or self.procedure_id or self.step_id or self.history
+        return not (self.category_id or self.search_query or self.procedure_id or self.step_id or self.history
                     or self.checked or self.answers or self.fields or self.show_in_full
                     or self.print_status or self.help_number or self.help_status)
 
@@ -155,6 +157,12 @@ class SessionMachine:
         if self.state is State.HOME:
             self.visit.category_id = category_id
             self._changed("category")
+
+    def set_search(self, query: str) -> None:
+        """The home search field changed: the home screen shows results instead of themes."""
+        if self.state is State.HOME and query != self.visit.search_query:
+            self.visit.search_query = query
+            self._changed("search")
 
     def open_procedure(self, procedure_id: str) -> None:
         if self.state is not State.HOME:

@@ -1,22 +1,46 @@
-"""Home: the most used procedures, then categories with big pictograms; one category's
-procedures once a category is chosen."""
+"""Home: a search field, the most used procedures, then themes with big pictograms; one
+theme's procedures once a theme is chosen; search results while the visitor types."""
 
 from __future__ import annotations
 
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 
+from screens.keyboard import FieldInput, KeyboardSlot
 from screens.widgets import Body, KButton, Title
 
 POPULAR_COUNT = 4
 
 
 class HomeScreen(Screen):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.search_input: FieldInput | None = None
+        self._keyboard: KeyboardSlot | None = None
+
+    def _ensure_search(self, app) -> FieldInput:
+        if self.search_input is None:
+            field = FieldInput(hint_text=app.t("home.search_hint"), font_name=app.font_regular,
+                               font_size=app.body_px)
+            field.bind(text=lambda _w, value: app.machine.set_search(value))
+            field.bind(focus=lambda _w, focused: focused and self._keyboard.open(app, field))
+            self.ids.search_row.add_widget(field, index=1)
+            self._keyboard = KeyboardSlot(self.ids.keyboard_slot)
+            self.search_input = field
+        return self.search_input
+
     def show(self, machine) -> None:
         app = self.manager.app
+        field = self._ensure_search(app)
+        query = machine.visit.search_query
+        if field.text != query:
+            field.text = query
         box = self.ids.content
         box.clear_widgets()
         pack = machine.content
+        if query.strip():
+            self._show_results(app, query, box)
+            return
         category_id = machine.visit.category_id
         if category_id:
             category = next(c for c in pack.categories if c.id == category_id)
@@ -24,7 +48,7 @@ class HomeScreen(Screen):
                                    size_hint_x=None, width=self.width * 0.5,
                                    on_release=lambda *_: app.machine.open_category(None)))
             box.add_widget(Title(text=category.title))
-            for proc in pack.in_category(category_id):
+            for proc in app.home_order(category_id):
                 box.add_widget(self._procedure_button(app, proc))
             return
         box.add_widget(Title(text=app.t("home.question")))
@@ -34,13 +58,32 @@ class HomeScreen(Screen):
         box.add_widget(Body(text=app.t("home.categories")))
         grid = GridLayout(cols=2, spacing=app.gap_px, size_hint_y=None)
         grid.bind(minimum_height=grid.setter("height"))
-        for category in pack.categories:
-            if not pack.in_category(category.id):
-                continue
+        for category in app.home_categories():
             grid.add_widget(KButton(icon=category.icon, label=category.title, role="choice",
                                     min_height=app.target_px * 1.6,
                                     on_release=lambda _b, cid=category.id: app.machine.open_category(cid)))
         box.add_widget(grid)
+
+    def _show_results(self, app, query: str, box) -> None:
+        results = app.search(query)
+        if not results:
+            box.add_widget(Body(text=app.t("home.no_result")))
+            return
+        box.add_widget(Body(text=app.t("home.results", count=len(results))))
+        for proc in results:
+            box.add_widget(self._procedure_button(app, proc))
+
+    def clear_search(self) -> None:
+        if self.search_input is not None:
+            self.search_input.wipe()
+        if self._keyboard is not None:
+            self._keyboard.close()
+
+    def wipe(self) -> None:
+        self.clear_search()
+
+    def is_empty(self) -> bool:
+        return self.search_input is None or self.search_input.is_empty()
 
     def _procedure_button(self, app, proc) -> KButton:
         return KButton(label=proc.title, detail=app.t("home.duration", minutes=proc.duration_min),

@@ -6,9 +6,37 @@ Suivant are. This one takes its own place in the layout and types into the step'
 
 from __future__ import annotations
 
+from kivy.uix.textinput import TextInput
 from kivy.uix.vkeyboard import VKeyboard
 
 from kiosk.app import KEYBOARD_LAYOUT
+
+
+class FieldInput(TextInput):
+    """Text input for a step's field. Copy/paste bubbles are off: nothing of the visitor
+    may reach the clipboard."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("multiline", False)
+        kwargs.setdefault("use_bubble", False)
+        kwargs.setdefault("use_handles", False)
+        kwargs.setdefault("write_tab", False)
+        # The keyboard is ours, in the layout (screens/keyboard.py): never ask the window
+        # for a docked one that would cover the buttons.
+        kwargs.setdefault("keyboard_mode", "managed")
+        # Taps on our keyboard's keys must not take the focus away from the field.
+        kwargs.setdefault("unfocus_on_touch", False)
+        super().__init__(**kwargs)
+
+    def wipe(self) -> None:
+        self.focus = False
+        self.text = ""
+        # The undo history holds every earlier state of the text.
+        self._undo = []
+        self._redo = []
+
+    def is_empty(self) -> bool:
+        return not self.text and not self._undo and not self._redo
 
 
 class KioskKeyboard(VKeyboard):
@@ -52,3 +80,46 @@ class KioskKeyboard(VKeyboard):
                     # layouts: window position is its own position plus the key's.
                     return self.x + x + w / 2, self.y + y + h / 2
         raise KeyError(displayed)
+
+
+KEY_ROWS = 5
+KEY_MARGIN_PX = 4
+MARGIN_HINT = 0.02
+
+
+class KeyboardSlot:
+    """Puts a KioskKeyboard typing into `field` in a layout slot, sized so each key row is at
+    least the minimum target height, and takes it away again."""
+
+    def __init__(self, slot):
+        self.slot = slot
+        self.keyboard: KioskKeyboard | None = None
+        slot.bind(size=self._place, pos=self._place)
+
+    def open(self, app, field) -> None:
+        if self.keyboard is not None:
+            self.keyboard.field = field
+            return
+        from kiosk.theme import MIN_TARGET_MM
+
+        row_px = app.cfg_metrics.mm(MIN_TARGET_MM) + KEY_MARGIN_PX
+        self.slot.height = KEY_ROWS * row_px / (1 - 2 * MARGIN_HINT)
+        self.keyboard = KioskKeyboard(target=field, font_name=app.font_bold, font_size=app.body_px,
+                                      margin_hint=[MARGIN_HINT, 0.01, MARGIN_HINT, 0.01],
+                                      key_margin=[KEY_MARGIN_PX / 2] * 4)
+        self.slot.add_widget(self.keyboard)
+        self._place()
+
+    def close(self) -> None:
+        self.slot.clear_widgets()
+        self.slot.height = 0
+        if self.keyboard is not None:
+            self.keyboard.field = None
+        self.keyboard = None
+
+    def _place(self, *_):
+        # VKeyboard is a Scatter with a fixed size of its own: make it fill its slot.
+        if self.keyboard is not None:
+            self.keyboard.size_hint = (None, None)
+            self.keyboard.size = self.slot.size
+            self.keyboard.pos = self.slot.pos

@@ -5,45 +5,13 @@ from __future__ import annotations
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
-from kivy.uix.textinput import TextInput
 
-from kiosk.theme import MIN_TARGET_MM
-from screens.keyboard import KioskKeyboard
+from screens.keyboard import FieldInput, KeyboardSlot
 from screens.widgets import Body, KButton, QRCode, Title
-
-KEY_ROWS = 5
-KEY_MARGIN_PX = 4
 
 
 def _tick_icon(on: bool) -> str:
     return "checkbox-marked" if on else "checkbox-blank-outline"
-
-
-class FieldInput(TextInput):
-    """Text input for a step's field. Copy/paste bubbles are off: nothing of the visitor
-    may reach the clipboard."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("multiline", False)
-        kwargs.setdefault("use_bubble", False)
-        kwargs.setdefault("use_handles", False)
-        kwargs.setdefault("write_tab", False)
-        # The keyboard is ours, in the layout (screens/keyboard.py): never ask the window
-        # for a docked one that would cover the buttons.
-        kwargs.setdefault("keyboard_mode", "managed")
-        # Taps on our keyboard's keys must not take the focus away from the field.
-        kwargs.setdefault("unfocus_on_touch", False)
-        super().__init__(**kwargs)
-
-    def wipe(self) -> None:
-        self.focus = False
-        self.text = ""
-        # The undo history holds every earlier state of the text.
-        self._undo = []
-        self._redo = []
-
-    def is_empty(self) -> bool:
-        return not self.text and not self._undo and not self._redo
 
 
 class StepScreen(Screen):
@@ -53,8 +21,14 @@ class StepScreen(Screen):
         self.error_label: Body | None = None
         self.full_toggle: KButton | None = None
         self.item_buttons: list[KButton] = []
-        self.keyboard: KioskKeyboard | None = None
+        self._keyboard_slot: KeyboardSlot | None = None
         self._shown_step: tuple | None = None
+
+    @property
+    def keyboard_slot(self) -> KeyboardSlot:
+        if self._keyboard_slot is None:
+            self._keyboard_slot = KeyboardSlot(self.ids.keyboard_slot)
+        return self._keyboard_slot
 
     def show(self, machine) -> None:
         app = self.manager.app
@@ -132,34 +106,11 @@ class StepScreen(Screen):
             box.add_widget(self.full_toggle)
 
     def _show_keyboard(self, app, field) -> None:
-        if self.keyboard is not None:
-            return
-        margin = 0.02
-        row_px = app.cfg_metrics.mm(MIN_TARGET_MM) + KEY_MARGIN_PX
-        slot = self.ids.keyboard_slot
-        slot.height = KEY_ROWS * row_px / (1 - 2 * margin)
-        self.keyboard = KioskKeyboard(target=field, font_name=app.font_bold, font_size=app.body_px,
-                                      margin_hint=[margin, 0.01, margin, 0.01],
-                                      key_margin=[KEY_MARGIN_PX / 2] * 4)
-        slot.add_widget(self.keyboard)
-        slot.bind(size=self._place_keyboard, pos=self._place_keyboard)
-        self._place_keyboard()
-
-    def _place_keyboard(self, *_):
-        # VKeyboard is a Scatter with a fixed size of its own: make it fill its slot.
-        if self.keyboard is not None:
-            slot = self.ids.keyboard_slot
-            self.keyboard.size_hint = (None, None)
-            self.keyboard.size = slot.size
-            self.keyboard.pos = slot.pos
+        self.keyboard_slot.open(app, field)
 
     def _hide_keyboard(self) -> None:
         self.ids.field_slot.clear_widgets()  # the field or the QR code
-        self.ids.keyboard_slot.clear_widgets()
-        self.ids.keyboard_slot.height = 0
-        if self.keyboard is not None:
-            self.keyboard.field = None
-        self.keyboard = None
+        self.keyboard_slot.close()
 
     def _show_link(self, app, machine, step, _box) -> None:
         # Outside the scrolling text, like a field: the code must be whole to be scanned.

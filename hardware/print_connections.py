@@ -232,8 +232,11 @@ class UsbConnection(StreamConnection):
             dev = usb.core.find(idVendor=self.vendor_id, idProduct=self.product_id)
             if dev is None:
                 raise PrinterIOError(f"no USB device {self.vendor_id:04x}:{self.product_id:04x}")
-            if dev.is_kernel_driver_active(0):
-                dev.detach_kernel_driver(0)
+            try:
+                if dev.is_kernel_driver_active(0):  # usblp holds the printer otherwise
+                    dev.detach_kernel_driver(0)
+            except NotImplementedError:  # backends without kernel drivers
+                pass
             dev.set_configuration()
             intf = dev.get_active_configuration()[(0, 0)]
             direction = usb.util.endpoint_direction

@@ -111,3 +111,19 @@ def test_network_printer_prints_through_the_service(tmp_path, services, outcomes
 def test_doctor_reports_the_real_printer_check(tmp_path):
     [result] = doctor.check_printer(make_config(tmp_path, connection="none"), doctor.Environment())
     assert result.level == "WARN" and result.name == "printer"
+
+
+def test_usb_printer_not_plugged_in_fails_with_its_ids(tmp_path):
+    cfg = make_config(tmp_path, connection="usb", usb_vendor_id=0x04B8, usb_product_id=0x0E15)
+    level, line = check_printer(cfg, 0.2)
+    assert level == "FAIL" and "04b8:0e15" in line
+
+
+def test_usb_printer_not_plugged_in_is_offline_in_the_service(tmp_path, services, outcomes):
+    from hardware.printer import PrinterStatus
+    from tests.hardware.conftest import sample_receipt
+
+    service = services(make_config(tmp_path, connection="usb", job_timeout_s=1.0))
+    assert service.submit(sample_receipt(), "k", outcomes)
+    assert outcomes.wait()[0].message_key == "print.offline"
+    assert service.status is PrinterStatus.OFFLINE

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 # Small chunks so a job's deadline is checked often while a slow printer drains its buffer.
 CHUNK_BYTES = 1024
+# The spool stands in for paper on development and demo kiosks that run for months:
+# keep the newest files only, so it never fills the disk.
+SPOOL_KEEP_FILES = 500
 
 
 class PrinterIOError(Exception):
@@ -321,7 +324,22 @@ class FileConnection(Connection):
                 raise
         except OSError as e:
             raise PrinterIOError(f"cannot write to spool {self.spool_dir}: {e.strerror or e}") from None
+        self._prune()
         return target
+
+    def _prune(self) -> None:
+        try:
+            spooled = sorted(self.spool_dir.glob("*.bin"), key=_spool_order)
+            for old in spooled[:-SPOOL_KEEP_FILES]:
+                old.unlink(missing_ok=True)
+        except OSError as e:  # a full spool is untidy, not a failed print
+            log.warning("printer spool %s could not be pruned: %s", self.spool_dir, e.strerror or e)
+
+
+def _spool_order(path: Path) -> tuple[int, int]:
+    """Oldest first: by time written, then by the job counter ending the name (same second)."""
+    tail = path.stem.rsplit("-", 1)[-1]
+    return path.stat().st_mtime_ns, int(tail) if tail.isdigit() else 0
 
 
 class DummyConnection(Connection):

@@ -18,6 +18,7 @@ PAPER = {80: {"dots": 576, "chars": 48}, 58: {"dots": 384, "chars": 32}}
 QR_BOX_DOTS = {80: 6, 58: 5}           # module size 0.75 / 0.6 mm: phones read it, bytes stay few
 QR_BORDER_MODULES = 4                   # the quiet zone the QR standard asks for
 BIG_NUMBER_SCALE = 8                    # largest ESC/POS size: 8 x 12 dots = 12 mm wide, 24 mm tall
+FONT_A_DOTS = 12                        # width of one font A character
 
 
 class RenderError(Exception):
@@ -79,7 +80,10 @@ def _block(p, block: Block, printer: PrinterSection, redact: bool) -> None:
         p.text("\n" + "\n".join(block_lines(block, chars)) + "\n")
         p.set(bold=False, normal_textsize=True)
     elif kind is BlockKind.BIG_NUMBER:
-        p.set(align="center", custom_size=True, width=BIG_NUMBER_SCALE, height=BIG_NUMBER_SCALE)
+        # As large as the paper allows: 4 digits fit 58 mm paper at the largest size.
+        fits = PAPER[printer.paper_width_mm]["dots"] // (FONT_A_DOTS * max(1, len(block.text)))
+        scale = max(1, min(BIG_NUMBER_SCALE, fits))
+        p.set(align="center", custom_size=True, width=scale, height=BIG_NUMBER_SCALE)
         p.text(block.text + "\n")
         p.set(align="left", custom_size=True, width=1, height=1)  # GS ! 0: back from GS ! size
     elif kind is BlockKind.QR:

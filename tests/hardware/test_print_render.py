@@ -100,3 +100,16 @@ def test_unknown_profile_is_a_plain_render_error():
 def test_render_prints_nothing_on_stdout(capsys):
     render_escpos(build_test_receipt(KIOSK, WHEN), PrinterSection())
     assert capsys.readouterr().out == ""
+
+
+def test_a_long_ticket_number_narrows_to_fit_58_mm_paper_but_stays_tall():
+    data = render_escpos(build_help_ticket(12345, KIOSK, WHEN), PrinterSection(paper_width_mm=58))
+    # 5 digits x 12 dots x 6 = 360 dots <= 384: width 6 (0x50), height 8 (0x07)
+    assert re.search(rb"\x1d!\x57(\x1ba\x01)?12345\n", data)
+
+
+def test_title_is_wrapped_for_double_width_on_58_mm():
+    from kiosk.receipts import title
+    data = render_escpos(Receipt((title("Faire la pré-demande de carte d'identité"),)), PrinterSection(paper_width_mm=58))
+    text = data.split(b"\x1ba\x01", 1)[1].split(b"\x1b!", 1)[0].decode("cp1252")
+    assert max(len(line) for line in text.splitlines()) <= 16

@@ -126,3 +126,14 @@ def test_a_failing_on_done_does_not_stop_the_printer(tmp_path, outcomes, service
     assert outcomes.wait()[0].ok
     assert len(conn.jobs) == 2
 
+
+
+def test_file_spool_keeps_only_the_newest_files(tmp_path, outcomes, monkeypatch):
+    import hardware.print_connections as connections
+
+    monkeypatch.setattr(connections, "SPOOL_KEEP_FILES", 3)
+    conn = connections.FileConnection(tmp_path / "spool")
+    for n in range(5):
+        conn.write(f"job {n}".encode(), "procedure", deadline=float("inf"))
+    kept = sorted(p.read_bytes() for p in (tmp_path / "spool").iterdir())
+    assert kept == [b"job 2", b"job 3", b"job 4"]

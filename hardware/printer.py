@@ -106,6 +106,8 @@ class PrintService:
 
     def add_status_listener(self, fn: StatusListener) -> None:
         """fn(status) is called from the worker thread with the current status, then at each change."""
+        if not self._enabled:
+            return  # no printer: the status is OFFLINE for good and never changes
         with self._cond:
             self._listeners.append(fn)
             # Read when delivered (on the worker, in order with changes), not now: a change

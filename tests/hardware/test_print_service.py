@@ -96,6 +96,8 @@ def test_connection_none_refuses_with_unavailable(tmp_path, outcomes, services):
     assert service.last_refusal_key == "print.unavailable"
     assert service.status is PrinterStatus.OFFLINE
     assert outcomes.calls == []
+    service.add_status_listener(outcomes)   # accepted; nothing ever changes, nothing is queued
+    assert service.pending_count == 0 and service._notices == []
 
 
 def test_dummy_connection_keeps_bytes_in_memory(tmp_path, outcomes, services):

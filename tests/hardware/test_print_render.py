@@ -113,3 +113,18 @@ def test_title_is_wrapped_for_double_width_on_58_mm():
     data = render_escpos(Receipt((title("Faire la pré-demande de carte d'identité"),)), PrinterSection(paper_width_mm=58))
     text = data.split(b"\x1ba\x01", 1)[1].split(b"\x1b!", 1)[0].decode("cp1252")
     assert max(len(line) for line in text.splitlines()) <= 16
+
+
+def test_every_shipped_procedure_prints_with_a_qr_that_opens_its_official_link(real_pack):
+    from kiosk.receipts import build_procedure_receipt
+    from kiosk.session import Visit
+
+    for proc in real_pack.procedures.values():
+        end = [s for s in proc.steps if s.kind == "end"][-1]
+        visit = Visit(started_at=0.0, procedure_id=proc.id, step_id=end.id,
+                      history=[s.id for s in proc.steps if s.kind != "end"])
+        data = render_escpos(build_procedure_receipt(proc, visit, KIOSK, WHEN), PrinterSection(paper_width_mm=58))
+        assert data.count(ESC_T) == 1 and data.endswith(b"\x1dV\x00"), proc.id
+        images = raster_images(data)
+        assert [decode_qr(img) for img in images] == [[proc.main_link.url]], proc.id
+        assert all(img.width <= 384 for img in images)

@@ -73,7 +73,21 @@ def default_services(cfg: Config) -> Services:
 
     printer = PrintService(cfg) if cfg.printer.connection != "none" else None
     stats = Stats(cfg.data_path(cfg.stats.db_file), flush_interval_s=cfg.stats.flush_interval_s)
-    return Services(printer=printer, helpcall=HelpCallService(cfg), stats=stats)
+    helpcall = HelpCallService(cfg, print_ticket=ticket_printer(cfg, printer))
+    return Services(printer=printer, helpcall=helpcall, stats=stats)
+
+
+def ticket_printer(cfg: Config, printer) -> Callable[[int], None] | None:
+    """The help-call ticket channel: a queue number printed big on the kiosk's printer."""
+    if printer is None:
+        return None
+    from kiosk.receipts import build_help_ticket
+
+    def print_ticket(number: int) -> None:
+        ticket = build_help_ticket(number, cfg.kiosk, datetime.now())
+        if not printer.submit(ticket, f"ticket-{number}", lambda outcome: None):
+            raise OSError("the printer refused the ticket")  # the channel retries later
+    return print_ticket
 
 
 # Why a session ended, in the words of kiosk.stats (finished | inactivity | failsafe | …).
@@ -159,6 +173,7 @@ def _build_app_class():
             self.failures: list[BaseException] = []
             stats = self.services.stats
             self.machine = SessionMachine(pack, cfg.session, clock=clock, on_reset=self._on_reset,
+                                          help_max_wait_s=cfg.helpcall.max_wait_s,
                                           events=stats_sink(stats) if stats is not None else None)
             self.machine.add_listener(self._on_session_change)
             self._help_panel_open = False
@@ -188,6 +203,7 @@ def _build_app_class():
             self.idle_overlay = IdleWarning()
             self.help_overlay = HelpPanel()
             self._register_wipes(root)
+            self._add_conseiller_mode(root)
             self._start_services()
             self._tick_event = Clock.schedule_interval(self._tick, TICK_S)
             self._watchdog_event = None
@@ -447,6 +463,64 @@ def _build_app_class():
             self._help_call_id = None
             self._help_panel_open = False
             self.machine.help_updated("")
+
+        # ----- conseiller mode -----------------------------------------------------------
+        def _add_conseiller_mode(self, root) -> None:
+            from kiosk.pin import PinGate
+            from screens.conseiller import ConseillerCorner, ConseillerPanel
+
+            c = self.cfg.conseiller
+            gate = PinGate(c.pin_hash, c.technician_pin_hash, c.lockout_attempts, c.lockout_s)
+            if not gate.enabled:
+                log.info("conseiller mode off: no PIN hash in [conseiller]")
+                return
+            self.conseiller_panel = ConseillerPanel(gate=gate, sources=self._conseiller_sources())
+            self.conseiller_corner = ConseillerCorner()
+            self.conseiller_corner.bind(on_long_press=lambda *_: self.conseiller_panel.open_in(root))
+            root.add_widget(self.conseiller_corner)
+
+        def _conseiller_sources(self):
+            from kiosk.helpcall import CallStatus
+            from screens.conseiller import CallLine, ConseillerSources
+
+            helpcall, printer, stats = self.services.helpcall, self.services.printer, self.services.stats
+
+            def pending_calls() -> list:
+                now = time.time()
+                return [CallLine(call_id=c.id, number=c.number, procedure=c.context.procedure_title or "",
+                                 step=c.context.step_title or "", waiting_s=now - c.created_at,
+                                 acknowledged=c.status is CallStatus.ACKNOWLEDGED)
+                        for c in (helpcall.waiting() if helpcall is not None else [])]
+
+            def printer_status() -> tuple[str, str]:
+                if printer is None:
+                    return "WARN", self.t("conseiller.printer_none")
+                status = printer.status.value
+                level = {"ready": "OK", "paper_low": "WARN"}.get(status, "FAIL")
+                key = f"conseiller.printer_{status}"
+                return level, self.t(key) if key in self.t.keys() else ""
+
+            def test_print(done: Callable[[bool], None]) -> None:
+                from kiosk.receipts import build_test_receipt
+                receipt = build_test_receipt(self.cfg.kiosk, datetime.now())
+                if not printer.submit(receipt, f"test-{time.monotonic()}", lambda o: done(o.ok)):
+                    done(False)
+
+            return ConseillerSources(
+                pending_calls=pending_calls,
+                acknowledge=lambda call_id: helpcall.acknowledge(call_id),
+                printer_status=printer_status,
+                test_print=test_print if printer is not None else None,
+                today=stats.today if stats is not None else dict,
+                restart=lambda: self._quit(0),
+                leave_to_desktop=lambda: self._quit(sdnotify.LEAVE_TO_DESKTOP_EXIT_STATUS),
+            )
+
+        def _quit(self, exit_status: int) -> None:
+            """Restart (systemd starts the kiosk again) or leave to the desktop (it does not)."""
+            log.info("conseiller asked to %s", "leave to the desktop" if exit_status else "restart")
+            self.exit_status = exit_status
+            self.stop()
 
         # ----- reading aloud -------------------------------------------------------------
         def read_aloud(self) -> None:

@@ -139,3 +139,13 @@ def test_file_spool_keeps_only_the_newest_files(tmp_path, outcomes, monkeypatch)
         conn.write(f"job {n}".encode(), "procedure", deadline=float("inf"))
     kept = sorted(p.read_bytes() for p in (tmp_path / "spool").iterdir())
     assert kept == [b"job 2", b"job 3", b"job 4"]
+
+
+def test_every_message_the_service_can_give_is_translated():
+    import hardware.printer as printer
+    from kiosk.i18n import Catalog
+
+    keys = {value for name, value in vars(printer).items()
+            if isinstance(value, str) and value.startswith("print.") and name.isupper()}
+    assert {"print.done", "print.paper_out", "print.offline", "print.timeout", "print.cancelled"} <= keys
+    assert keys <= Catalog().keys()

@@ -13,8 +13,9 @@ NBSP = "\u00a0"
 
 def fix(text: str) -> str:
     text = re.sub(r"[ \u202f]([;:!?])(?=\s|$|\"|»)", NBSP + r"\1", text, flags=re.M)
-    text = re.sub(r"«[ \u202f]?", "«" + NBSP, text)
-    text = re.sub(r"[ \u202f]?»", NBSP + "»", text)
+    # Idempotent: a space already there (plain, narrow or no-break) is replaced, not doubled.
+    text = re.sub(r"«[ \u202f\u00a0]?", "«" + NBSP, text)
+    text = re.sub(r"[ \u202f\u00a0]?»", NBSP + "»", text)
     return text
 
 

@@ -71,7 +71,8 @@ def test_print_writes_one_receipt_with_accents_qr_and_cut(printing_kiosk, tmp_pa
     assert b"\x1bt\x10" in data                            # ESC t 16: code page WPC1252
     text = printed_text(data)
     assert "Faire la pré-demande de carte d'identité" in text
-    assert "Un justificatif de domicile de moins de 1 an" in text  # not ticked: to bring
+    papers = {i.id: i.label for i in k.machine.procedure.step("papers").items}
+    assert papers["domicile"] in text                              # not ticked: to bring
     # The spool is a copy on disk: personal values never reach it (a real printer gets them).
     assert "AB12CD34EF" not in text and b"AB12CD34EF" not in data
     assert "(Information masquée dans la copie enregistrée.)" in text

@@ -60,6 +60,7 @@ class StreamConnection(Connection):
     """A byte stream to the printer (serial, TCP, USB) that can ask DLE EOT status."""
 
     can_read_status = True
+    chunk_bytes = CHUNK_BYTES
 
     def __init__(self, io_timeout_s: float):
         self.io_timeout_s = io_timeout_s
@@ -103,10 +104,10 @@ class StreamConnection(Connection):
     def write(self, data: bytes, kind: str, deadline: float, clock: Callable[[], float] = time.monotonic) -> None:
         try:
             self.open()
-            for start in range(0, len(data), CHUNK_BYTES):
+            for start in range(0, len(data), self.chunk_bytes):
                 if clock() >= deadline:
                     raise PrinterTimeout(f"{self.name}: job deadline passed after {start} of {len(data)} bytes")
-                self._send(data[start:start + CHUNK_BYTES])
+                self._send(data[start:start + self.chunk_bytes])
         except PrinterIOError:
             self.close()
             raise
@@ -126,6 +127,10 @@ class SerialConnection(StreamConnection):
         self.device, self.baudrate = device, baudrate
         self.name = f"serial {device}"
         self._port = None
+        # A chunk must cross the line well within the write timeout, or a slow but healthy
+        # printer would read as stuck (1 kB takes 8.5 s at 1200 baud).
+        bytes_per_s = baudrate / 10  # 8 data bits + start + stop
+        self.chunk_bytes = max(16, min(CHUNK_BYTES, int(bytes_per_s * io_timeout_s / 2)))
 
     def _open(self) -> None:
         import serial

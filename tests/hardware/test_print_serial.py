@@ -172,3 +172,10 @@ def test_check_printer_on_serial(tmp_path, pair, printers):
     level, line = check_printer(cfg, 0.3)
     assert level == "FAIL" and str(pair.kiosk_side) in line
 
+
+
+@pytest.mark.parametrize("baudrate, io_timeout_s", [(1200, 2.0), (19200, 0.3), (115200, 2.0)])
+def test_serial_chunks_cross_the_line_within_half_the_write_timeout(baudrate, io_timeout_s):
+    conn = SerialConnection("/dev/null", baudrate, io_timeout_s)
+    assert conn.chunk_bytes * 10 / baudrate <= io_timeout_s / 2
+    assert conn.chunk_bytes >= 16

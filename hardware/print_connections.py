@@ -65,6 +65,7 @@ class StreamConnection(Connection):
     def __init__(self, io_timeout_s: float):
         self.io_timeout_s = io_timeout_s
         self._open_now = False
+        self._was_open = False
         self.last_error: str | None = None  # why the last status read found no printer
 
     # subclasses: one open, one bounded send, one bounded query, one close
@@ -89,9 +90,15 @@ class StreamConnection(Connection):
 
     def read_status(self, timeout_s: float) -> PrinterStatus:
         try:
-            self.open()
-            paper = self._query(DLE_EOT_PAPER, timeout_s)
-            printer = self._query(DLE_EOT_PRINTER, timeout_s) if paper else None
+            try:
+                paper, printer = self._ask(timeout_s)
+            except PrinterIOError:
+                if not self._was_open:
+                    raise
+                # A connection kept open between jobs may have gone stale (a network printer
+                # closing idle sockets, an adapter re-plugged): one fresh try before "offline".
+                self.close()
+                paper, printer = self._ask(timeout_s)
         except PrinterIOError as e:
             if str(e) != self.last_error:  # once per cause, not at every poll
                 log.info("printer %s not reachable: %s", self.name, e)
@@ -100,6 +107,13 @@ class StreamConnection(Connection):
             return PrinterStatus.OFFLINE
         self.last_error = None
         return status_from_answers(paper, printer)
+
+    def _ask(self, timeout_s: float) -> tuple[bytes, bytes | None]:
+        self._was_open = self._open_now
+        self.open()
+        paper = self._query(DLE_EOT_PAPER, timeout_s)
+        printer = self._query(DLE_EOT_PRINTER, timeout_s) if paper else None
+        return paper, printer
 
     def write(self, data: bytes, kind: str, deadline: float, clock: Callable[[], float] = time.monotonic) -> None:
         try:

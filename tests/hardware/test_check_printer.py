@@ -53,6 +53,8 @@ class TcpPrinter:
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         self.received = bytearray()
+        self.connections = 0
+        self._open = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -62,14 +64,28 @@ class TcpPrinter:
                 conn, _ = self.server.accept()
             except OSError:
                 return
+            self.connections += 1
+            self._open.append(conn)
             with conn:
-                while data := conn.recv(4096):
+                while data := self._recv(conn):
                     while b"\x10\x04" in data:
                         at = data.index(b"\x10\x04")
                         self.received += data[:at]
                         conn.sendall(self.paper if data[at + 2] == 4 else self.printer)
                         data = data[at + 3:]
                     self.received += data
+
+    @staticmethod
+    def _recv(conn):
+        try:
+            return conn.recv(4096)
+        except OSError:
+            return b""
+
+    def drop_connections(self):
+        for conn in self._open:
+            conn.shutdown(socket.SHUT_RDWR)
+        self._open.clear()
 
     def close(self):
         self.server.close()
@@ -127,3 +143,20 @@ def test_usb_printer_not_plugged_in_is_offline_in_the_service(tmp_path, services
     assert service.submit(sample_receipt(), "k", outcomes)
     assert outcomes.wait()[0].message_key == "print.offline"
     assert service.status is PrinterStatus.OFFLINE
+
+
+def test_network_printer_closing_an_idle_connection_is_not_reported_offline(tmp_path):
+    from hardware.print_connections import NetworkConnection
+    from hardware.printer import PrinterStatus
+
+    printer = TcpPrinter(b"\x12")
+    conn = NetworkConnection("127.0.0.1", printer.port, 0.5)
+    try:
+        assert conn.read_status(0.5) is PrinterStatus.READY
+        accepted = printer.connections
+        printer.drop_connections()             # the printer closes idle sockets
+        assert conn.read_status(0.5) is PrinterStatus.READY
+        assert printer.connections == accepted + 1   # it reconnected once
+    finally:
+        conn.close()
+        printer.close()

@@ -362,9 +362,13 @@ def _spool_order(path: Path) -> tuple[int, int]:
 
 
 class DummyConnection(Connection):
-    """Keeps each job's bytes in memory (development and the app's tests)."""
+    """Keeps the last jobs' bytes in memory (development and the app's tests).
+
+    Only the last few: a demo kiosk left on "dummy" must not hoard every visitor's receipt.
+    """
 
     name = "dummy"
+    keep_jobs = 10
 
     def __init__(self, status: PrinterStatus = PrinterStatus.READY):
         self.status = status
@@ -375,6 +379,7 @@ class DummyConnection(Connection):
 
     def write(self, data: bytes, kind: str, deadline: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.jobs.append(data)
+        del self.jobs[:-self.keep_jobs]
 
 
 def make_connection(cfg) -> Connection:

@@ -149,3 +149,11 @@ def test_every_message_the_service_can_give_is_translated():
             if isinstance(value, str) and value.startswith("print.") and name.isupper()}
     assert {"print.done", "print.paper_out", "print.offline", "print.timeout", "print.cancelled"} <= keys
     assert keys <= Catalog().keys()
+
+
+def test_dummy_connection_keeps_only_the_last_jobs():
+    conn = DummyConnection()
+    for n in range(DummyConnection.keep_jobs + 3):
+        conn.write(f"job {n}".encode(), "procedure", deadline=float("inf"))
+    assert len(conn.jobs) == DummyConnection.keep_jobs
+    assert conn.jobs[-1] == f"job {DummyConnection.keep_jobs + 2}".encode() and conn.jobs[0] == b"job 3"

@@ -17,6 +17,7 @@ class HomeScreen(Screen):
         super().__init__(**kwargs)
         self.search_input: FieldInput | None = None
         self._keyboard: KeyboardSlot | None = None
+        self._shown: tuple | None = None
 
     def _ensure_search(self, app) -> FieldInput:
         if self.search_input is None:
@@ -35,6 +36,13 @@ class HomeScreen(Screen):
         query = machine.visit.search_query
         if field.text != query:
             field.text = query
+        # Rebuild only when what is shown changes: a rebuild between a finger's down and up
+        # (a printer or help-call event arriving) would lose the visitor's tap.
+        shown = (machine.visit.category_id, query, app.text_scale_index,
+                 tuple(p.id for p in app.home_order()[:POPULAR_COUNT]))
+        if shown == self._shown:
+            return
+        self._shown = shown
         box = self.ids.content
         box.clear_widgets()
         pack = machine.content
@@ -74,6 +82,7 @@ class HomeScreen(Screen):
             box.add_widget(self._procedure_button(app, proc))
 
     def clear_search(self) -> None:
+        self._shown = None
         if self.search_input is not None:
             self.search_input.wipe()
         if self._keyboard is not None:

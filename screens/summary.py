@@ -10,9 +10,17 @@ from screens.widgets import Body, QRCode, Title
 
 
 class SummaryScreen(Screen):
+    _shown: tuple | None = None
+
     def show(self, machine) -> None:
         app = self.manager.app
         proc, end, visit = machine.procedure, machine.step, machine.visit
+        # Rebuild only when what is shown changes (see HomeScreen.show).
+        shown = (id(visit), proc.id, end.id, visit.print_status, visit.print_message_key,
+                 app.printing_available(), app.text_scale_index)
+        if shown == self._shown:
+            return
+        self._shown = shown
         box = self.ids.content
         box.clear_widgets()
         box.add_widget(Title(text=end.title))

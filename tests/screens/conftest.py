@@ -133,13 +133,34 @@ class KioskDriver:
         self.tap(button)
 
     def scroll_into_view(self, widget) -> None:
+        """Scroll until the widget is wholly inside its ScrollView's visible area. A freshly
+        rebuilt list has its height only after a frame, so let layout settle and retry."""
         from kivy.uix.scrollview import ScrollView
         node = widget.parent
         while node is not None and node is not self.window and not isinstance(node, ScrollView):
             node = node.parent
-        if isinstance(node, ScrollView):
-            node.scroll_to(widget, padding=10, animate=False)
+        if not isinstance(node, ScrollView):
+            return
+        content = node.children[0]
+        for _ in range(5):
             self.frames(2)
+            # Where a visitor's drag would leave it: the widget centred in the view.
+            _, y_in_content = content.to_widget(*widget.to_window(widget.x, widget.y))
+            travel = content.height - node.height
+            # A finger on the list stops any movement left from an earlier layout change
+            # (the scroll effect would otherwise keep rewriting scroll_y).
+            node.effect_y.velocity = 0
+            if travel > 0:
+                bottom = y_in_content + widget.height / 2 - node.height / 2
+                node.scroll_y = min(1.0, max(0.0, bottom / travel))
+            self.frames(2)
+            _, wy = widget.to_window(widget.x, widget.y)
+            _, sy = node.to_window(node.x, node.y)
+            if wy >= sy - 1 and wy + widget.height <= sy + node.height + 1:
+                return
+        raise AssertionError(f"could not scroll {getattr(widget, 'label', widget)!r} into view: "
+                             f"widget y={wy} h={widget.height}, view y={sy} h={node.height}, "
+                             f"content h={content.height}, scroll_y={node.scroll_y}")
 
     def texts(self) -> str:
         """All text currently shown, for assertions on what the visitor reads."""

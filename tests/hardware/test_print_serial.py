@@ -97,6 +97,7 @@ def test_no_answer_or_garbage_never_reads_as_paper_ok(tmp_path, pair, printers, 
     printer = printers(pair.printer_side, mode)
     service, changes = start(services, serial_config(tmp_path, pair, job_timeout_s=1.0))
     assert service.submit(sample_receipt(), "k", outcomes)
+    assert outcomes.calls == []   # submit did not wait for the printer's (missing) answer
     assert outcomes.wait() == [PrintOutcome("k", False, "print.offline")]
     assert service.status is expected_status
     assert printer.status_requests >= 2
@@ -123,6 +124,7 @@ def test_submit_returns_while_a_deaf_printer_blocks_writes(tmp_path, pair, print
     big = Receipt(tuple(qr(f"https://www.service-public.fr/{n}") for n in range(12)))
     assert service.submit(big, "k1", outcomes)
     assert service.submit(sample_receipt(), "k2", outcomes)  # queued behind: still immediate
+    assert outcomes.calls == []   # both submits came back while the printer still held k1
     results = {o.job_key: o for o in outcomes.wait(2)}
     assert not results["k1"].ok and results["k1"].message_key == "print.timeout"
     assert not results["k2"].ok

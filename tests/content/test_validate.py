@@ -274,3 +274,15 @@ def test_cli_checks_locales_on_request(pack, tmp_path, capsys):
 def test_cli_bad_path_exits_2(tmp_path, capsys):
     assert main(["content", "validate", str(tmp_path / "absent")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_pack_without_procedures(pack):
+    (pack.root / "procedures" / "essai.yaml").unlink()
+    (p,) = only(pack.root, "empty")
+    assert p.file == pack.root / "procedures"
+
+
+def test_pack_without_categories_file(pack):
+    (pack.root / "categories.yaml").unlink()
+    found = problems(pack.root)
+    assert found[0].rule == "yaml" and found[0].file == pack.root / "categories.yaml"

@@ -55,6 +55,7 @@ class SerialCallDevice:
         self._opener = opener
         self._port: serial.SerialBase | None = None
         self._lamp_wanted = lamp_wanted
+        self.lamp_sent: bool | None = None   # the last state written, None when unknown
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
         self._connected = threading.Event()
@@ -95,10 +96,12 @@ class SerialCallDevice:
             port = self._port
             if port is None:
                 return False
-            line = b"LAMP ON\n" if self._lamp_wanted() else b"LAMP OFF\n"
+            on = self._lamp_wanted()
+            line = b"LAMP ON\n" if on else b"LAMP OFF\n"
             try:
                 port.write(line)
                 port.flush()
+                self.lamp_sent = on
                 return True
             except (serial.SerialException, OSError) as e:
                 # The reader thread sees the same fault and reconnects.
@@ -109,6 +112,7 @@ class SerialCallDevice:
     # ----- reader thread -------------------------------------------------------------
     def _drop_port(self) -> None:
         self._connected.clear()
+        self.lamp_sent = None  # a device plugged back may show anything until told
         with self._write_lock:
             port, self._port = self._port, None
         if port is not None:

@@ -380,18 +380,15 @@ class HelpCallService:
             log.exception("help call outbox could not be read; starting empty")
         finally:
             self._loaded.set()
-        lamp_was = None
         while not self._stop.is_set():
             self._expire()
             if not self._flush():
                 self._stop.wait(KEEPER_TICK_S)  # the disk refused: try again later, do not spin
-            if self.device is not None:
-                wanted = self._lamp_wanted()
-                if wanted != lamp_was:
-                    # Lighting is the lamp channel's job (it retries); the keeper turns it off.
-                    if not wanted:
-                        self.device.refresh_lamp()
-                    lamp_was = wanted
+            if self.device is not None and self.device.connected and self.device.lamp_sent is not None \
+                    and self.device.lamp_sent != self._lamp_wanted():
+                # Compared with what was last written, not last seen here: a call lit by
+                # the lamp channel and ended before this loop came round still turns it off.
+                self.device.refresh_lamp()
             with self._lock:
                 if not self._dirty and not self._number_dirty and not self._stop.is_set():
                     self._lock.wait(KEEPER_TICK_S)

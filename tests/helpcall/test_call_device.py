@@ -55,6 +55,18 @@ def test_the_lamp_is_lit_while_a_call_waits(lamp_service, device_end):
     device.wait_line("LAMP OFF")
 
 
+def test_a_call_ended_at_once_never_leaves_the_lamp_on(lamp_service, device_end):
+    device = device_end()
+    service = lamp_service()
+    service.start()
+    device.wait_line("LAMP OFF")
+    for _ in range(20):
+        call = service.request(CONTEXT)
+        service.acknowledge(call.id)
+    wait_for(lambda: service.waiting() == [] and service.device.lamp_sent is False
+             and device.lines()[-1] == "LAMP OFF", what="the lamp off after the last call")
+
+
 def test_the_lamp_stays_on_until_the_last_call_ends(lamp_service, device_end):
     device = device_end()
     service = lamp_service()

@@ -111,6 +111,20 @@ def stats_sink(stats) -> Callable[[str, str, str, float], None]:
     return sink
 
 
+TEXT_CACHES = ("textinput.label", "textinput.width")
+
+
+def _clear_text_caches() -> None:
+    from kivy.cache import Cache
+    for category in TEXT_CACHES:
+        Cache.remove(category)
+
+
+def _text_caches_empty() -> bool:
+    from kivy.cache import Cache
+    return not any(Cache._objects.get(category) for category in TEXT_CACHES)
+
+
 def _load_kv_once() -> None:
     from kivy.lang import Builder
     from screens import KV_DIR
@@ -400,7 +414,7 @@ def _build_app_class():
 
             machine.print_started()
             if not printer.submit(receipt, job_key, done):
-                machine.print_finished(False, "print.unavailable")
+                machine.print_finished(False, printer.last_refusal_key or "print.unavailable")
 
         def _print_done(self, visit, outcome) -> None:
             if self.machine.visit is not visit:
@@ -557,6 +571,8 @@ def _build_app_class():
             # Nothing we show copies to the clipboard, but a technician's keyboard could.
             self.wipes.register("clipboard", lambda: Clipboard.copy(""),
                                 lambda: not (Clipboard.paste() or ""))
+            # TextInput caches each rendered line for 60 s under a key made of its text.
+            self.wipes.register("text render caches", _clear_text_caches, _text_caches_empty)
             sm = root.ids.sm
             step_screen = sm.get_screen("step")
             self.wipes.register("text inputs", step_screen.wipe, step_screen.is_empty)
@@ -569,7 +585,7 @@ def _build_app_class():
             self.wipes.register("speech", self._stop_speaking, lambda: self._speaker is None)
             printer = self.services.printer
             if printer is not None:
-                self.wipes.register("print queue", printer.cancel_pending, lambda: True)
+                self.wipes.register("print queue", printer.cancel_pending, lambda: printer.pending_count == 0)
 
         def _forget_help_call(self) -> None:
             if self._help_call_id is not None and self.services.helpcall is not None:

@@ -46,6 +46,8 @@ class StepScreen(Screen):
             return
         self._shown_step = key
         self.wipe()
+        # Controls of the previous step: forget them, or they live as long as the screen.
+        self.item_buttons, self.error_label, self.full_toggle = [], None, None
         box = self.ids.content
         box.clear_widgets()
         box.add_widget(Title(text=step.title))

@@ -82,6 +82,10 @@ def find_canaries(canaries: list[str], data_dir: Path, k, logs, stats) -> list[s
                 found.append(f"widget {type(w).__name__}: undo history of {len(w._undo)} entries")
         for text in texts:
             found += [f"widget {type(w).__name__}: {c}" for c in lowered if c in text.lower()]
+    from kivy.cache import Cache
+    for category, entries in Cache._objects.items():
+        keys = " ".join(map(str, entries)).lower()
+        found += [f"kivy cache {category}: {c}" for c in lowered if c in keys]
     clip = (Clipboard.paste() or "").lower()
     found += [f"clipboard: {c}" for c in lowered if c in clip]
     for line in logs.lines:

@@ -307,6 +307,22 @@ def check_stats(cfg: Config, env: Environment) -> list[CheckResult]:
     return [CheckResult("statistics", "OK", f"{path}: {days} days of figures")]
 
 
+def check_wipe(cfg: Config, env: Environment) -> list[CheckResult]:
+    """The last reset's verified wipe, as the running kiosk recorded it (names only)."""
+    from kiosk.privacy import read_wipe_status
+
+    path = cfg.data_dir / "wipe-status.json"
+    status = read_wipe_status(path)
+    if status is None:
+        return [CheckResult("wipe", "OK", "no reset recorded yet")]
+    when = datetime.fromtimestamp(status.get("at", 0)).strftime("%Y-%m-%d %H:%M")
+    if status.get("clean"):
+        return [CheckResult("wipe", "OK", f"last reset {when}: every holder verified empty")]
+    left = ", ".join(name for name, ok in status.get("holders", {}).items() if not ok) or "?"
+    return [CheckResult("wipe", "FAIL", f"last reset {when} left data in: {left}; the kiosk takes no new "
+                        "visitor until a wipe passes: restart it (Redémarrer), and report it if it comes back")]
+
+
 def check_disk(cfg: Config, env: Environment) -> list[CheckResult]:
     where = _existing_ancestor(cfg.data_dir)
     free_mb = env.disk_usage(where).free / 1e6
@@ -342,7 +358,7 @@ def check_clock(cfg: Config, env: Environment) -> list[CheckResult]:
 
 CHECKS: tuple[Callable[[Config, Environment], list[CheckResult]], ...] = (
     check_config, check_pins, check_content, check_fonts, check_display, check_touch, check_printer,
-    check_serial, check_help_channels, check_stats, check_disk, check_clock)
+    check_serial, check_help_channels, check_stats, check_wipe, check_disk, check_clock)
 
 
 def run_checks(cfg: Config, env: Environment | None = None) -> list[CheckResult]:

@@ -285,3 +285,25 @@ def test_clock_year_and_synchronisation(ops_config, tmp_path):
     assert result.level == "WARN"
     [result] = doctor.check_clock(ops_config, Environment(environ={"PATH": str(tmp_path / "nowhere")}))
     assert result.level == "WARN" and "no timedatectl" in result.message
+
+
+# ----- wipe -----------------------------------------------------------------------------------
+def test_a_failed_wipe_recorded_by_the_kiosk_is_a_failure(ops_config):
+    from kiosk.privacy import WipeRegistry, write_wipe_status
+
+    reg = WipeRegistry()
+    reg.register("text inputs", lambda: None, lambda: False)
+    reg.register("clipboard", lambda: None, lambda: True)
+    write_wipe_status(ops_config.data_dir / "wipe-status.json", reg.wipe_all(), when=time.time())
+    check = by_name(doctor.check_wipe(ops_config, env_without_display()))["wipe"]
+    assert check.level == "FAIL" and "text inputs" in check.message and "clipboard" not in check.message
+
+
+def test_a_verified_wipe_and_no_reset_yet_are_fine(ops_config):
+    from kiosk.privacy import WipeRegistry, write_wipe_status
+
+    assert doctor.check_wipe(ops_config, env_without_display())[0].level == "OK"
+    reg = WipeRegistry()
+    reg.register("text inputs", lambda: None, lambda: True)
+    write_wipe_status(ops_config.data_dir / "wipe-status.json", reg.wipe_all(), when=time.time())
+    assert doctor.check_wipe(ops_config, env_without_display())[0].level == "OK"

@@ -285,7 +285,21 @@ class HelpCallService:
             snapshot = call.copy()
         log.info("help call %d %s", call.number, status.value)
         self._notify(snapshot)
+        self._send_notice(snapshot)
         return True
+
+    def _send_notice(self, call: HelpCall) -> None:
+        """One try, not kept in the outbox: the notice only saves a conseiller a walk."""
+        channel = self.channels.get("webhook")
+        if channel is None or "webhook" not in call.channels_done or self._stop.is_set():
+            return
+
+        def send():
+            try:
+                channel.send_notice(call)
+            except ChannelError as e:
+                log.warning("help call %d: end notice not delivered: %s", call.number, e)
+        threading.Thread(target=send, name="helpcall-notice", daemon=True).start()
 
     def _notify(self, call: HelpCall) -> None:
         for fn in list(self._listeners):
@@ -452,6 +466,7 @@ class HelpCallService:
         for call in expired:
             log.info("help call %d expired: nobody answered", call.number)
             self._notify(call)
+            self._send_notice(call)
 
     def _flush(self) -> bool:
         """Write or remove what changed; False when the disk refused."""

@@ -139,6 +139,12 @@ class WebhookChannel(Channel):
     def send(self, call: HelpCall, repeat: bool = False) -> None:
         self._deliver(payload(self.cfg, call, repeat, self._ack_url(call)))
 
+    def send_notice(self, call: HelpCall) -> None:
+        """Tell the chat that a call it announced has ended, so nobody walks to an empty kiosk."""
+        text = t(f"helpcall.notice_{call.status.value}", number=call.number)
+        self._deliver({"text": text, "pas_a_pas": {"event": "call_ended", "call_id": call.id,
+                                                    "number": call.number, "status": call.status.value}})
+
     def send_test(self, cfg: Config) -> str:
         from kiosk.helpcall import CallContext, HelpCall
         probe = HelpCall.new(0, CallContext(None, None, None, None, 0.0))

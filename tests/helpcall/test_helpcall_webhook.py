@@ -146,8 +146,9 @@ def test_an_undelivered_call_survives_a_restart_and_is_sent_once(make_config, fr
         third = services(cfg)
         third.start()
         third.close()
-        assert len(late.received) == 1
-        assert late.received[0]["pas_a_pas"]["call_id"] == call.id
+        calls = [b for b in late.received if b["pas_a_pas"]["event"] == "help_call"]
+        assert len(calls) == 1
+        assert calls[0]["pas_a_pas"]["call_id"] == call.id
     finally:
         late.stop()
 
@@ -304,3 +305,17 @@ def test_doctor_dry_run_reaches_the_server_without_sending_or_writing(make_confi
     [(name, level, message)] = services(make_config(webhook_url=Hook(free_port).url)).dry_run()
     assert (name, level) == ("webhook", "FAIL") and f"127.0.0.1:{free_port}" in message
     assert list(cfg.data_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("end, words", [("cancel", "annulé par le visiteur"), ("acknowledge", "un conseiller a répondu")])
+def test_the_chat_is_told_when_a_delivered_call_ends(make_config, hook, services, end, words):
+    service = services(make_config(webhook_url=hook.url))
+    service.start()
+    call = service.request(CONTEXT)
+    wait_for(lambda: service.get(call.id).status is CallStatus.DELIVERED, what="delivery")
+    getattr(service, end)(call.id)
+    wait_for(lambda: len(hook.received) == 2, what="the end notice")
+    notice = hook.received[1]
+    assert notice["text"] == f"Appel n°\u00a0{call.number}\u00a0: " + words + notice["text"].split(words)[1]
+    assert notice["pas_a_pas"] == {"event": "call_ended", "call_id": call.id, "number": call.number,
+                                   "status": {"cancel": "cancelled", "acknowledge": "acknowledged"}[end]}

@@ -46,6 +46,7 @@ class SerialCallDevice:
     def __init__(self, device: str, baudrate: int = 9600,
                  on_button: Callable[[], None] | None = None,
                  lamp_wanted: Callable[[], bool] = lambda: False,
+                 on_connect: Callable[[], None] | None = None,
                  reconnect_s: float = 1.0,
                  opener: Callable[[str, int], serial.SerialBase] = open_serial):
         self.device = device
@@ -55,6 +56,7 @@ class SerialCallDevice:
         self._opener = opener
         self._port: serial.SerialBase | None = None
         self._lamp_wanted = lamp_wanted
+        self._on_connect = on_connect
         self.lamp_sent: bool | None = None   # the last state written, None when unknown
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
@@ -141,6 +143,11 @@ class SerialCallDevice:
             log.info("call device %s connected", self.device)
             self.refresh_lamp()
             self._connected.set()
+            if self._on_connect is not None:
+                try:
+                    self._on_connect()
+                except Exception:
+                    log.exception("call device connect handler failed")
             try:
                 self._read_lines(port)
             except (serial.SerialException, OSError) as e:

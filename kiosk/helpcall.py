@@ -152,7 +152,8 @@ class HelpCallService:
                 from hardware.serial_device import SerialCallDevice
                 device_factory = SerialCallDevice
             self.device = device_factory(self.settings.lamp_device, self.settings.lamp_baudrate,
-                                         on_button=self._button_pressed, lamp_wanted=self._lamp_wanted)
+                                         on_button=self._button_pressed, lamp_wanted=self._lamp_wanted,
+                                         on_connect=self._device_back)
             channels.append(LampChannel(cfg, self.device))
         if self.settings.ticket:
             channels.append(TicketChannel(print_ticket))
@@ -314,6 +315,13 @@ class HelpCallService:
             log.warning("call button pressed but no handler is set")
             return
         handler()
+
+    def _device_back(self) -> None:
+        """The lamp is plugged back: retry its calls now, not at the end of their backoff."""
+        with self._lock:
+            for call in self._calls.values():
+                call.next_try.pop("lamp", None)
+            self._lock.notify_all()
 
     def _lamp_wanted(self) -> bool:
         with self._lock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from hc_support import DeviceEnd
 
 from kiosk.cli import main

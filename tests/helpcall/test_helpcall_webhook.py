@@ -229,7 +229,7 @@ def test_numbers_follow_each_other_survive_a_restart_and_restart_each_day(make_c
     assert third.request(CONTEXT).number == 1
 
 
-def test_default_config_sends_nothing_and_says_so(make_config, services, tmp_path):
+def test_default_config_sends_nothing_and_says_so(make_config, services):
     from kiosk.config import Config
     service = services(Config(kiosk=make_config().kiosk))
     assert service.channels_configured() is False

@@ -319,3 +319,14 @@ def test_the_chat_is_told_when_a_delivered_call_ends(make_config, hook, services
     assert notice["text"] == f"Appel n°\u00a0{call.number}\u00a0: " + words + notice["text"].split(words)[1]
     assert notice["pas_a_pas"] == {"event": "call_ended", "call_id": call.id, "number": call.number,
                                    "status": {"cancel": "cancelled", "acknowledge": "acknowledged"}[end]}
+
+
+def test_kiosk_doctor_shows_one_line_per_channel(make_config, hook, tmp_path):
+    from kiosk.doctor import Environment, check_help_channels
+    tty = tmp_path / "no-lamp"
+    results = check_help_channels(make_config(webhook_url=hook.url, lamp_device=str(tty), ticket=True), Environment())
+    assert [(r.name, r.level) for r in results] == [("help call webhook", "OK"), ("help call lamp", "FAIL"),
+                                                    ("help call ticket", "OK")]
+    assert str(tty) in results[1].message
+    [empty] = check_help_channels(make_config(), Environment())
+    assert empty.level == "WARN" and "reaches nobody" in empty.message

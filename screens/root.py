@@ -30,10 +30,19 @@ class KioskRoot(FloatLayout):
     app = ObjectProperty(None)
 
     def on_touch_down(self, touch):
-        # Any touch anywhere tells the machine the visitor is still here, before the
-        # touched widget acts on it.
-        if self.app is not None and self.app.machine.state is not State.ATTRACT:
-            self.app.machine.touch()
+        machine = self.app.machine if self.app is not None else None
+        if machine is None or machine.state is State.ATTRACT:
+            return super().on_touch_down(touch)
+        if machine.state is State.IDLE_WARNING:
+            # The warning covers the screen: the tap that ends it goes to the warning only.
+            # Telling the machine first would take the warning away before the touch is
+            # dispatched, and the touch would press whatever lay beneath it.
+            super().on_touch_down(touch)
+            machine.touch()
+            return True
+        # Any other touch tells the machine the visitor is still here, before the touched
+        # widget acts on it.
+        machine.touch()
         return super().on_touch_down(touch)
 
     def show(self, machine) -> None:

@@ -147,12 +147,15 @@ class KioskDriver:
             # Where a visitor's drag would leave it: the widget centred in the view.
             _, y_in_content = content.to_widget(*widget.to_window(widget.x, widget.y))
             travel = content.height - node.height
-            # A finger on the list stops any movement left from an earlier layout change
-            # (the scroll effect would otherwise keep rewriting scroll_y).
-            node.effect_y.velocity = 0
             if travel > 0:
                 bottom = y_in_content + widget.height / 2 - node.height / 2
-                node.scroll_y = min(1.0, max(0.0, bottom / travel))
+                target = min(1.0, max(0.0, bottom / travel))
+                # The scroll effect writes scroll_y = -effect.scroll / travel whenever it moves
+                # (a leftover velocity, a spring back after the view changed size): put the
+                # effect where the list should be, still, as a finger holding it would.
+                node.effect_y.velocity = 0
+                node.effect_y.value = -target * travel
+                node.scroll_y = target
             self.frames(2)
             _, wy = widget.to_window(widget.x, widget.y)
             _, sy = node.to_window(node.x, node.y)

@@ -166,6 +166,21 @@ def test_one_tap_on_the_warning_keeps_the_visit(kiosk):
     assert k.machine.visit.checked == {"papiers": {"vitale"}}
 
 
+def test_the_tap_that_ends_the_warning_presses_nothing_behind_it(kiosk):
+    k = kiosk
+    open_from_home(k, "Santé", "Créer son compte Ameli")
+    k.press("Suivant")
+    vitale = k.button("Votre carte Vitale")
+    k.scroll_into_view(vitale)
+    k.clock.advance(400)
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
+    # A visitor taps the warning where the checklist item lies beneath it.
+    k.tap_at(*vitale.to_window(*vitale.center))
+    k.frames(30)  # a scrolling list replays a tap up to 0.2 s later
+    assert k.machine.state is State.STEP
+    assert k.machine.visit.checked.get("papiers", set()) == set()
+
+
 def test_escape_close_request_and_f1_do_not_leave(kiosk):
     k = kiosk
     w = k.window

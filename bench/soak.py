@@ -80,6 +80,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--every", type=int, default=1000, help="print figures every N sessions")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -194,7 +195,7 @@ def main() -> int:
         clock.now += cfg.session.goodbye_s + 1
         app.machine.tick()
         frame()
-        if n in (10, 100, args.sessions) or n % 1000 == 0:
+        if n in (10, 100, args.sessions) or n % args.every == 0:
             rss = process.memory_info().rss / 2**20
             marks[n] = (rss, widget_count(roots), live_widgets())
             print(f"session {n:6d}: rss {rss:7.1f} MiB, widgets in tree {marks[n][1]:5d}, "

@@ -1,7 +1,6 @@
 """The conseiller mode in the real KioskApp, in a real offscreen window, with real touches."""
 
 import threading
-import time
 from datetime import datetime
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from kiosk.config import Config, KioskSection
 from kiosk.pin import PinGate, hash_pin
 from kiosk.stats import Stats
+from tests.window_driver import WindowDriver, open_window
 
 pytestmark = pytest.mark.screen
 
@@ -17,31 +17,10 @@ CHEAP = {"n": 16, "r": 8, "p": 1}
 
 @pytest.fixture(scope="module")
 def window():
-    from kiosk.app import configure_kivy
-    configure_kivy(Config())  # before kivy.core.window is imported, as the screen tests do
-    from kivy.base import EventLoop
-    EventLoop.ensure_window()
-    return EventLoop.window
+    return open_window()
 
 
-class Driver:
-    def __init__(self, app, window):
-        self.app, self.window = app, window
-
-    def frames(self, count=2):
-        from kivy.base import EventLoop
-        for _ in range(count):
-            EventLoop.idle()
-
-    def wait_for(self, predicate, timeout_s=5.0):
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            self.frames(1)
-            if predicate():
-                return True
-            time.sleep(0.01)
-        return predicate()
-
+class Driver(WindowDriver):
     def touch_down(self, x, y):
         from kivy.tests.common import UnitTestTouch
         touch = UnitTestTouch(x, y)
@@ -60,13 +39,6 @@ class Driver:
         touch = self.touch_down(*widget.to_window(*widget.center))
         touch.touch_up()
         self.frames(2)
-
-    def widgets(self, root=None):
-        stack = [root or self.window]
-        while stack:
-            w = stack.pop()
-            yield w
-            stack.extend(w.children)
 
     def button(self, label, root):
         from screens.widgets import KButton

@@ -10,17 +10,14 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Config, KioskSection, PrinterSection
+from tests.window_driver import WindowDriver, open_window
 
 SHOTS_DIR = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
 @pytest.fixture(scope="session")
 def window():
-    from kiosk.app import configure_kivy
-    configure_kivy(Config())  # before kivy.core.window is imported
-    from kivy.base import EventLoop
-    EventLoop.ensure_window()
-    return EventLoop.window
+    return open_window()
 
 
 @dataclass
@@ -56,55 +53,20 @@ class RecordingHelpDesk:
         pass
 
 
-class KioskDriver:
+class KioskDriver(WindowDriver):
     """Taps, waits and looks, as a visitor would."""
 
     def __init__(self, app, window, clock):
-        self.app, self.window, self.clock = app, window, clock
+        super().__init__(app, window)
+        self.clock = clock
 
     @property
     def machine(self):
         return self.app.machine
 
-    def frames(self, count: int = 2) -> None:
-        from kivy.base import EventLoop
-        for _ in range(count):
-            EventLoop.idle()
-
-    def wait_for(self, predicate, timeout_s: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            self.frames(1)
-            if predicate():
-                return True
-            time.sleep(0.01)
-        return predicate()
-
     def tap(self, widget) -> None:
-        from kivy.tests.common import UnitTestTouch
         self.scroll_into_view(widget)
-        x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        self.frames(1)
-        touch.touch_up()
-        self.frames(2)
-
-    def tap_at(self, x: float, y: float) -> None:
-        from kivy.tests.common import UnitTestTouch
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        self.frames(1)
-        touch.touch_up()
-        self.frames(2)
-
-    def widgets(self, root=None):
-        root = root or self.window
-        stack = [root]
-        while stack:
-            w = stack.pop()
-            yield w
-            stack.extend(w.children)
+        self.tap_at(*widget.to_window(*widget.center))
 
     def button(self, text: str):
         """The visible button whose label contains text (fails if none or several)."""

@@ -114,6 +114,12 @@ def open_pad(driver, corner):
     assert opened
 
 
+def log_in(driver, corner, panel, pin, role):
+    open_pad(driver, corner)
+    driver.type_pin(panel, pin)
+    assert driver.wait_for(lambda: panel.role == role)
+
+
 def test_a_short_tap_in_the_corner_does_nothing_a_long_press_opens_the_pad(kiosk):
     driver, corner, panel, _, _ = kiosk
     corner.hold_s = 30
@@ -166,9 +172,7 @@ def test_three_wrong_pins_lock_the_pad(kiosk):
 
 def test_acknowledge_and_test_print(kiosk):
     driver, corner, panel, sources, _ = kiosk
-    open_pad(driver, corner)
-    driver.type_pin(panel, "1111")
-    assert driver.wait_for(lambda: panel.role == "conseiller")
+    log_in(driver, corner, panel, "1111", "conseiller")
     driver.tap(driver.button("J'y vais", panel))
     assert sources.acknowledged == ["call-7"]
     driver.tap(driver.button("Imprimer une page de test", panel))
@@ -178,9 +182,7 @@ def test_acknowledge_and_test_print(kiosk):
 
 def test_technician_leaves_to_the_desktop_after_confirming(kiosk):
     driver, corner, panel, sources, _ = kiosk
-    open_pad(driver, corner)
-    driver.type_pin(panel, "9999")
-    assert driver.wait_for(lambda: panel.role == "technician")
+    log_in(driver, corner, panel, "9999", "technician")
     driver.tap(driver.button("Quitter vers le bureau", panel))
     assert "Elle ne revient pas seule" in driver.texts(panel)
     driver.tap(driver.button("Non", panel))
@@ -192,9 +194,7 @@ def test_technician_leaves_to_the_desktop_after_confirming(kiosk):
 
 def test_restart_after_confirming(kiosk):
     driver, corner, panel, sources, _ = kiosk
-    open_pad(driver, corner)
-    driver.type_pin(panel, "1111")
-    assert driver.wait_for(lambda: panel.role == "conseiller")
+    log_in(driver, corner, panel, "1111", "conseiller")
     driver.tap(driver.button("Redémarrer", panel))
     driver.tap(driver.button("Oui", panel))
     assert sources.restarted == [True] and panel.parent is None
@@ -202,9 +202,7 @@ def test_restart_after_confirming(kiosk):
 
 def test_a_forgotten_menu_closes_itself(kiosk):
     driver, corner, panel, _, clock = kiosk
-    open_pad(driver, corner)
-    driver.type_pin(panel, "1111")
-    assert driver.wait_for(lambda: panel.role == "conseiller")
+    log_in(driver, corner, panel, "1111", "conseiller")
     clock.advance(panel.idle_close_s)
     assert driver.wait_for(lambda: panel.parent is None, timeout_s=5)
     assert panel.role is None

@@ -148,21 +148,12 @@ def _same_paper(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _is_papers_checklist(step) -> bool:
-    """A checklist of things to fetch, not one of gestures or checks to make.
-
-    CONTENT_GUIDE gives steps that send the visitor to fetch papers a longer time limit;
-    that is the only mark the content has today (a `papers: true` key would be plainer).
-    """
-    return step.kind == "checklist" and step.idle_timeout_s is not None
-
-
 def papers_to_bring(procedure: Procedure, visit: Visit, end_bring: tuple[str, ...]) -> list[str]:
     """End-step papers plus checklist items the visitor did not tick (summary screen and receipt)."""
     papers = list(end_bring)
     for step_id in _visited(procedure, visit):
         step = procedure.step(step_id)
-        if not _is_papers_checklist(step):
+        if step.kind != "checklist" or not step.papers:
             continue
         ticked = visit.checked.get(step_id, set())
         for item in step.items:

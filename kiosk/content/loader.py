@@ -110,6 +110,7 @@ def _to_step(raw: dict, pack_root: Path) -> Step:
         image=(pack_root / raw["image"]) if raw.get("image") else None,
         next=raw.get("next"), idle_timeout_s=raw.get("idle_timeout_s"),
         items=tuple(ChecklistItem(i["id"], i["label"], i.get("help")) for i in raw.get("items", ())),
+        papers=raw.get("papers", False),
         choices=tuple(Choice(c["label"], c["next"]) for c in raw.get("choices", ())),
         label=raw.get("label"), personal=raw.get("personal", False),
         pattern=raw.get("pattern"), pattern_help=raw.get("pattern_help"),

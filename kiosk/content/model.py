@@ -35,6 +35,7 @@ class Step:
     next: str | None = None
     idle_timeout_s: int | None = None
     items: tuple[ChecklistItem, ...] = ()
+    papers: bool = False  # a checklist of papers to gather (not of gestures or checks)
     choices: tuple[Choice, ...] = ()
     # field steps
     label: str | None = None

@@ -44,7 +44,8 @@ STEP_SCHEMA = {
     "properties": {"kind": _STEP_COMMON["kind"]},
     "allOf": [
         _step("info", ["text"]),
-        _step("checklist", ["items"], items={
+        # papers: true marks papers to gather; the ones not ticked go on the receipt.
+        _step("checklist", ["items"], papers={"type": "boolean"}, items={
             "type": "array", "minItems": 1,
             "items": {"type": "object", "additionalProperties": False,
                       "required": ["id", "label"],

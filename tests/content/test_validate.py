@@ -47,6 +47,14 @@ def test_schema_error_names_the_field_and_line(pack):
     assert any("'title' is a required property" in p.message for p in found)
 
 
+def test_papers_mark_belongs_to_checklists_only(pack):
+    pack.replace("    kind: info\n    title: Vous avez un compte\n",
+                 "    kind: info\n    papers: true\n    title: Vous avez un compte\n")
+    found = only(pack.root, "schema")
+    assert {p.line for p in found} == {LINE["oui"]}
+    assert any("'papers' was unexpected" in p.message for p in found)
+
+
 def test_unknown_category(pack):
     pack.replace("category: papiers", "category: inconnue")
     (p,) = only(pack.root, "category")

@@ -19,18 +19,18 @@ WHEN = datetime(2026, 11, 22, 10, 15)
 
 def make_procedure(mask: str = "last4", personal: bool = True) -> Procedure:
     steps = (
-        Step(id="papiers", kind="checklist", title="Ce qu'il vous faut", next="verifier", idle_timeout_s=300,
+        Step(id="papiers", kind="checklist", title="Ce qu'il vous faut", next="verifier", papers=True,
              items=(ChecklistItem("vitale", "Votre carte Vitale"),
                     ChecklistItem("rib", "Un RIB"),
                     ChecklistItem("photo", "Une photo d'identité, si vous en avez une"))),
-        # checks to make, not papers: no long time limit
+        # checks to make, not papers
         Step(id="verifier", kind="checklist", title="Vérifiez", next="numero",
              items=(ChecklistItem("ok", "Le nom est bien écrit"),)),
         Step(id="numero", kind="field", title="Votre numéro", label="Numéro", receipt_label="Numéro de dossier",
              personal=personal, mask=mask, next="note"),
         Step(id="note", kind="field", title="Note", label="Note", next="lien"),  # no receipt_label
         Step(id="lien", kind="link", title="Le site", link=Link("Site Ameli", "https://www.ameli.fr"), next="fin"),
-        Step(id="autre", kind="checklist", title="Jamais vu", items=(ChecklistItem("x", "Un papier jamais proposé"),),
+        Step(id="autre", kind="checklist", title="Jamais vu", papers=True, items=(ChecklistItem("x", "Un papier jamais proposé"),),
              next="fin"),
         Step(id="fin", kind="end", title="Fini", done=("Vous avez créé votre compte.",),
              todo=("Confirmez votre adresse e-mail.",), bring=("Une photo d'identité",), where="À la CPAM de Lille."),

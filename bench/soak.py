@@ -107,7 +107,9 @@ def main() -> int:
     app = kiosk_app_class()(cfg, pack, services=services, clock=clock)
     app._run_prepare()
     log = Recent()
-    logging.getLogger().addHandler(log)
+    # Log lines stay in memory, to be searched for canaries; 10,000 sessions of them on the
+    # console would cost more than the sessions.
+    logging.getLogger().handlers = [log]
     logging.getLogger().setLevel(logging.INFO)
     sm = app.root_widget.ids.sm
     roots = [EventLoop.window, *sm.screens, app.idle_overlay, app.help_overlay]

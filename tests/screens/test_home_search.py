@@ -31,7 +31,7 @@ def first_result(k):
 
 
 @pytest.mark.parametrize("query, expected", [
-    ("impot", "impots-"),
+    ("impot", "impots-declarer-ses-revenus"),
     ("carte identite", "ants-pre-demande-carte-identite"),
     ("ameli", "ameli-"),
     ("mail", "creer-adresse-email"),

@@ -59,6 +59,7 @@ class StepScreen(Screen):
         if step.image and step.image.exists():
             box.add_widget(Image(source=str(step.image), size_hint_y=None, height=app.target_px * 4))
         getattr(self, f"_show_{step.kind}")(app, machine, step, box)
+        self._refresh_in_place(machine)
         self.ids.scroller.scroll_y = 1
 
     # ----- kinds ------------------------------------------------------------------------
@@ -132,8 +133,9 @@ class StepScreen(Screen):
                 on = button.item_id in ticked
                 button.selected, button.icon = on, _tick_icon(on)
         elif step.kind == "field" and self.error_label is not None:
-            value = machine.visit.fields.get(step.id, "")
-            error = machine.field_error(step.id) if value.strip() else None
+            # An empty field that must be filled says so: otherwise the greyed « Suivant »
+            # would have no explanation.
+            error = machine.field_error(step.id)
             hint = f" {step.pattern_help}" if step.pattern_help else ""
             self.error_label.text = app.t(error) + hint if error else ""
             if self.full_toggle is not None:

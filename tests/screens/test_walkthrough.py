@@ -181,6 +181,34 @@ def test_the_tap_that_ends_the_warning_presses_nothing_behind_it(kiosk):
     assert k.machine.visit.checked.get("papiers", set()) == set()
 
 
+def test_a_field_to_fill_says_so_while_it_is_empty(make_kiosk, help_desk, tmp_path):
+    import shutil
+
+    from kiosk.config import ASSETS_DIR
+    from kiosk.content.loader import load_pack
+    root = tmp_path / "content"
+    (root / "procedures").mkdir(parents=True)
+    shutil.copy(ASSETS_DIR / "content" / "categories.yaml", root)
+    text = (ASSETS_DIR / "content" / "procedures" / f"{ANTS}.yaml").read_text(encoding="utf-8")
+    assert text.count("    optional: true\n") == 1
+    (root / "procedures" / f"{ANTS}.yaml").write_text(text.replace("    optional: true\n", ""), encoding="utf-8")
+    k = make_kiosk(Services(printer=None, helpcall=help_desk), pack=load_pack(root))
+    open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
+    k.press("Suivant")
+    k.press("Suivant")
+    k.press("Oui, j'ai un compte")
+    k.press("Suivant")
+    k.press("Suivant")
+    assert k.machine.step.kind == "field"
+    assert "Cette case est à remplir." in k.texts()
+    assert k.button("Suivant").disabled
+    k.tap(k.app.root_widget.ids.sm.get_screen("step").field_input)
+    k.type_text("AB12CD34EF")
+    assert "Cette case est à remplir." not in k.texts()
+    k.press("Suivant")
+    assert k.machine.step.kind == "link"
+
+
 def test_escape_close_request_and_f1_do_not_leave(kiosk):
     k = kiosk
     w = k.window

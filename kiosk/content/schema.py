@@ -28,8 +28,9 @@ _STEP_COMMON = {
 }
 
 
-def _step(kind: str, required: list[str], **extra: dict) -> dict:
-    props = dict(_STEP_COMMON)
+def _step(kind: str, required: list[str], without: tuple[str, ...] = (), **extra: dict) -> dict:
+    """The schema of one step kind. `without`: common keys this kind would silently ignore."""
+    props = {k: v for k, v in _STEP_COMMON.items() if k not in without}
     props.update(extra)
     return {
         "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
@@ -51,7 +52,7 @@ STEP_SCHEMA = {
                       "required": ["id", "label"],
                       "properties": {"id": _ID, "label": _TEXT, "help": _TEXT}},
         }),
-        _step("question", ["choices"], choices={
+        _step("question", ["choices"], without=("next",), choices={
             "type": "array", "minItems": 2,
             "items": {"type": "object", "additionalProperties": False,
                       "required": ["label", "next"],
@@ -67,7 +68,8 @@ STEP_SCHEMA = {
               optional={"type": "boolean"},
               receipt_label=_TEXT),
         _step("link", ["link"], link=_LINK),
-        _step("end", ["todo"], done=_TEXTS, todo=_TEXTS, bring=_TEXTS, where=_TEXT),
+        # The summary screen shows an end step's lists, not a text or an image.
+        _step("end", ["todo"], without=("next", "text", "image"), done=_TEXTS, todo=_TEXTS, bring=_TEXTS, where=_TEXT),
     ],
 }
 

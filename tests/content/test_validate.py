@@ -55,6 +55,17 @@ def test_papers_mark_belongs_to_checklists_only(pack):
     assert any("'papers' was unexpected" in p.message for p in found)
 
 
+@pytest.mark.parametrize("old, new, step", [
+    ("    kind: question\n", "    kind: question\n    next: fin\n", "question"),  # choices lead on
+    ("    title: C'est fini\n", "    title: C'est fini\n    next: intro\n", "fin"),
+    ("    title: C'est fini\n", "    title: C'est fini\n    text: Jamais affiché.\n", "fin"),
+])
+def test_keys_a_step_kind_would_ignore_are_refused(pack, old, new, step):
+    pack.replace(old, new)
+    found = only(pack.root, "schema")
+    assert {p.line for p in found} == {LINE[step]}
+
+
 def test_unknown_category(pack):
     pack.replace("category: papiers", "category: inconnue")
     (p,) = only(pack.root, "category")

@@ -154,6 +154,10 @@ def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
     files = sorted((root / "procedures").glob("*.yaml"))
     if not files:
         problems.append(Problem(root / "procedures", 1, "empty", "no procedure file (*.yaml) found"))
+    if strict:
+        # Only *.yaml is read: say so rather than leave a procedure silently missing.
+        for other in sorted((root / "procedures").glob("*.yml")):
+            problems.append(Problem(other, 1, "file-name", f"not read: rename it {other.stem}.yaml"))
     for path in files:
         doc = _read(path, problems)
         if doc is None:

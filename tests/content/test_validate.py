@@ -66,6 +66,12 @@ def test_keys_a_step_kind_would_ignore_are_refused(pack, old, new, step):
     assert {p.line for p in found} == {LINE[step]}
 
 
+def test_a_procedure_file_that_would_not_be_read(pack):
+    pack.write("autre.yml", "id: autre\n")
+    (p,) = only(pack.root, "file-name")
+    assert p.file.name == "autre.yml" and "autre.yaml" in p.message
+
+
 def test_unknown_category(pack):
     pack.replace("category: papiers", "category: inconnue")
     (p,) = only(pack.root, "category")

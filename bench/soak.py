@@ -64,6 +64,18 @@ def widget_count(roots) -> int:
     return len(seen)
 
 
+def trimmed_rss_mib(process) -> float:
+    """Resident memory once the C allocator has handed back its free pages: what is still
+    held, without the heap's high-water mark that makes plain RSS wander by a few MiB."""
+    import ctypes
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: plain RSS
+        pass
+    return process.memory_info().rss / 2**20
+
+
 def live_widgets() -> int:
     from kivy.uix.widget import Widget
     gc.collect()
@@ -199,16 +211,18 @@ def main() -> int:
         frame()
         if n in (10, 100, args.sessions) or n % args.every == 0:
             rss = process.memory_info().rss / 2**20
-            marks[n] = (rss, widget_count(roots), live_widgets())
-            print(f"session {n:6d}: rss {rss:7.1f} MiB, widgets in tree {marks[n][1]:5d}, "
-                  f"live widgets {marks[n][2]:5d}, {time.monotonic() - started:6.0f} s", flush=True)
+            marks[n] = (rss, widget_count(roots), live_widgets(), trimmed_rss_mib(process))
+            print(f"session {n:6d}: rss {rss:7.1f} MiB (trimmed {marks[n][3]:7.1f}), widgets in tree "
+                  f"{marks[n][1]:5d}, live widgets {marks[n][2]:5d}, {time.monotonic() - started:6.0f} s",
+                  flush=True)
     app.shutdown()
     first, last = marks.get(100), marks.get(args.sessions)
     print(f"sessions: {args.sessions}, prints: {prints}, help calls: {calls}, idle resets: {idle_resets}")
     print(f"crashes (failsafe): {crashes}")
     print(f"canaries found after reset: {canaries_found}")
     if first and last:
-        print(f"rss growth from session 100 to {args.sessions}: {last[0] - first[0]:.2f} MiB")
+        print(f"rss growth from session 100 to {args.sessions}: {last[0] - first[0]:.2f} MiB "
+              f"(trimmed: {last[3] - first[3]:.2f} MiB)")
         print(f"widgets in tree: {first[1]} -> {last[1]}; live widgets: {first[2]} -> {last[2]}")
     print(f"time: {time.monotonic() - started:.0f} s")
     return 0

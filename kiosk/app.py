@@ -46,6 +46,29 @@ def configure_kivy(cfg: Config) -> None:
     KivyConfig.set("graphics", "show_cursor", "0" if cfg.kiosk.fullscreen else "1")
     from kiosk.kivy_input import configure_kivy_input
     configure_kivy_input(KivyConfig, cfg.input)
+    _no_x_selection()
+
+
+class _DropCutbufferComplaint(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Cutbuffer: Unable to find")
+
+
+def _no_x_selection() -> None:
+    """Keep visitor text out of X's selections, which no wipe of ours can reach.
+
+    On Linux, Kivy copies every text selection to the X PRIMARY selection through xclip
+    or xsel when one is installed (its "cut buffer"), and prefers them as the clipboard.
+    The kiosk uses SDL2's clipboard (wiped at reset) and no cut buffer at all. Finding
+    none, Kivy logs a CRITICAL line with two tracebacks at every start: that one line
+    is dropped, as it describes what we chose.
+    """
+    import kivy
+    kivy.kivy_options["clipboard"] = ("sdl2", "dummy")
+    kivy.kivy_options["cutbuffer"] = ()
+    kivy_logger = logging.getLogger("kivy")
+    if not any(isinstance(f, _DropCutbufferComplaint) for f in kivy_logger.filters):
+        kivy_logger.addFilter(_DropCutbufferComplaint())
 
 
 @dataclass

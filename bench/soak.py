@@ -95,6 +95,8 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--every", type=int, default=1000, help="print figures every N sessions")
+    parser.add_argument("--trace", action="store_true",
+                        help="with tracemalloc: print where Python memory grew in the second half (slow)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -150,6 +152,10 @@ def main() -> int:
         found += [f"log {c}" for line in log.lines for c in canaries if c in line]
         return found
 
+    if args.trace:
+        import tracemalloc
+        tracemalloc.start(8)
+    baseline = None
     crashes = canaries_found = prints = calls = idle_resets = 0
     marks = {}
     started = time.monotonic()
@@ -211,6 +217,9 @@ def main() -> int:
         clock.now += cfg.session.goodbye_s + 1
         app.machine.tick()
         frame()
+        if args.trace and n == args.sessions // 2:
+            gc.collect()
+            baseline = tracemalloc.take_snapshot()
         if n in (10, 100, args.sessions) or n % args.every == 0:
             rss = process.memory_info().rss / 2**20
             marks[n] = (rss, widget_count(roots), live_widgets(), trimmed_rss_mib(process),
@@ -218,6 +227,14 @@ def main() -> int:
             print(f"session {n:6d}: rss {rss:7.1f} MiB (trimmed {marks[n][3]:7.1f}), python blocks "
                   f"{marks[n][4]:8d}, widgets in tree {marks[n][1]:5d}, live widgets {marks[n][2]:5d}, "
                   f"{time.monotonic() - started:6.0f} s", flush=True)
+    if baseline is not None:
+        gc.collect()
+        growth = tracemalloc.take_snapshot().compare_to(baseline, "traceback")
+        print(f"where Python memory grew since session {args.sessions // 2}:")
+        for stat in growth[:8]:
+            print(f"  {stat.size_diff / 1024:+.1f} KiB, {stat.count_diff:+d} blocks")
+            for line in stat.traceback.format()[-8:]:
+                print("   ", line)
     app.shutdown()
     first, last = marks.get(100), marks.get(args.sessions)
     print(f"sessions: {args.sessions}, prints: {prints}, help calls: {calls}, idle resets: {idle_resets}")

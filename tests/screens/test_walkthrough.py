@@ -25,6 +25,17 @@ def open_from_home(k, category: str, title: str) -> None:
     assert k.machine.state is State.STEP
 
 
+def walk_ants_to_the_field(k) -> None:
+    """Pré-demande, with an ANTS account, up to the step where the number is typed."""
+    open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
+    k.press("Suivant")
+    k.press("Suivant")
+    k.press("Oui, j'ai un compte")
+    k.press("Suivant")
+    k.press("Suivant")
+    assert k.machine.step.kind == "field"
+
+
 def test_ants_branch_with_franceconnect(kiosk):
     k = kiosk
     k.screenshot("attract")
@@ -129,12 +140,7 @@ def test_help_button_on_every_screen_records_a_call_with_context_only(kiosk, hel
 
 def test_idle_warning_counts_down_then_reset_erases_what_was_typed(kiosk):
     k = kiosk
-    open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
-    k.press("Suivant")
-    k.press("Suivant")
-    k.press("Oui, j'ai un compte")
-    k.press("Suivant")
-    k.press("Suivant")
+    walk_ants_to_the_field(k)
     screen = k.app.root_widget.ids.sm.get_screen("step")
     k.tap(screen.field_input)
     k.type_text("ZZ99ZZ99ZZ")
@@ -193,12 +199,7 @@ def test_a_field_to_fill_says_so_while_it_is_empty(make_kiosk, help_desk, tmp_pa
     assert text.count("    optional: true\n") == 1
     (root / "procedures" / f"{ANTS}.yaml").write_text(text.replace("    optional: true\n", ""), encoding="utf-8")
     k = make_kiosk(Services(printer=None, helpcall=help_desk), pack=load_pack(root))
-    open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
-    k.press("Suivant")
-    k.press("Suivant")
-    k.press("Oui, j'ai un compte")
-    k.press("Suivant")
-    k.press("Suivant")
+    walk_ants_to_the_field(k)
     assert k.machine.step.kind == "field"
     assert "Cette case est à remplir." in k.texts()
     assert k.button("Suivant").disabled

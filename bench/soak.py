@@ -6,10 +6,10 @@ for help and cancels, then ends with « Terminer » or with the inactivity reset
 reset it looks for the session's canaries in every widget, the clipboard and the log.
 
 Reports: crashes (failsafe resets), canaries found after reset, resident memory at session
-100 and at the end, live widget count at the same points. Resident memory wanders by a few
-MiB with what the screens last showed (textures) and the allocator's free lists; the
-trimmed figure (after malloc_trim) and Python's allocated block count tell a leak from that. Targets (issue 6): 0 crashes,
-0 canaries, < 2 MiB of memory growth, a flat widget count.
+100 and at the end, live widget count at the same points. Targets (issue 6): 0 crashes,
+0 canaries, < 2 MiB of memory growth, a flat widget count. Resident memory wanders by a
+few MiB with what the screens last showed (textures) and the allocator's free lists; the
+trimmed figure (after malloc_trim) and Python's allocated block count tell a leak from that.
 
     .venv/bin/python bench/soak.py --sessions 10000 [--seed 1]
 """

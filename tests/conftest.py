@@ -41,6 +41,13 @@ def real_pack():
     return load_pack(ASSETS_DIR / "content")
 
 
+@pytest.fixture(scope="session")
+def window():
+    """The one real (offscreen) Kivy window of the test process, for screen tests."""
+    from tests.window_driver import open_window
+    return open_window()
+
+
 @pytest.fixture
 def default_config() -> Config:
     return Config()

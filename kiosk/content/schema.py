@@ -69,7 +69,8 @@ STEP_SCHEMA = {
               receipt_label=_TEXT),
         _step("link", ["link"], link=_LINK),
         # The summary screen shows an end step's lists, not a text or an image.
-        _step("end", ["todo"], without=("next", "text", "image"), done=_TEXTS, todo=_TEXTS, bring=_TEXTS, where=_TEXT),
+        _step("end", ["todo"], without=("next", "text", "image"),
+              done=_TEXTS, todo=_TEXTS, bring=_TEXTS, where=_TEXT),
     ],
 }
 

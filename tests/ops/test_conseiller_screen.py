@@ -8,16 +8,11 @@ import pytest
 from kiosk.config import Config, KioskSection
 from kiosk.pin import PinGate, hash_pin
 from kiosk.stats import Stats
-from tests.window_driver import WindowDriver, open_window
+from tests.window_driver import WindowDriver
 
 pytestmark = pytest.mark.screen
 
 CHEAP = {"n": 16, "r": 8, "p": 1}
-
-
-@pytest.fixture(scope="module")
-def window():
-    return open_window()
 
 
 class Driver(WindowDriver):

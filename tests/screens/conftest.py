@@ -10,14 +10,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Config, KioskSection, PrinterSection
-from tests.window_driver import WindowDriver, open_window
+from tests.window_driver import WindowDriver
 
 SHOTS_DIR = Path(__file__).resolve().parents[2] / "out" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def window():
-    return open_window()
 
 
 @dataclass

@@ -202,6 +202,7 @@ def test_a_field_to_fill_says_so_while_it_is_empty(make_kiosk, help_desk, tmp_pa
     walk_ants_to_the_field(k)
     assert k.machine.step.kind == "field"
     assert "Cette case est à remplir." in k.texts()
+    k.screenshot("step-field-required")
     assert k.button("Suivant").disabled
     k.tap(k.app.root_widget.ids.sm.get_screen("step").field_input)
     k.type_text("AB12CD34EF")

@@ -90,53 +90,76 @@ def live_widgets() -> int:
     return count
 
 
-def main() -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--every", type=int, default=1000, help="print figures every N sessions")
     parser.add_argument("--trace", action="store_true",
                         help="with tracemalloc: print where Python memory grew in the second half (slow)")
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
+    return parser.parse_args(argv)
 
-    data_dir = Path(tempfile.mkdtemp(prefix="soak-"))
-    cfg = Config(kiosk=KioskSection(data_dir=data_dir), printer=PrinterSection(connection="dummy"))
-    from kiosk.app import Services, configure_kivy, kiosk_app_class
-    configure_kivy(cfg)
-    from kivy.base import EventLoop
-    from kivy.core.clipboard import Clipboard
-    from kivy.uix.label import Label
-    from kivy.uix.textinput import TextInput
 
-    from hardware.printer import PrintService
-    from kiosk.helpcall import HelpCallService
-    from kiosk.session import State
-    from kiosk.stats import Stats
+class Soak:
+    """One app in one window, driven through many sessions, and the figures counted on the way."""
 
-    EventLoop.ensure_window()
-    pack = load_pack(ASSETS_DIR / "content")
-    paths = {p.id: all_paths(p) for p in pack.procedures.values()}
-    clock = Clock()
-    services = Services(printer=PrintService(cfg), helpcall=HelpCallService(cfg),
-                        stats=Stats(cfg.data_path(cfg.stats.db_file)))
-    app = kiosk_app_class()(cfg, pack, services=services, clock=clock)
-    app._run_prepare()
-    log = Recent()
-    # Log lines stay in memory, to be searched for canaries; 10,000 sessions of them on the
-    # console would cost more than the sessions.
-    logging.getLogger().handlers = [log]
-    logging.getLogger().setLevel(logging.INFO)
-    sm = app.root_widget.ids.sm
-    roots = [EventLoop.window, *sm.screens, app.idle_overlay, app.help_overlay]
-    process = psutil.Process()
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.rng = random.Random(args.seed)
+        self.cfg = Config(kiosk=KioskSection(data_dir=Path(tempfile.mkdtemp(prefix="soak-"))),
+                          printer=PrinterSection(connection="dummy"))
+        self._start_app()
+        self.log = Recent()
+        # Log lines stay in memory, to be searched for canaries; 10,000 sessions of them on the
+        # console would cost more than the sessions.
+        logging.getLogger().handlers = [self.log]
+        logging.getLogger().setLevel(logging.INFO)
+        self.sm = self.app.root_widget.ids.sm
+        self.roots = [self.window, *self.sm.screens, self.app.widgets.idle_overlay, self.app.widgets.help_overlay]
+        self.process = psutil.Process()
+        self.crashes = self.canaries_found = self.prints = self.calls = self.idle_resets = 0
+        self.marks: dict[int, tuple] = {}
+        self.baseline = None
+        self.started = time.monotonic()
 
-    def frame():
+    def _start_app(self) -> None:
+        # configure_kivy sets what Kivy reads once, before the window exists: it comes before the
+        # other Kivy imports and before the window opens.
+        from kiosk.app import KioskApp, configure_kivy
+        from kiosk.services import Services
+        configure_kivy(self.cfg)
+        from kivy.base import EventLoop
+        # Loaded here, before the window opens; leftovers() uses them.
+        from kivy.core.clipboard import Clipboard  # noqa: F401
+        from kivy.uix.label import Label  # noqa: F401
+        from kivy.uix.textinput import TextInput  # noqa: F401
+
+        from hardware.printer import PrintService
+        from kiosk.helpcall import HelpCallService
+        from kiosk.stats import Stats
+
+        EventLoop.ensure_window()
+        self.window = EventLoop.window
+        self.pack = load_pack(ASSETS_DIR / "content")
+        self.paths = {p.id: all_paths(p) for p in self.pack.procedures.values()}
+        self.clock = Clock()
+        cfg = self.cfg
+        services = Services(printer=PrintService(cfg), helpcall=HelpCallService(cfg),
+                            stats=Stats(cfg.data_path(cfg.stats.db_file)))
+        self.app = KioskApp(cfg, self.pack, services=services, clock=self.clock)
+        self.app._run_prepare()
+
+    @staticmethod
+    def frame() -> None:
+        from kivy.base import EventLoop
         EventLoop.idle()
 
-    def leftovers(canaries) -> list[str]:
+    def leftovers(self, canaries) -> list[str]:
+        from kivy.core.clipboard import Clipboard
+        from kivy.uix.label import Label
+        from kivy.uix.textinput import TextInput
         found = []
-        for root in roots:
+        for root in self.roots:
             stack = [root]
             while stack:
                 w = stack.pop()
@@ -149,29 +172,29 @@ def main() -> int:
                 found += [f"widget {c}" for c in canaries if c in text]
         clip = Clipboard.paste() or ""
         found += [f"clipboard {c}" for c in canaries if c in clip]
-        found += [f"log {c}" for line in log.lines for c in canaries if c in line]
+        found += [f"log {c}" for line in self.log.lines for c in canaries if c in line]
         return found
 
-    if args.trace:
-        import tracemalloc
-        tracemalloc.start(8)
-    baseline = None
-    crashes = canaries_found = prints = calls = idle_resets = 0
-    marks = {}
-    started = time.monotonic()
-    for n in range(1, args.sessions + 1):
-        log.lines.clear()
+    def one_session(self, n: int) -> None:
+        app, rng = self.app, self.rng
+        self.log.lines.clear()
         canaries = [f"qzs{n:07d}"]
-        app.start_session()
-        frame()
-        home = sm.get_screen("home")
+        app.controller.start_session()
+        self.frame()
+        home = self.sm.get_screen("home")
         home.search_input.text = canaries[0]
-        frame()
-        app.clear_search()
-        proc = rng.choice(list(pack.procedures.values()))
-        path = rng.choice(paths[proc.id])
+        self.frame()
+        home.clear_search()
+        app.controller.set_search("")
+        proc = rng.choice(list(self.pack.procedures.values()))
+        path = rng.choice(self.paths[proc.id])
         app.machine.open_procedure(proc.id)
-        frame()
+        self.frame()
+        self._walk(n, proc, path, canaries)
+        self._end(n, canaries)
+
+    def _walk(self, n: int, proc, path, canaries: list[str]) -> None:
+        app, rng = self.app, self.rng
         for step_id, choice in path:
             step = proc.step(step_id)
             if step.kind == "end":
@@ -184,68 +207,101 @@ def main() -> int:
                 if step.kind == "field":
                     canary = f"QZ{n:08d}"
                     canaries.append(canary)
-                    sm.get_screen("step").field_input.text = canary
+                    self.sm.get_screen("step").field_input.text = canary
                 if rng.random() < 0.05 and not app.machine.visit.help_number:
-                    app.call_help()
-                    calls += 1
-                    if rng.random() < 0.5:
-                        app.cancel_help()
-                    else:
-                        app.close_help_panel()
+                    self._call_help()
                 app.machine.next()
-            frame()
+            self.frame()
+
+    def _call_help(self) -> None:
+        self.app.controller.call_help()
+        self.calls += 1
+        if self.rng.random() < 0.5:
+            self.app.controller.cancel_help()
+        else:
+            self.app.controller.close_help_panel()
+
+    def _end(self, n: int, canaries: list[str]) -> None:
+        """Maybe print, end by « Terminer » or by inactivity, then look for the canaries."""
+        from kiosk.session import State
+        app, rng, clock = self.app, self.rng, self.clock
         if app.machine.state is State.SUMMARY and rng.random() < 0.5:
-            app.print_summary()
-            prints += 1
+            app.controller.print_summary()
+            self.prints += 1
             deadline = time.monotonic() + 5
             while app.machine.visit.print_status == "printing" and time.monotonic() < deadline:
-                frame()
+                self.frame()
         if rng.random() < 0.3:
             clock.now += app.machine.idle_limit_s() + 1
             app.machine.tick()
-            clock.now += cfg.session.idle_warning_s + 1
+            clock.now += self.cfg.session.idle_warning_s + 1
             app.machine.tick()
-            idle_resets += 1
+            self.idle_resets += 1
         if app.machine.state is not State.GOODBYE:
             app.machine.end_session()
-        frame()
-        crashes = len(app.failures)
-        found = leftovers(canaries)
-        canaries_found += len(found)
-        if found and canaries_found <= 5:
+        self.frame()
+        self.crashes = len(app.failures)
+        found = self.leftovers(canaries)
+        self.canaries_found += len(found)
+        if found and self.canaries_found <= 5:
             print(f"session {n}: {found[:3]}")
-        clock.now += cfg.session.goodbye_s + 1
+        clock.now += self.cfg.session.goodbye_s + 1
         app.machine.tick()
-        frame()
-        if args.trace and n == args.sessions // 2:
-            gc.collect()
-            baseline = tracemalloc.take_snapshot()
-        if n in (10, 100, args.sessions) or n % args.every == 0:
-            rss = process.memory_info().rss / 2**20
-            marks[n] = (rss, widget_count(roots), live_widgets(), trimmed_rss_mib(process),
-                        sys.getallocatedblocks())
-            print(f"session {n:6d}: rss {rss:7.1f} MiB (trimmed {marks[n][3]:7.1f}), python blocks "
-                  f"{marks[n][4]:8d}, widgets in tree {marks[n][1]:5d}, live widgets {marks[n][2]:5d}, "
-                  f"{time.monotonic() - started:6.0f} s", flush=True)
-    if baseline is not None:
+        self.frame()
+
+    def mark(self, n: int) -> None:
+        rss = self.process.memory_info().rss / 2**20
+        m = self.marks[n] = (rss, widget_count(self.roots), live_widgets(), trimmed_rss_mib(self.process),
+                             sys.getallocatedblocks())
+        print(f"session {n:6d}: rss {rss:7.1f} MiB (trimmed {m[3]:7.1f}), python blocks "
+              f"{m[4]:8d}, widgets in tree {m[1]:5d}, live widgets {m[2]:5d}, "
+              f"{time.monotonic() - self.started:6.0f} s", flush=True)
+
+    def run(self) -> None:
+        args = self.args
+        if args.trace:
+            import tracemalloc
+            tracemalloc.start(8)
+        self.started = time.monotonic()
+        for n in range(1, args.sessions + 1):
+            self.one_session(n)
+            if args.trace and n == args.sessions // 2:
+                gc.collect()
+                self.baseline = tracemalloc.take_snapshot()
+            if n in (10, 100, args.sessions) or n % args.every == 0:
+                self.mark(n)
+        if self.baseline is not None:
+            self.trace_report()
+        self.app.shutdown()
+        self.report()
+
+    def trace_report(self) -> None:
+        import tracemalloc
         gc.collect()
-        growth = tracemalloc.take_snapshot().compare_to(baseline, "traceback")
-        print(f"where Python memory grew since session {args.sessions // 2}:")
+        growth = tracemalloc.take_snapshot().compare_to(self.baseline, "traceback")
+        print(f"where Python memory grew since session {self.args.sessions // 2}:")
         for stat in growth[:8]:
             print(f"  {stat.size_diff / 1024:+.1f} KiB, {stat.count_diff:+d} blocks")
             for line in stat.traceback.format()[-8:]:
                 print("   ", line)
-    app.shutdown()
-    first, last = marks.get(100), marks.get(args.sessions)
-    print(f"sessions: {args.sessions}, prints: {prints}, help calls: {calls}, idle resets: {idle_resets}")
-    print(f"crashes (failsafe): {crashes}")
-    print(f"canaries found after reset: {canaries_found}")
-    if first and last:
-        print(f"rss growth from session 100 to {args.sessions}: {last[0] - first[0]:.2f} MiB "
-              f"(trimmed: {last[3] - first[3]:.2f} MiB)")
-        print(f"widgets in tree: {first[1]} -> {last[1]}; live widgets: {first[2]} -> {last[2]}; "
-              f"python blocks: {first[4]} -> {last[4]}")
-    print(f"time: {time.monotonic() - started:.0f} s")
+
+    def report(self) -> None:
+        sessions = self.args.sessions
+        first, last = self.marks.get(100), self.marks.get(sessions)
+        print(f"sessions: {sessions}, prints: {self.prints}, help calls: {self.calls}, "
+              f"idle resets: {self.idle_resets}")
+        print(f"crashes (failsafe): {self.crashes}")
+        print(f"canaries found after reset: {self.canaries_found}")
+        if first and last:
+            print(f"rss growth from session 100 to {sessions}: {last[0] - first[0]:.2f} MiB "
+                  f"(trimmed: {last[3] - first[3]:.2f} MiB)")
+            print(f"widgets in tree: {first[1]} -> {last[1]}; live widgets: {first[2]} -> {last[2]}; "
+                  f"python blocks: {first[4]} -> {last[4]}")
+        print(f"time: {time.monotonic() - self.started:.0f} s")
+
+
+def main() -> int:
+    Soak(parse_args()).run()
     return 0
 
 

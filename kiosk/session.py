@@ -33,6 +33,24 @@ class State(enum.Enum):
 ACTIVE = (State.HOME, State.STEP, State.SUMMARY)
 
 
+class PrintStatus(enum.StrEnum):
+    """Where the visitor's summary print is; the values are what logs and tests read."""
+
+    NONE = ""
+    PRINTING = "printing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class HelpStatus(enum.StrEnum):
+    """Where the visitor's help call is, as far as the kiosk knows."""
+
+    NONE = ""
+    WAITING = "waiting"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+
+
 @dataclass
 class Visit:
     """Everything one visitor did or typed. Cleared in place at reset."""
@@ -47,25 +65,31 @@ class Visit:
     answers: dict[str, int] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
     show_in_full: set[str] = field(default_factory=set)
-    print_status: str = ""         # "" | printing | done | failed
+    print_status: PrintStatus = PrintStatus.NONE
     print_message_key: str = ""    # what the visitor is told about the print
     help_number: int = 0           # queue number of the visitor's help call, 0 = none
-    help_status: str = ""          # "" | waiting | delivered | acknowledged
+    help_status: HelpStatus = HelpStatus.NONE
     help_since: float | None = None
+    help_call_id: str | None = None  # the help desk's id of that call
+    help_panel_open: bool = False    # the big panel with the number is shown
+    text_scale_index: int = 0        # index into theme.TEXT_SCALES, chosen with « Agrandir »
 
     def clear(self) -> None:
         self.category_id = self.procedure_id = self.step_id = None
         self.search_query = ""
         for holder in (self.history, self.checked, self.answers, self.fields, self.show_in_full):
             holder.clear()
-        self.print_status = self.print_message_key = self.help_status = ""
-        self.help_number = 0
-        self.help_since = None
+        self.print_status, self.help_status = PrintStatus.NONE, HelpStatus.NONE
+        self.print_message_key = ""
+        self.help_number = self.text_scale_index = 0
+        self.help_since = self.help_call_id = None
+        self.help_panel_open = False
 
     def is_empty(self) -> bool:
         return not (self.category_id or self.search_query or self.procedure_id or self.step_id or self.history
                     or self.checked or self.answers or self.fields or self.show_in_full
-                    or self.print_status or self.help_number or self.help_status)
+                    or self.print_status or self.help_number or self.help_status
+                    or self.help_call_id or self.help_panel_open or self.text_scale_index)
 
 
 Listener = Callable[["SessionMachine"], None]
@@ -147,7 +171,8 @@ class SessionMachine:
 
     def start(self) -> None:
         if self.state in (State.ATTRACT, State.GOODBYE):
-            self.visit = Visit(started_at=self._clock())
+            # A text size chosen before the first touch (the top bar is always there) holds.
+            self.visit = Visit(started_at=self._clock(), text_scale_index=self.visit.text_scale_index)
             self.last_touch = self._clock()
             self._event("session_started")
             self._set(State.HOME, "first touch")
@@ -183,7 +208,7 @@ class SessionMachine:
             v.procedure_id = v.step_id = None
             for holder in (v.history, v.checked, v.answers, v.fields, v.show_in_full):
                 holder.clear()
-            v.print_status = v.print_message_key = ""
+            v.print_status, v.print_message_key = PrintStatus.NONE, ""
             self._set(State.HOME, "back to home")
         elif self.state is State.HOME and self.visit.category_id:
             self.open_category(None)
@@ -255,9 +280,12 @@ class SessionMachine:
         step = self.step
         if self.state is not State.STEP or step is None or step.kind != "field":
             return
+        if self.visit.fields.get(step.id) == value:
+            return
         self.visit.fields[step.id] = value
-        # No _changed(): the text input already shows it, and a redraw per keystroke
-        # would rebuild the screen under the visitor's finger.
+        # Screens refresh this step in place (the error line, « Suivant »): the text input
+        # itself already shows the value and is not rebuilt.
+        self._changed("field typed")
 
     def field_error(self, step_id: str) -> str | None:
         """Translation key of what is wrong with a field's value, or None when it is fine."""
@@ -273,22 +301,37 @@ class SessionMachine:
         return None
 
     def set_show_in_full(self, step_id: str, in_full: bool) -> None:
+        if (step_id in self.visit.show_in_full) == in_full:
+            return
         (self.visit.show_in_full.add if in_full else self.visit.show_in_full.discard)(step_id)
+        self._changed("print in full" if in_full else "print masked")
+
+    def toggle_show_in_full(self) -> None:
+        """The current field step's « imprimer en entier » tick."""
+        step = self.step
+        if self.state is State.STEP and step is not None and step.kind == "field":
+            self.set_show_in_full(step.id, step.id not in self.visit.show_in_full)
+
+    def set_text_scale(self, index: int) -> None:
+        if index != self.visit.text_scale_index:
+            self.visit.text_scale_index = index
+            self._changed(f"text scale {index}")
 
     def print_started(self) -> None:
-        self.visit.print_status, self.visit.print_message_key = "printing", "summary.printing"
+        self.visit.print_status, self.visit.print_message_key = PrintStatus.PRINTING, "summary.printing"
         self._changed("print started")
 
     def print_finished(self, ok: bool, message_key: str | None) -> None:
         v = self.visit
-        v.print_status = "done" if ok else "failed"
+        v.print_status = PrintStatus.DONE if ok else PrintStatus.FAILED
         v.print_message_key = message_key or ("print.done" if ok else "print.failed")
-        self._changed("print " + v.print_status)
+        self._changed(f"print {v.print_status.value}")
 
     # ----- help calls -------------------------------------------------------------------
-    def help_requested(self, number: int) -> None:
+    def help_requested(self, number: int, call_id: str | None = None) -> None:
         v = self.visit
-        v.help_number, v.help_status, v.help_since = number, "waiting", self._clock()
+        v.help_number, v.help_status, v.help_since = number, HelpStatus.WAITING, self._clock()
+        v.help_call_id, v.help_panel_open = call_id, True
         self._changed("help requested")
 
     def help_updated(self, status: str) -> None:
@@ -296,12 +339,20 @@ class SessionMachine:
         v = self.visit
         if not v.help_number:
             return
-        if status == "":
-            v.help_number, v.help_status, v.help_since = 0, "", None
+        if status == HelpStatus.NONE:
+            v.help_number, v.help_status, v.help_since = 0, HelpStatus.NONE, None
+            v.help_call_id, v.help_panel_open = None, False
             self.last_touch = self._clock()  # the idle countdown starts afresh after a call
         else:
-            v.help_status = status
+            v.help_status = HelpStatus(status)
         self._changed(f"help {status or 'ended'}")
+
+    def show_help_panel(self, shown: bool) -> None:
+        """Open the panel with the call's number again, or close it (the call goes on)."""
+        shown = shown and bool(self.visit.help_number)
+        if shown != self.visit.help_panel_open:
+            self.visit.help_panel_open = shown
+            self._changed("help panel " + ("shown" if shown else "closed"))
 
     @property
     def idle_paused(self) -> bool:
@@ -364,12 +415,14 @@ class SessionMachine:
         if self.state is not State.ATTRACT and self.state is not State.GOODBYE:
             self._abandon_if_unfinished()
             self._event("session_ended", "", reason, self.elapsed_s())
-        self.visit.clear()
-        self.visit = Visit(started_at=self._clock())
         self.warning_since = None
         self._state_before_warning = None
         if self._on_reset is not None:
+            # The wipe runs while the visit that ends is still here, so that its holders
+            # can undo what it started (cancel its help call, drop its print job).
             self._on_reset(reason)
+        self.visit.clear()
+        self.visit = Visit(started_at=self._clock())
         self.goodbye_since = self._clock()
         self._set(State.GOODBYE, f"reset: {reason}")
 

@@ -17,6 +17,6 @@ class AttractScreen(Screen):
 
     def on_touch_down(self, touch):
         if self.collide_point(*touch.pos):
-            self.manager.app.start_session()
+            self.manager.app.controller.start_session()
             return True
         return super().on_touch_down(touch)

@@ -23,7 +23,7 @@ class HomeScreen(Screen):
         if self.search_input is None:
             field = FieldInput(hint_text=app.t("home.search_hint"), font_name=app.font_regular,
                                font_size=app.body_px)
-            field.bind(text=lambda _w, value: app.machine.set_search(value))
+            field.bind(text=lambda _w, value: app.controller.set_search(value))
             field.bind(focus=lambda _w, focused: focused and self._keyboard.open(app, field))
             self.ids.search_row.add_widget(field, index=1)
             self._keyboard = KeyboardSlot(self.ids.keyboard_slot)
@@ -39,7 +39,7 @@ class HomeScreen(Screen):
         # Rebuild only when what is shown changes: a rebuild between a finger's down and up
         # (a printer or help-call event arriving) would lose the visitor's tap.
         shown = (machine.visit.category_id, query, app.text_scale_index,
-                 tuple(p.id for p in app.home_order()[:POPULAR_COUNT]))
+                 tuple(p.id for p in app.controller.home_order()[:POPULAR_COUNT]))
         if shown == self._shown:
             return
         self._shown = shown
@@ -54,26 +54,26 @@ class HomeScreen(Screen):
             category = next(c for c in pack.categories if c.id == category_id)
             box.add_widget(KButton(icon="chevron-left", label=app.t("home.all_categories"),
                                    size_hint_x=None, width=self.width * 0.5,
-                                   on_release=lambda *_: app.machine.open_category(None)))
+                                   on_release=lambda *_: app.controller.open_category(None)))
             box.add_widget(Title(text=category.title))
-            for proc in app.home_order(category_id):
+            for proc in app.controller.home_order(category_id):
                 box.add_widget(self._procedure_button(app, proc))
             return
         box.add_widget(Title(text=app.t("home.question")))
         box.add_widget(Body(text=app.t("home.popular")))
-        for proc in app.home_order()[:POPULAR_COUNT]:
+        for proc in app.controller.home_order()[:POPULAR_COUNT]:
             box.add_widget(self._procedure_button(app, proc))
         box.add_widget(Body(text=app.t("home.categories")))
         grid = GridLayout(cols=2, spacing=app.gap_px, size_hint_y=None)
         grid.bind(minimum_height=grid.setter("height"))
-        for category in app.home_categories():
+        for category in app.controller.home_categories():
             grid.add_widget(KButton(icon=category.icon, label=category.title, role="choice",
                                     min_height=app.target_px * 1.6,
-                                    on_release=lambda _b, cid=category.id: app.machine.open_category(cid)))
+                                    on_release=lambda _b, cid=category.id: app.controller.open_category(cid)))
         box.add_widget(grid)
 
     def _show_results(self, app, query: str, box) -> None:
-        results = app.search(query)
+        results = app.controller.search(query)
         if not results:
             box.add_widget(Body(text=app.t("home.no_result")))
             return
@@ -97,7 +97,7 @@ class HomeScreen(Screen):
     def _procedure_button(self, app, proc) -> KButton:
         return KButton(label=proc.title, detail=app.t("home.duration", minutes=proc.duration_min),
                        role="choice", icon="chevron-right",
-                       on_release=lambda *_: app.machine.open_procedure(proc.id))
+                       on_release=lambda *_: app.controller.open_procedure(proc.id))
 
     def spoken_text(self) -> str:
         return ". ".join(w.text for w in reversed(self.ids.content.children) if isinstance(w, (Title, Body)))

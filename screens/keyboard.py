@@ -9,7 +9,9 @@ from __future__ import annotations
 from kivy.uix.textinput import TextInput
 from kivy.uix.vkeyboard import VKeyboard
 
-from kiosk.app import KEYBOARD_LAYOUT
+from kiosk.config import ASSETS_DIR
+
+KEYBOARD_LAYOUT = ASSETS_DIR / "keyboards" / "fr_kiosk.json"
 
 
 class FieldInput(TextInput):
@@ -102,7 +104,7 @@ class KeyboardSlot:
             return
         from kiosk.theme import MIN_TARGET_MM
 
-        row_px = app.cfg_metrics.mm(MIN_TARGET_MM) + KEY_MARGIN_PX
+        row_px = app.metrics.mm(MIN_TARGET_MM) + KEY_MARGIN_PX
         self.slot.height = KEY_ROWS * row_px / (1 - 2 * MARGIN_HINT)
         self.keyboard = KioskKeyboard(target=field, font_name=app.font_bold, font_size=app.body_px,
                                       margin_hint=[MARGIN_HINT, 0.01, MARGIN_HINT, 0.01],

@@ -10,6 +10,8 @@ import math
 
 from kivy.uix.floatlayout import FloatLayout
 
+from kiosk.session import HelpStatus
+
 
 class Overlay(FloatLayout):
     def on_touch_down(self, touch):
@@ -37,10 +39,10 @@ class IdleWarning(Overlay):
 class HelpPanel(Overlay):
     def show(self, machine, app) -> None:
         v = machine.visit
-        key = "help.acknowledged" if v.help_status == "acknowledged" else "help.called"
+        key = "help.acknowledged" if v.help_status is HelpStatus.ACKNOWLEDGED else "help.called"
         self.ids.title.text = app.t(key)
         self.ids.number.text = app.t("help.number", number=v.help_number) if v.help_number else ""
-        self.ids.detail.text = app.t(app.help_detail_key())
+        self.ids.detail.text = app.t(app.controller.help_detail_key())
 
     def spoken_text(self) -> str:
         return f"{self.ids.title.text} {self.ids.number.text} {self.ids.detail.text}"

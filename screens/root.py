@@ -7,7 +7,7 @@ from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 
-from kiosk.session import State
+from kiosk.session import HelpStatus, State
 
 
 class TopBar(BoxLayout):
@@ -30,7 +30,7 @@ class KioskRoot(FloatLayout):
     app = ObjectProperty(None)
 
     def on_touch_down(self, touch):
-        machine = self.app.machine if self.app is not None else None
+        machine = self.app.controller.machine if self.app is not None else None
         if machine is None or machine.state is State.ATTRACT:
             return super().on_touch_down(touch)
         if machine.state is State.IDLE_WARNING:
@@ -54,5 +54,5 @@ class KioskRoot(FloatLayout):
         ids.help_banner.opacity = 1 if v.help_number else 0
         ids.help_banner.height = ids.help_banner.minimum_height if v.help_number else 0
         if v.help_number:
-            key = "help.banner_acknowledged" if v.help_status == "acknowledged" else "help.banner_waiting"
+            key = "help.banner_acknowledged" if v.help_status is HelpStatus.ACKNOWLEDGED else "help.banner_waiting"
             ids.help_banner_text.text = self.app.t(key, number=v.help_number)

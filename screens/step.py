@@ -40,7 +40,8 @@ class StepScreen(Screen):
         is_question = step.kind == "question"
         self.ids.next_button.hidden = is_question  # a choice is the way forward
         self.ids.next_button.disabled = is_question or not machine.can_go_next()
-        key = (proc.id, step.id, len(machine.visit.history))
+        # A new text size rebuilds the step: its widgets were sized for the old one.
+        key = (proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index)
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
@@ -72,7 +73,7 @@ class StepScreen(Screen):
             button = KButton(label=item.label, detail=item.help or "", role="choice", icon=_tick_icon(item.id in ticked),
                              selected=item.id in ticked, halign="left")
             button.item_id = item.id
-            button.bind(on_release=lambda b: app.machine.toggle(b.item_id))
+            button.bind(on_release=lambda b: app.controller.toggle(b.item_id))
             self.item_buttons.append(button)
             box.add_widget(button)
 
@@ -81,7 +82,7 @@ class StepScreen(Screen):
         for index, choice in enumerate(step.choices):
             box.add_widget(KButton(label=choice.label, role="choice", selected=index == chosen,
                                    icon="chevron-right", min_height=app.target_px * 1.3,
-                                   on_release=lambda _b, i=index: app.machine.choose(i)))
+                                   on_release=lambda _b, i=index: app.controller.choose(i)))
 
     def _show_field(self, app, machine, step, _box) -> None:
         # The field sits just above the keyboard, outside the scrolling text, so the
@@ -92,7 +93,7 @@ class StepScreen(Screen):
                            font_name=app.font_regular, size_hint_y=None,
                            height=app.target_px * 1.2,
                            input_type="number" if step.keyboard == "number" else "text")
-        field.bind(text=lambda _w, value: app.field_changed(value))
+        field.bind(text=lambda _w, value: app.controller.set_field(value))
         # The keyboard opens on the first tap in the field: before that, the step's title
         # and explanation have the room they need.
         field.bind(focus=lambda _w, focused: focused and self._show_keyboard(app, field))
@@ -105,7 +106,7 @@ class StepScreen(Screen):
             full = step.id in machine.visit.show_in_full
             self.full_toggle = KButton(role="choice", selected=full, halign="left",
                                        icon=_tick_icon(full), label=app.t("step.print_in_full"),
-                                       on_release=lambda *_: app.toggle_show_in_full())
+                                       on_release=lambda *_: app.controller.toggle_show_in_full())
             box.add_widget(self.full_toggle)
 
     def _show_keyboard(self, app, field) -> None:

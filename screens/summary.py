@@ -6,6 +6,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.receipts import papers_to_bring
+from kiosk.session import PrintStatus
 from screens.widgets import Body, QRCode, Title
 
 
@@ -17,7 +18,7 @@ class SummaryScreen(Screen):
         proc, end, visit = machine.procedure, machine.step, machine.visit
         # Rebuild only when what is shown changes (see HomeScreen.show).
         shown = (id(visit), proc.id, end.id, visit.print_status, visit.print_message_key,
-                 app.printing_available(), app.text_scale_index)
+                 app.controller.printing_available(), app.text_scale_index)
         if shown == self._shown:
             return
         self._shown = shown
@@ -34,13 +35,13 @@ class SummaryScreen(Screen):
             box.add_widget(Body(text=app.t("summary.where"), bold=True))
             box.add_widget(Body(text=end.where))
         link = proc.main_link
-        failed = visit.print_status == "failed"
+        failed = visit.print_status is PrintStatus.FAILED
         if link is not None and not failed:
             box.add_widget(self._qr_row(app, link, size=app.target_px * 2.5))
         box.add_widget(Body(text=app.t("summary.help_line")))
         self._show_status(app, visit, link if failed else None)
-        printing = visit.print_status in ("printing", "done")
-        self.ids.print_button.disabled = printing or not app.printing_available()
+        printing = visit.print_status in (PrintStatus.PRINTING, PrintStatus.DONE)
+        self.ids.print_button.disabled = printing or not app.controller.printing_available()
         self.ids.scroller.scroll_y = 1
 
     def _show_status(self, app, visit, link) -> None:
@@ -50,7 +51,7 @@ class SummaryScreen(Screen):
         status.clear_widgets()
         if visit.print_message_key:
             status.add_widget(Body(text=app.t(visit.print_message_key), bold=True,
-                                   tone="error" if visit.print_status == "failed" else "success"))
+                                   tone="error" if visit.print_status is PrintStatus.FAILED else "success"))
         if link is not None:
             status.add_widget(self._qr_row(app, link, size=app.target_px * 3.5))
 

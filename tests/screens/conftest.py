@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -13,39 +11,6 @@ from kiosk.config import Config, KioskSection, PrinterSection
 from tests.window_driver import WindowDriver
 
 SHOTS_DIR = Path(__file__).resolve().parents[2] / "out" / "screenshots"
-
-
-@dataclass
-class RecordingHelpDesk:
-    """Stands in for the help-call service where a test is not about delivery; records calls."""
-
-    requests: list = field(default_factory=list)
-    cancelled: list = field(default_factory=list)
-    listeners: list = field(default_factory=list)
-    _numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
-
-    def start(self):
-        pass
-
-    def add_listener(self, fn):
-        self.listeners.append(fn)
-
-    def set_button_handler(self, fn):
-        self.button = fn
-
-    def request(self, context):
-        from kiosk.helpcall import CallStatus, HelpCall
-        number = next(self._numbers)
-        call = HelpCall(id=f"call-{number}", number=number, status=CallStatus.WAITING,
-                        created_at=time.time(), context=context)
-        self.requests.append(context)
-        return call
-
-    def cancel(self, call_id):
-        self.cancelled.append(call_id)
-
-    def close(self):
-        pass
 
 
 class KioskDriver(WindowDriver):
@@ -162,21 +127,16 @@ def make_config(tmp_path: Path, **printer) -> Config:
 
 
 @pytest.fixture
-def help_desk():
-    return RecordingHelpDesk()
-
-
-@pytest.fixture
 def make_kiosk(window, real_pack, fake_clock, tmp_path):
     """make_kiosk(services=..., cfg=...) -> KioskDriver over a freshly built app."""
     from kivy.app import App
-    from kiosk.app import kiosk_app_class
+    from kiosk.app import KioskApp
 
     apps = []
 
     def make(services, cfg=None, pack=None):
         cfg = cfg or make_config(tmp_path)
-        app = kiosk_app_class()(cfg, pack or real_pack, services=services, clock=fake_clock)
+        app = KioskApp(cfg, pack or real_pack, services=services, clock=fake_clock)
         app._run_prepare()
         apps.append(app)
         driver = KioskDriver(app, window, fake_clock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.app import Services
+from kiosk.services import Services
 from kiosk.config import ASSETS_DIR
 from kiosk.content.loader import load_pack
 from kiosk.session import State

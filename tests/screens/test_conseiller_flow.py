@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from kiosk.app import Services
+from kiosk.services import Services
 from kiosk.config import ConseillerSection
 from kiosk.helpcall import HelpCallService
 from kiosk.pin import hash_pin
@@ -23,16 +23,16 @@ def kiosk_with_pin(make_kiosk, tmp_path):
     cfg = dataclasses.replace(cfg, conseiller=ConseillerSection(pin_hash=hash_pin("2468", **CHEAP)))
     helpcall = HelpCallService(cfg)
     k = make_kiosk(Services(printer=None, helpcall=helpcall), cfg=cfg)
-    k.app.conseiller_corner.hold_s = 0.3
+    k.app.widgets.conseiller_corner.hold_s = 0.3
     return k, helpcall
 
 
 def long_press_corner(k):
     from kivy.tests.common import UnitTestTouch
-    corner = k.app.conseiller_corner
+    corner = k.app.widgets.conseiller_corner
     touch = UnitTestTouch(*corner.to_window(*corner.center))
     touch.touch_down()
-    assert k.wait_for(lambda: k.app.conseiller_panel.parent is not None, 5)
+    assert k.wait_for(lambda: k.app.widgets.conseiller_panel.parent is not None, 5)
     touch.touch_up()
     k.frames(2)
 

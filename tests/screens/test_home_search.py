@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.app import Services
+from kiosk.services import Services
 from kiosk.session import State
 
 
@@ -67,4 +67,4 @@ def test_clear_brings_the_themes_back_and_reset_forgets_the_query(home):
     assert k.wait_for(lambda: k.machine.state is State.GOODBYE)
     home_screen = k.app.root_widget.ids.sm.get_screen("home")
     assert home_screen.search_input.text == "" and home_screen.search_input.is_empty()
-    assert k.app.wipes.last_report.clean
+    assert k.app.controller.wipes.last_report.clean

@@ -10,7 +10,7 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from hardware.printer import PrintService
-from kiosk.app import Services
+from kiosk.services import Services
 from kiosk.session import State
 from tests.screens.conftest import make_config
 from tests.screens.test_walkthrough import open_from_home

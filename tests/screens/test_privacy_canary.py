@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hardware.printer import PrintService
-from kiosk.app import Services
+from kiosk.services import Services
 from kiosk.config import ASSETS_DIR
 from kiosk.content.loader import load_pack
 from kiosk.helpcall import HelpCallService
@@ -68,7 +68,7 @@ def find_canaries(canaries: list[str], data_dir: Path, k, logs, stats) -> list[s
     lowered = [c.lower() for c in canaries]
     # Every widget the app owns, not only what the window shows: screens that are not
     # current and overlays that are closed still hold what they were given.
-    roots = [k.window, *k.app.root_widget.ids.sm.screens, k.app.idle_overlay, k.app.help_overlay]
+    roots = [k.window, *k.app.root_widget.ids.sm.screens, k.app.widgets.idle_overlay, k.app.widgets.help_overlay]
     widgets = {id(w): w for root in roots for w in k.widgets(root)}.values()
     for w in widgets:
         texts = []
@@ -149,7 +149,7 @@ def test_no_canary_survives_the_reset(make_kiosk, tmp_path, logs):
         assert k.wait_for(lambda: k.machine.visit.print_status == "done", 15)
         k.press("Terminer et effacer mes informations")
         assert k.wait_for(lambda: k.machine.state is State.GOODBYE)
-        assert k.app.wipes.last_report.clean, k.app.wipes.last_report.results
+        assert k.app.controller.wipes.last_report.clean, k.app.controller.wipes.last_report.results
         all_canaries += canaries
         leftovers = find_canaries(all_canaries, tmp_path, k, logs, stats)
         assert leftovers == [], leftovers

@@ -2,7 +2,7 @@
 
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.app import Services
+from kiosk.services import Services
 
 
 def test_scrolling_leaves_no_binding_behind(make_kiosk, help_desk):

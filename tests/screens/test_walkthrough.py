@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from kiosk.app import Services
+from kiosk.services import Services
 from kiosk.session import State
 
 ANTS = "ants-pre-demande-carte-identite"
@@ -155,7 +155,7 @@ def test_idle_warning_counts_down_then_reset_erases_what_was_typed(kiosk):
     assert "ZZ99ZZ99ZZ" not in k.texts()
     assert screen.field_input is None
     assert k.machine.visit.is_empty()
-    assert k.app.wipes.last_report.clean
+    assert k.app.controller.wipes.last_report.clean
     k.clock.advance(k.app.cfg.session.goodbye_s)
     assert k.wait_for(lambda: k.machine.state is State.ATTRACT)
 
@@ -245,11 +245,11 @@ def test_the_idle_warning_is_also_spoken(kiosk, tmp_path):
     assert shutil.which("espeak-ng"), "espeak-ng is installed by scripts/setup.sh"
     k = kiosk
     wav = tmp_path / "warning.wav"
-    k.app.speech_argv = ["espeak-ng", "-v", "fr", "-w", str(wav)]
+    k.app.controller.speaker.argv = ["espeak-ng", "-v", "fr", "-w", str(wav)]
     open_from_home(k, "Santé", "Créer son compte Ameli")
     k.clock.advance(k.app.cfg.session.idle_timeout_s)
     assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
-    assert k.wait_for(lambda: k.app._speaker is not None and k.app._speaker.poll() is not None, 20)
+    assert k.wait_for(lambda: k.app.controller.speaker.process is not None and k.app.controller.speaker.process.poll() is not None, 20)
     with wave.open(str(wav)) as w:
         assert w.getnframes() / w.getframerate() > 2.0  # the question and the countdown
 
@@ -258,11 +258,11 @@ def test_listen_reads_the_current_screen(kiosk, tmp_path):
     import wave
     k = kiosk
     wav = tmp_path / "screen.wav"
-    k.app.speech_argv = ["espeak-ng", "-v", "fr", "-w", str(wav)]
+    k.app.controller.speaker.argv = ["espeak-ng", "-v", "fr", "-w", str(wav)]
     open_from_home(k, "Santé", "Créer son compte Ameli")
     spoken = k.app.root_widget.ids.sm.current_screen.spoken_text()
     assert "Étape 1 sur" in spoken and "Ce que vous allez faire" in spoken
     k.press("Écouter")
-    assert k.wait_for(lambda: k.app._speaker is not None and k.app._speaker.poll() is not None, 20)
+    assert k.wait_for(lambda: k.app.controller.speaker.process is not None and k.app.controller.speaker.process.poll() is not None, 20)
     with wave.open(str(wav)) as w:
         assert w.getnframes() / w.getframerate() > 5.0

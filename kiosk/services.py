@@ -1,0 +1,81 @@
+"""The services a kiosk runs with, and how the real ones are made from the config.
+
+Tests build a Services of their own (a recording help desk, a dummy printer); `kiosk run`
+uses default_services. Nothing here imports Kivy.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from kiosk.config import Config
+from kiosk.ports import HelpDesk, Printer, StatsSink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """The hardware and network services the kiosk talks to; None means not there."""
+
+    printer: Printer | None = None
+    helpcall: HelpDesk | None = None
+    stats: StatsSink | None = None
+
+    def close(self) -> None:
+        for service in (self.printer, self.helpcall, self.stats):
+            if service is not None:
+                try:
+                    service.close()
+                except Exception:
+                    log.exception("closing %s failed", type(service).__name__)
+
+
+def default_services(cfg: Config) -> Services:
+    # Imported here, not at the top: the printer stack imports python-escpos (~0.2 s),
+    # which only a real start needs.
+    from hardware.printer import PrintService
+    from kiosk.helpcall import HelpCallService
+    from kiosk.stats import Stats
+
+    printer = PrintService(cfg) if cfg.printer.connection != "none" else None
+    stats = Stats(cfg.data_path(cfg.stats.db_file), flush_interval_s=cfg.stats.flush_interval_s)
+    helpcall = HelpCallService(cfg, print_ticket=ticket_printer(cfg, printer))
+    return Services(printer=printer, helpcall=helpcall, stats=stats)
+
+
+def ticket_printer(cfg: Config, printer: Printer | None) -> Callable[[int], None] | None:
+    """The help-call ticket channel: a queue number printed big on the kiosk's printer."""
+    if printer is None:
+        return None
+    from kiosk.receipts import build_help_ticket
+
+    def print_ticket(number: int) -> None:
+        ticket = build_help_ticket(number, cfg.kiosk, datetime.now())
+        if not printer.submit(ticket, f"ticket-{number}", lambda outcome: None):
+            raise OSError("the printer refused the ticket")  # the channel retries later
+    return print_ticket
+
+
+# Why a session ended, in the words of kiosk.stats (finished | inactivity | failsafe | …).
+END_REASONS = {"visitor finished": "finished", "visitor erased": "finished",
+               "inactivity": "inactivity", "failsafe": "failsafe"}
+
+
+def stats_sink(stats: StatsSink) -> Callable[[str, str, str, float], None]:
+    """Turn the session machine's events into statistics counters."""
+    def sink(event: str, procedure_id: str, step_id: str, value: float) -> None:
+        if event == "session_started":
+            stats.session_started()
+        elif event == "session_ended":
+            stats.session_ended(value, END_REASONS.get(step_id, "other"))
+        elif event == "procedure_started":
+            stats.procedure_started(procedure_id)
+        elif event == "procedure_finished":
+            stats.procedure_finished(procedure_id)
+        elif event == "procedure_abandoned":
+            stats.procedure_abandoned(procedure_id, step_id)
+    return sink

@@ -7,8 +7,10 @@ conseiller or technician ⇄ CONFIRMING an action (restart, leave to the desktop
 Every change notifies the listeners; screens/conseiller.py only draws the machine and
 forwards taps to it.
 
-The typed digits sit in a fixed-size buffer that is zeroed when they are submitted, erased
-or the mode locks, and they never reach a log. The PIN check (scrypt, tens of ms) runs in
+The typed digits sit in a fixed-size buffer (never reallocated, so no stray copies of a
+prefix) that is zeroed when they are submitted, erased or the mode locks; they never reach
+a log. The one str handed to the gate cannot be zeroed (Python strings are immutable): it
+is dropped as soon as the check returns. The PIN check (scrypt, tens of ms) runs in
 `spawn` (a thread by default); its result comes back through `post`, which the app makes
 hand the call to the UI thread (Kivy's Clock) and tests make call at once.
 """

@@ -93,17 +93,17 @@ def test_a_procedure_that_is_a_symlink_to_a_device_is_refused(pack, target):
 def test_a_procedure_that_is_a_fifo_is_refused_at_once(pack):
     fifo = pack.root / "procedures" / "attente.yaml"
     os.mkfifo(fifo)
-    done, took_s = validate_in_child(pack.root, timeout_s=10)
+    done, took_s = validate_in_child(pack.root, timeout_s=5)
     assert done.returncode == 1
     assert only_line_about(done, "attente.yaml") == f"{fifo}:1: [file] is a FIFO (named pipe), not a regular file"
-    assert took_s < 10
+    assert took_s < 5
 
 
 def test_a_categories_file_that_is_a_fifo_is_refused_at_once(pack):
     path = pack.root / "categories.yaml"
     path.unlink()
     os.mkfifo(path)
-    done, _ = validate_in_child(pack.root, timeout_s=10)
+    done, _ = validate_in_child(pack.root, timeout_s=5)
     assert f"{path}:1: [file] is a FIFO (named pipe), not a regular file" in done.stderr.splitlines()
 
 

@@ -106,7 +106,7 @@ def test_kiosk_config_refuses_nan_with_exit_2(tmp_path, capsys):
 
 
 # ----- files that are not config files ---------------------------------------------------------
-def run_kiosk_config(path, timeout_s=10):
+def run_kiosk_config(path, timeout_s=5):
     """`python -m kiosk config --config path` in a child with 1 GiB of address space, so a
     config read that never ends fails the test in seconds instead of eating the machine."""
     import os

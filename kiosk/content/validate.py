@@ -28,6 +28,7 @@ from typing import Iterator, Protocol
 from kiosk.config import ASSETS_DIR
 from kiosk.content.domains import is_allowed_url
 from kiosk.content.problems import Problem
+from kiosk.files import RefusedFileError, read_regular_text
 
 FONTS_DIR = ASSETS_DIR / "fonts"
 # The app draws body text in Regular and titles in Bold: a character must exist in both.
@@ -35,6 +36,7 @@ TEXT_FONTS = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf
 ICON_CODEPOINTS = "materialdesignicons-codepoints.json"
 
 IMAGE_MAX_BYTES = 4 * 1024 * 1024
+LOCALE_MAX_BYTES = 256 * 1024  # the largest shipped locale file is under 10 kB
 MAX_SENTENCE_WORDS = 20
 ALL_CAPS_MIN_LETTERS = 6
 # Official names written in capitals. Longer than 5 letters, they escape the all-caps
@@ -381,9 +383,9 @@ def locale_problems(locales_dir: Path, fonts_dir: Path = FONTS_DIR) -> list[Prob
     drawable = _drawable(fonts_dir)
     for path in sorted(Path(locales_dir).glob("*/*.json")):
         try:
-            source = path.read_text(encoding="utf-8")
+            source = read_regular_text(path, LOCALE_MAX_BYTES)
             texts = json.loads(source)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        except (OSError, RefusedFileError, UnicodeDecodeError, json.JSONDecodeError) as e:
             out.append(Problem(path, getattr(e, "lineno", 1), "locale", f"cannot read: {e}"))
             continue
         if not isinstance(texts, dict):

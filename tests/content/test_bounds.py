@@ -9,6 +9,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -182,3 +183,20 @@ def test_the_kiosk_refuses_an_image_it_could_not_open_safely(pack, make, message
 def test_a_missing_image_does_not_stop_the_kiosk(pack):
     (pack.root / "images" / "ecran.png").unlink()
     load_pack(pack.root, strict=False)
+
+
+def test_a_locale_file_that_is_a_fifo_is_refused_at_once(tmp_path):
+    from kiosk.content.validate import locale_problems
+    (tmp_path / "fr").mkdir()
+    fifo = tmp_path / "fr" / "app.json"
+    os.mkfifo(fifo)
+    # Should the bound break, a writer unblocks the read after 5 s and the test fails.
+    unblock = threading.Timer(5, lambda: open(fifo, "w").close())
+    unblock.start()
+    try:
+        started = time.monotonic()
+        [problem] = locale_problems(tmp_path)
+        assert time.monotonic() - started < 5
+    finally:
+        unblock.cancel()
+    assert str(problem) == f"{fifo}:1: [locale] cannot read: is a FIFO (named pipe), not a regular file"

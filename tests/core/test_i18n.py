@@ -10,7 +10,8 @@ from kiosk.i18n import Catalog
 REPO = Path(__file__).resolve().parents[2]
 # t("key"), app.t('key'), self.t("key", …), key literals handed to t() later.
 CALL = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""")
-KEY_LITERAL = re.compile(r"""["']((?:summary|print|help|home|step|field|idle|attract|bar|app|receipt|helpcall|conseiller)\.[a-z0-9_]+)["']""")
+KEY_PREFIXES = "summary|print|help|home|step|field|idle|attract|bar|app|receipt|helpcall|conseiller"
+KEY_LITERAL = re.compile(rf"""["']((?:{KEY_PREFIXES})\.[a-z0-9_]+)["']""")
 
 
 def used_keys():

@@ -34,7 +34,8 @@ def test_the_cost_written_in_the_hash_is_the_one_used():
     assert verify_pin("1357", stored)
 
 
-@pytest.mark.parametrize("stored", ["", "off", "scrypt$16$8$1$abc", "bcrypt$16$8$1$AAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAA==",
+@pytest.mark.parametrize("stored", ["", "off", "scrypt$16$8$1$abc",
+                                    "bcrypt$16$8$1$AAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAA==",
                                     "scrypt$15$8$1$AAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAA==",  # n not a power of two
                                     "scrypt$1048576$32$1$AAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAA==",  # 4 GiB of memory
                                     "scrypt$16$8$1$not base64!$AAAA"])

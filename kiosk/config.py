@@ -8,14 +8,19 @@ allowed. Durations end in `_s`, lengths in `_mm`.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+from kiosk.files import RefusedFileError, read_regular_text
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = REPO_ROOT / "assets"
+# The example config is under 2 kB; anything this big is not a config file.
+CONFIG_MAX_BYTES = 256 * 1024
 
 
 class ConfigError(Exception):
@@ -51,7 +56,8 @@ class SessionSection:
     idle_timeout_s: int = field(default=90, metadata=_range(30, 1800))
     # WCAG 2.2.1 and CONTENT_GUIDE: warn at least 20 s before a reset.
     idle_warning_s: int = field(default=30, metadata=_range(20, 300))
-    goodbye_s: int = field(default=6, metadata=_range(2, 60, doc="how long « Vos informations ont été effacées » stays"))
+    goodbye_s: int = field(default=6, metadata=_range(2, 60,
+                                                      doc="how long « Vos informations ont été effacées » stays"))
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,8 @@ class PrinterSection:
     # Printers wired without a return line cannot answer DLE EOT: without this switch they
     # would read as "no answer" (unknown) and never print.
     status_reads: bool = field(default=True, metadata={"doc": "ask usb/serial/network printers for paper and "
-                                                               "online status before each job; false if it never answers"})
+                                                               "online status before each job; "
+                                                               "false if it never answers"})
     status_poll_s: float = field(default=15.0, metadata=_range(1, 600, doc="how often an idle printer's status is read "
                                                                           "(so a refill or a power-on is seen)"))
 
@@ -83,8 +90,10 @@ class PrinterSection:
 @dataclass(frozen=True)
 class ConseillerSection:
     # Hashes made with `kiosk pin hash`; empty = that PIN is disabled.
-    pin_hash: str = field(default="", metadata={"empty_ok": True, "doc": "conseiller PIN hash from `kiosk pin hash`; empty = conseiller mode disabled"})
-    technician_pin_hash: str = field(default="", metadata={"empty_ok": True, "doc": "technician PIN hash (may also leave to the desktop); empty = disabled"})
+    pin_hash: str = field(default="", metadata={
+        "empty_ok": True, "doc": "conseiller PIN hash from `kiosk pin hash`; empty = conseiller mode disabled"})
+    technician_pin_hash: str = field(default="", metadata={
+        "empty_ok": True, "doc": "technician PIN hash (may also leave to the desktop); empty = disabled"})
     lockout_attempts: int = field(default=5, metadata=_range(3, 20, doc="wrong PINs in a row before the mode locks"))
     lockout_s: int = field(default=300, metadata=_range(30, 3600, doc="how long the mode stays locked"))
 
@@ -93,7 +102,8 @@ class ConseillerSection:
 class StatsSection:
     db_file: Path = field(default=Path("stats.sqlite3"),
                           metadata={"doc": "anonymous daily counters; a relative path is under [kiosk] data_dir"})
-    flush_interval_s: float = field(default=5.0, metadata=_range(0.5, 300, doc="how often counters are written to disk"))
+    flush_interval_s: float = field(default=5.0,
+                                    metadata=_range(0.5, 300, doc="how often counters are written to disk"))
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,9 @@ def _coerce(tp: Any, meta: dict, value: Any) -> Any:
             raise ValueError
         if tp is int and not isinstance(value, int):
             raise ValueError
+        # TOML allows nan and inf; NaN compares false with every bound, so check it first.
+        if not math.isfinite(value):
+            raise ValueError
         lo, hi = meta.get("lo"), meta.get("hi")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise ValueError
@@ -255,16 +268,30 @@ def load(path: str | Path | None) -> Config:
         return Config()
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # Regular files only, bounded: a FIFO would block the start, /dev/zero never end.
+        text = read_regular_text(path, CONFIG_MAX_BYTES)
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read config file ({e.strerror or e})") from None
+    except (RefusedFileError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read config file ({e})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     return from_mapping(data, str(path), text)
+
+
+def _shown_default(default: Any) -> Any:
+    """A default as it is written in TOML."""
+    if isinstance(default, dict):
+        return "{}"
+    if isinstance(default, (str, Path)):
+        return f'"{default}"'
+    if isinstance(default, bool):
+        return str(default).lower()
+    return default
 
 
 def describe() -> str:
@@ -275,7 +302,7 @@ def describe() -> str:
         hints = get_type_hints(cls)
         for f in dataclasses.fields(cls):
             default = f.default_factory() if f.default is dataclasses.MISSING else f.default
-            shown = "{}" if isinstance(default, dict) else f'"{default}"' if isinstance(default, (str, Path)) else str(default).lower() if isinstance(default, bool) else default
+            shown = _shown_default(default)
             doc = f.metadata.get("doc", "")
             lines.append(f"# {_allowed(hints[f.name], dict(f.metadata))}{'; ' + doc if doc else ''}")
             lines.append(f"{f.name} = {shown}")

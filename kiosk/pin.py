@@ -5,6 +5,13 @@ raised later without breaking stored hashes. A PIN never reaches a log.
 
 Checking a PIN costs one or two scrypt runs (tens of milliseconds each, see
 bench/ops_bench.py): call PinGate.try_pin from a worker thread, not the UI thread.
+
+With a state_path, the count of wrong PINs and the end of a lockout are kept on disk
+(written atomically after each change) so that killing and restarting the kiosk does not
+give five fresh tries. The end is stored in wall-clock seconds, since a monotonic clock
+starts again at boot; a wall clock set back never makes a lockout longer than lockout_s.
+A state file that cannot be read or makes no sense locks the gate for lockout_s (fail
+closed): an attacker who corrupts it gains nothing.
 """
 
 from __future__ import annotations
@@ -12,12 +19,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
+import math
 import os
 import re
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Callable, Literal
+
+from kiosk.files import RefusedFileError, read_regular_text
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +44,7 @@ HASH_BYTES = 32
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 12
 _MAXMEM = 64 * 1024 * 1024
+STATE_MAX_BYTES = 4096  # {"wrong": 3, "locked_until": 1800000000.0} is 45 bytes
 
 Outcome = Literal["conseiller", "technician", "wrong", "locked"]
 
@@ -84,11 +98,33 @@ def verify_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
+class _StateError(ValueError):
+    pass
+
+
+def _parse_state(text: str, attempts: int) -> tuple[int, float | None]:
+    """(wrong PINs in a row, wall-clock end of the lockout or None) from a state file's text."""
+    def no_constants(name: str) -> float:
+        raise _StateError(f"{name} is not a number")
+    data = json.loads(text, parse_constant=no_constants)
+    if not isinstance(data, dict) or set(data) != {"wrong", "locked_until"}:
+        raise _StateError("not a PIN lockout state")
+    wrong, until = data["wrong"], data["locked_until"]
+    if isinstance(wrong, bool) or not isinstance(wrong, int) or wrong < 0:
+        raise _StateError("wrong count is not a whole number >= 0")
+    if until is not None and (isinstance(until, bool) or not isinstance(until, (int, float))
+                              or not math.isfinite(until)):
+        raise _StateError("locked_until is not a time")
+    return min(wrong, attempts), until
+
+
 class PinGate:
     """Who may enter the conseiller mode; five wrong PINs in a row lock it for a while."""
 
     def __init__(self, conseiller_hash: str, technician_hash: str, attempts: int = 5,
-                 lockout_s: float = 300, clock: Callable[[], float] = time.monotonic):
+                 lockout_s: float = 300, clock: Callable[[], float] = time.monotonic,
+                 state_path: Path | None = None, wall_clock: Callable[[], float] = time.time):
+        """state_path: where the lockout is kept across restarts (None: in memory only)."""
         self._hashes: list[tuple[Outcome, str]] = [
             # Technician first: if both PINs were made the same, the wider right wins.
             ("technician", technician_hash), ("conseiller", conseiller_hash)]
@@ -98,9 +134,63 @@ class PinGate:
         self._wrong = 0
         self._locked_until: float | None = None
         self._lock = threading.Lock()  # try_pin runs in worker threads
+        self._state_path = Path(state_path) if state_path is not None else None
+        self._wall_clock = wall_clock
         for role, stored in self._hashes:
             if stored and parse_hash(stored) is None:
                 log.error("the %s PIN hash in the config is not a `kiosk pin hash` string: that PIN is disabled", role)
+        if self._state_path is not None:
+            self._load_state()
+
+    # ----- the state on disk ---------------------------------------------------------------
+    def _load_state(self) -> None:
+        path = self._state_path
+        try:
+            wrong, until = _parse_state(read_regular_text(path, STATE_MAX_BYTES), self._attempts)
+        except FileNotFoundError:
+            return  # first start: nothing wrong yet
+        except (OSError, RefusedFileError, UnicodeDecodeError, ValueError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0][:120]
+            log.error("%s: PIN lockout state unreadable (%s): conseiller mode locked for %.0f s",
+                      path, reason, self._lockout_s)
+            self._wrong = self._attempts
+            self._locked_until = self._clock() + self._lockout_s
+            self._save_state()
+            return
+        self._wrong = wrong
+        if until is not None:
+            left_s = min(until - self._wall_clock(), self._lockout_s)
+            if left_s > 0:
+                self._locked_until = self._clock() + left_s
+                log.warning("conseiller mode still locked for %.0f s (wrong PINs before the restart)", left_s)
+        if self._locked_until is None and self._wrong >= self._attempts:
+            self._wrong = 0  # that lockout is over
+
+    def _save_state(self) -> None:
+        """Write the state atomically; a failure is logged and the gate goes on in memory."""
+        path = self._state_path
+        if path is None:
+            return
+        until = None
+        if self._locked_until is not None:
+            until = self._wall_clock() + max(0.0, self._locked_until - self._clock())
+        payload = json.dumps({"wrong": self._wrong, "locked_until": until})
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+            tmp = None
+        except OSError as e:
+            log.warning("%s: cannot save the PIN lockout (%s); it holds until the kiosk restarts",
+                        path, e.strerror or type(e).__name__)
+        finally:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
 
     @property
     def enabled(self) -> bool:
@@ -134,7 +224,9 @@ class PinGate:
             # Check every configured hash, so the time taken does not tell which PIN exists.
             matches = [role for role, stored in self._hashes if verify_pin(pin, stored)]
             if matches:
-                self._wrong = 0
+                if self._wrong:
+                    self._wrong = 0
+                    self._save_state()
                 log.info("conseiller mode opened (%s)", matches[0])
                 return matches[0]
             self._wrong += 1
@@ -143,4 +235,5 @@ class PinGate:
                 log.warning("%d wrong PINs in a row: conseiller mode locked for %.0f s", self._wrong, self._lockout_s)
             else:
                 log.info("wrong PIN (%d of %d before lockout)", self._wrong, self._attempts)
+            self._save_state()
             return "wrong"

@@ -150,13 +150,28 @@ class SessionVault:
 
 
 def write_wipe_status(path: Path, report: WipeReport, when: float) -> None:
-    """Record the last wipe's result per holder (names and booleans only) for `kiosk doctor`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Record the last wipe's result per holder (names and booleans only) for `kiosk doctor`.
+
+    Atomic (temp file + rename). Never raises: it runs in a thread after each reset, and a
+    full or read-only disk must cost one log line, not a traceback or a 0-byte temp file."""
     payload = json.dumps({"at": when, "clean": report.clean, "holders": report.results})
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".wipe-")
-    with os.fdopen(fd, "w") as f:
-        f.write(payload)
-    os.replace(tmp, path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".wipe-")
+        with os.fdopen(fd, "w") as f:
+            f.write(payload)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        log.warning("cannot write the wipe status %s (%s): `kiosk doctor` will show an older one",
+                    path, e.strerror or type(e).__name__)
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def read_wipe_status(path: Path) -> dict | None:

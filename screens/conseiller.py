@@ -2,12 +2,13 @@
 figures, restart, and (technician PIN) leaving to the desktop.
 
 It is an overlay above whatever the visitor sees, so the visitor's session is untouched
-underneath. It holds no logic of its own: the PIN gate is kiosk.pin.PinGate, and what the
-menu shows and does comes from a ConseillerSources the app fills from its services.
-The PIN check (two scrypt runs, ~65 ms) runs in a worker thread; every result comes back
-to the UI thread through Clock.schedule_once. The typed PIN is never logged and is
-dropped as soon as it is checked. The panel closes itself after a minute without a touch,
-so a forgotten menu is not left to the next visitor.
+underneath. It holds no state and no rules of its own: who is signed in, what is typed,
+what the pad says, the attempt rules and the closing after a minute without a touch are
+kiosk.conseiller.ConseillerMode's (Kivy-free, tested without a window); the PIN gate is
+kiosk.pin.PinGate, and what the menu shows and does comes from a ConseillerSources the app
+fills from its services. This screen draws the machine whenever it changes and forwards
+taps to it. The PIN check runs in a worker thread; its result comes back to the UI thread
+through Clock.schedule_once.
 
 Wiring (in the app's build):
     corner = ConseillerCorner(); root.add_widget(corner)
@@ -21,7 +22,6 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 from kivy.app import App
@@ -31,42 +31,20 @@ from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, ModeState
+from kiosk.pin import PIN_MAX_DIGITS
 from screens import KV_DIR
 from screens.overlays import Overlay
 from screens.widgets import Body, KButton
 
+__all__ = ["CallLine", "ConseillerCorner", "ConseillerMenu", "ConseillerPanel", "ConseillerPinPad",
+           "ConseillerSources", "PIN_MAX_DIGITS"]
+
 log = logging.getLogger(__name__)
 
-PIN_MAX_DIGITS = 12
 
-
-@dataclass(frozen=True)
-class CallLine:
-    """One waiting help call as the conseiller sees it (never anything the visitor typed)."""
-
-    call_id: str
-    number: int
-    procedure: str      # procedure title, or "" on the home screen
-    step: str           # step number or title, or ""
-    waiting_s: float
-    acknowledged: bool = False
-
-
-@dataclass
-class ConseillerSources:
-    """What the menu shows and does; the app fills it from its services.
-
-    Callables that may block (test_print) are called from a worker thread and must call
-    `done` (from any thread) when finished; the others must be quick."""
-
-    pending_calls: Callable[[], list[CallLine]] = list
-    acknowledge: Callable[[str], None] = lambda call_id: None
-    printer_status: Callable[[], tuple[str, str]] = lambda: ("", "")  # (level, text for the conseiller)
-    test_print: Callable[[Callable[[bool], None]], None] | None = None
-    today: Callable[[], dict] = dict                                   # kiosk.stats.Stats.today
-    restart: Callable[[], None] = lambda: None
-    leave_to_desktop: Callable[[], None] = lambda: None
-    on_close: Callable[[], None] = lambda: None
+def _on_ui_thread(fn: Callable[[], None]) -> None:
+    Clock.schedule_once(lambda _dt: fn(), 0)
 
 
 def _load_kv() -> None:
@@ -139,26 +117,39 @@ class ConseillerPanel(Overlay):
     idle_close_s = NumericProperty(60)
 
     def __init__(self, gate, sources: ConseillerSources | None = None,
-                 clock: Callable[[], float] = time.monotonic, **kwargs):
+                 clock: Callable[[], float] = time.monotonic, mode: ConseillerMode | None = None, **kwargs):
+        """mode: the machine to draw (default: one made here over gate and clock)."""
         _load_kv()
+        # Before super().__init__: a kv rule or kwarg setting idle_close_s reaches on_idle_close_s.
+        self.mode = mode if mode is not None else ConseillerMode(gate, clock=clock, post=_on_ui_thread)
         super().__init__(**kwargs)
+        self.mode.idle_close_s = self.idle_close_s
         self.gate = gate
         self.sources = sources or ConseillerSources()
-        self.role: str | None = None     # "conseiller" | "technician" once the PIN passed
-        self._clock = clock
-        self._pin = ""
-        self._checking = False
-        self._last_touch = clock()
         self._idle_event = None
-        self._confirming: str | None = None
         self.pad = ConseillerPinPad()
         self.menu = ConseillerMenu(panel=self)
+        keys = self.pad.ids.digit_keys
         for label in "123456789":
-            self.pad.ids.digit_keys.add_widget(self._key(label))
-        self.pad.ids.digit_keys.add_widget(KButton(label=self.t("conseiller.pin_erase"), on_release=lambda *_: self.erase()))
-        self.pad.ids.digit_keys.add_widget(self._key("0"))
-        self.pad.ids.digit_keys.add_widget(KButton(label=self.t("conseiller.pin_validate"), role="primary",
-                                             on_release=lambda *_: self.submit()))
+            keys.add_widget(self._key(label))
+        keys.add_widget(KButton(label=self.t("conseiller.pin_erase"), on_release=lambda *_: self.erase()))
+        keys.add_widget(self._key("0"))
+        keys.add_widget(KButton(label=self.t("conseiller.pin_validate"), role="primary",
+                                on_release=lambda *_: self.submit()))
+        self.mode.add_listener(self._draw)
+
+    # ----- what the machine says, for the app and tests -----------------------------------
+    @property
+    def role(self) -> str | None:
+        """"conseiller" | "technician" once the PIN passed, else None."""
+        return self.mode.role
+
+    @property
+    def _checking(self) -> bool:
+        return self.mode.state is ModeState.CHECKING
+
+    def on_idle_close_s(self, _panel, value) -> None:
+        self.mode.idle_close_s = value
 
     # ----- helpers ----------------------------------------------------------------------
     @staticmethod
@@ -169,103 +160,67 @@ class ConseillerPanel(Overlay):
         return KButton(label=digit, on_release=lambda *_: self.press_digit(digit))
 
     def on_touch_down(self, touch):
-        self._last_touch = self._clock()
+        self.mode.touched()
         return super().on_touch_down(touch)
+
+    def _show_in_body(self, widget) -> None:
+        body = self.ids.body
+        if body.children != [widget]:
+            body.clear_widgets()
+            body.add_widget(widget)
+
+    def _draw(self, mode: ConseillerMode) -> None:
+        if mode.state is ModeState.LOCKED:
+            self._detach()
+        elif mode.signed_in:
+            self.show_menu()
+        else:
+            self._show_pad()
 
     # ----- opening and closing ----------------------------------------------------------
     def open_in(self, root) -> None:
         if self.parent is not None:
             return
-        self.role = None
-        self._pin = ""
-        self._confirming = None
-        self._last_touch = self._clock()
-        self._show_pad(message="")
+        self.mode.open()
         root.add_widget(self)
-        self._idle_event = Clock.schedule_interval(self._check_idle, 1.0)
-        log.info("conseiller PIN pad opened")
+        self._idle_event = Clock.schedule_interval(lambda _dt: self.mode.tick(), 1.0)
 
     def close(self) -> None:
-        self._pin = ""
-        self.role = None
+        self.mode.lock()
+        self._detach()
+
+    def _detach(self) -> None:
         if self._idle_event is not None:
             self._idle_event.cancel()
             self._idle_event = None
         if self.parent is not None:
             self.parent.remove_widget(self)
-            log.info("conseiller mode closed")
             self.sources.on_close()
 
-    def _check_idle(self, _dt) -> None:
-        if self._clock() - self._last_touch >= self.idle_close_s:
-            log.info("conseiller mode closed after %.0f s without a touch", self.idle_close_s)
-            self.close()
-
     # ----- PIN pad ----------------------------------------------------------------------
-    def _show_pad(self, message: str, error: bool = True) -> None:
-        body = self.ids.body
-        body.clear_widgets()
-        body.add_widget(self.pad)
-        self.pad.dots = "•  " * len(self._pin)
-        self.pad.ids.message.text = message
-        self.pad.ids.message.tone = "error" if error else "normal"
-        locked_s = self.gate.locked_for_s()
-        self.pad.ids.digit_keys.disabled = self._checking or locked_s > 0
-        if locked_s > 0:
-            self.pad.ids.message.text = self.t("conseiller.pin_locked", minutes=math.ceil(locked_s / 60))
+    def _show_pad(self) -> None:
+        self._show_in_body(self.pad)
+        mode, ids = self.mode, self.pad.ids
+        self.pad.dots = "•  " * mode.digit_count
+        notice = mode.notice
+        ids.message.text = self.t(notice.key, **notice.params) if notice.key else ""
+        ids.message.tone = "error" if notice.error else "normal"
+        ids.digit_keys.disabled = not mode.keys_enabled
 
     def press_digit(self, digit: str) -> None:
-        if self._checking or len(self._pin) >= PIN_MAX_DIGITS:
-            return
-        self._pin += digit
-        self.pad.dots = "•  " * len(self._pin)
+        self.mode.press_digit(digit)
 
     def erase(self) -> None:
-        self._pin = self._pin[:-1]
-        self.pad.dots = "•  " * len(self._pin)
+        self.mode.erase()
 
     def submit(self) -> None:
-        if self._checking or not self._pin:
-            return
-        pin, self._pin = self._pin, ""
-        self._checking = True
-        self._show_pad(self.t("conseiller.pin_checking"), error=False)
-
-        def check() -> None:  # worker thread: scrypt must not freeze a frame
-            try:
-                outcome = self.gate.try_pin(pin)
-            except Exception as e:  # a broken gate must not leave the pad stuck
-                log.error("PIN check failed: %s", type(e).__name__)
-                outcome = "wrong"
-            Clock.schedule_once(lambda _dt: self._pin_checked(outcome), 0)
-
-        threading.Thread(target=check, name="pin-check", daemon=True).start()
-
-    def _pin_checked(self, outcome: str) -> None:
-        self._checking = False
-        if self.parent is None:
-            return  # closed meanwhile
-        if outcome in ("conseiller", "technician"):
-            self.role = outcome
-            self.show_menu()
-        elif outcome == "locked":
-            self._show_pad("")
-        else:
-            left = self.gate.attempts_left()
-            if self.gate.locked_for_s() > 0:
-                self._show_pad("")
-            elif left <= 2:
-                self._show_pad(self.t("conseiller.pin_wrong_left", attempts=left))
-            else:
-                self._show_pad(self.t("conseiller.pin_wrong"))
+        self.mode.submit()
 
     # ----- menu -------------------------------------------------------------------------
     def show_menu(self) -> None:
-        if self.role is None:
+        if not self.mode.signed_in:
             return
-        body = self.ids.body
-        body.clear_widgets()
-        body.add_widget(self.menu)
+        self._show_in_body(self.menu)
         ids = self.menu.ids
         self._fill_calls(ids.calls)
         level, text = self.sources.printer_status()
@@ -274,11 +229,12 @@ class ConseillerPanel(Overlay):
         ids.test_print_button.disabled = self.sources.test_print is None
         self._fill_today(ids.today)
         ids.leave_button.hidden = self.role != "technician"
-        ids.confirm_box.opacity = 1 if self._confirming else 0
-        ids.confirm_box.disabled = not self._confirming
-        ids.confirm_box.height = ids.confirm_box.minimum_height if self._confirming else 0
-        if self._confirming:
-            ids.confirm_text.text = self.t("conseiller.restart_confirm" if self._confirming == "restart"
+        confirming = self.mode.confirming
+        ids.confirm_box.opacity = 1 if confirming else 0
+        ids.confirm_box.disabled = not confirming
+        ids.confirm_box.height = ids.confirm_box.minimum_height if confirming else 0
+        if confirming:
+            ids.confirm_text.text = self.t("conseiller.restart_confirm" if confirming == "restart"
                                            else "conseiller.leave_confirm")
             # The question appears above the buttons; bring it and its answers into view.
             Clock.schedule_once(lambda _dt: ids.scroller.scroll_to(ids.confirm_box, animate=False), 0)
@@ -332,7 +288,7 @@ class ConseillerPanel(Overlay):
         threading.Thread(target=lambda: start(done), name="test-print", daemon=True).start()
 
     def _test_printed(self, ok: bool) -> None:
-        if self.parent is None or self.role is None:
+        if self.parent is None or not self.mode.signed_in:
             return
         self.show_menu()
         ids = self.menu.ids
@@ -340,18 +296,10 @@ class ConseillerPanel(Overlay):
         ids.printer_status.tone = "normal" if ok else "error"
 
     def ask(self, action: str) -> None:
-        if action == "leave" and self.role != "technician":
-            return
-        self._confirming = action
-        self.show_menu()
+        self.mode.ask(action)
 
     def answer(self, yes: bool) -> None:
-        action, self._confirming = self._confirming, None
-        if not yes or action is None:
-            self.show_menu()
-            return
-        log.info("conseiller mode: %s (%s)", action, self.role)
-        self.close()
+        action = self.mode.answer(yes)  # a yes locks the mode, which closes this panel
         if action == "restart":
             self.sources.restart()
         elif action == "leave":

@@ -2,10 +2,16 @@
 
 The rules themselves live in validate.py; this module reads, checks the schema, calls the
 rules and builds the typed model.
+
+Reading is bounded before anything is parsed: regular files only (a FIFO would block, a
+symlink to /dev/zero never ends), at most schema.PROCEDURE_MAX_BYTES, no YAML anchors or
+aliases (an alias bomb of a few hundred bytes expands to gigabytes) and no nesting deeper
+than schema.YAML_MAX_DEPTH. Each refusal is one problem with its file and line.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -17,22 +23,50 @@ from kiosk.content import validate
 from kiosk.content.model import (Category, ChecklistItem, Choice, ContentPack, Link,
                                  Procedure, Step)
 from kiosk.content.problems import ContentError, Problem
-from kiosk.content.schema import CATEGORIES_SCHEMA, PROCEDURE_SCHEMA
+from kiosk.content.schema import (CATEGORIES_MAX_BYTES, CATEGORIES_SCHEMA, PROCEDURE_MAX_BYTES, PROCEDURE_SCHEMA,
+                                  YAML_MAX_DEPTH)
+from kiosk.files import RefusedFileError, read_regular_text
 
 __all__ = ["ContentError", "Problem", "load_pack"]
+
+# A file with more schema problems than this gets this many, then one line saying how many more.
+MAX_SCHEMA_PROBLEMS_PER_FILE = 20
+MAX_MESSAGE_CHARS = 200
+
+
+class _ContentComposer(yaml.SafeLoader):
+    """The safe loader's composer, refusing anchors, aliases and deep nesting."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(problem="anchors (&name) and aliases (*name) are not allowed in content",
+                                       problem_mark=event.start_mark)
+        if self._depth >= YAML_MAX_DEPTH:
+            raise yaml.MarkedYAMLError(problem=f"nested more than {YAML_MAX_DEPTH} levels deep",
+                                       problem_mark=event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _Located:
     """YAML data plus the line of every node, keyed by its path of keys and indexes."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, max_bytes: int = PROCEDURE_MAX_BYTES):
         self.path = path
         self.lines: dict[tuple, int] = {}
         # Where each text sits in the file, to point at one sentence of a multi-line text.
         self.spans: dict[tuple, tuple[str | None, int, int]] = {}
-        self.text = text = path.read_text(encoding="utf-8")
+        self.text = text = read_regular_text(path, max_bytes)
         self._scalars = yaml.SafeLoader("")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_ContentComposer)
         self.data = self._build(node, ()) if node is not None else None
 
     def _build(self, node: yaml.Node, at: tuple) -> Any:
@@ -84,9 +118,11 @@ class _Located:
         return value
 
 
-def _read(path: Path, problems: list[Problem]) -> _Located | None:
+def _read(path: Path, problems: list[Problem], max_bytes: int = PROCEDURE_MAX_BYTES) -> _Located | None:
     try:
-        return _Located(path)
+        return _Located(path, max_bytes)
+    except RefusedFileError as e:
+        problems.append(Problem(path, 1, "file", str(e)))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problems.append(Problem(path, (mark.line + 1) if mark else 1, "yaml", str(e.problem)))
@@ -95,12 +131,28 @@ def _read(path: Path, problems: list[Problem]) -> _Located | None:
     return None
 
 
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    """The error in one short line: never the whole of a huge text or list."""
+    if err.validator == "maxLength" and isinstance(err.instance, str):
+        return f"a text of {len(err.instance)} characters; at most {err.validator_value}"
+    if err.validator == "maxItems" and isinstance(err.instance, list):
+        return f"{len(err.instance)} items; at most {err.validator_value}"
+    message = err.message
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS] + "…"
+
+
 def _schema_problems(doc: _Located, schema: dict) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(schema)
+    # A bounded file still holds at most ~100 000 nodes: collecting their errors is cheap.
+    errors = list(itertools.islice(validator.iter_errors(doc.data), 200_000))
     out = []
-    for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+    for err in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
         where = "/".join(str(p) for p in err.absolute_path) or "(top)"
-        out.append(Problem(doc.path, doc.line(err.absolute_path), "schema", f"{where}: {err.message}"))
+        out.append(Problem(doc.path, doc.line(err.absolute_path), "schema", f"{where}: {_schema_message(err)}"))
+    if len(out) > MAX_SCHEMA_PROBLEMS_PER_FILE:
+        more = len(out) - MAX_SCHEMA_PROBLEMS_PER_FILE
+        out = out[:MAX_SCHEMA_PROBLEMS_PER_FILE]
+        out.append(Problem(doc.path, out[-1].line, "schema", f"and {more} more schema problems in this file"))
     return out
 
 
@@ -138,7 +190,7 @@ def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
     root = Path(root)
     problems: list[Problem] = []
     cat_path = root / "categories.yaml"
-    cat_doc = _read(cat_path, problems)
+    cat_doc = _read(cat_path, problems, CATEGORIES_MAX_BYTES)
     categories: list[Category] = []
     if cat_doc is not None:
         cat_problems = _schema_problems(cat_doc, CATEGORIES_SCHEMA)
@@ -168,7 +220,7 @@ def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
             continue
         raw = doc.data
         _link_steps(raw["steps"])
-        graph = validate.structure_problems(doc, raw, category_ids)
+        graph = validate.structure_problems(doc, raw, category_ids, root)
         if strict:
             graph += validate.quality_problems(doc, raw, root)
         if raw["id"] in procedures:

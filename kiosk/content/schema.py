@@ -2,12 +2,26 @@
 
 Checked with the jsonschema library so that content authors get precise messages; the
 loader maps each error back to the file and line it came from.
+
+Every text and list has an upper bound, and so has the file (checked before parsing): a
+21.5 MB procedure once passed validation and then took the kiosk to 4 GB and a crash. The
+bounds are far above what the content guide allows (the shipped pack's longest text has
+515 characters, its longest list 18 items, its longest procedure 13 steps and 5.5 kB).
 """
 
+PROCEDURE_MAX_BYTES = 256 * 1024
+CATEGORIES_MAX_BYTES = 64 * 1024
+TEXT_MAX_CHARS = 2000
+LIST_MAX_ITEMS = 50
+STEPS_MAX = 60
+# A procedure is nested 6 levels deep (procedure, steps, step, items, item, text).
+YAML_MAX_DEPTH = 12
+
 _ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 60}
-_TEXT = {"type": "string", "minLength": 1}
-_TEXTS = {"type": "array", "items": _TEXT}
-_URL = {"type": "string", "pattern": "^https://"}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": TEXT_MAX_CHARS}
+_TEXTS = {"type": "array", "items": _TEXT, "maxItems": LIST_MAX_ITEMS}
+_URL = {"type": "string", "pattern": "^https://", "maxLength": TEXT_MAX_CHARS}
+_NAME = {"type": "string", "maxLength": 200}  # an image path, an icon name
 
 _LINK = {
     "type": "object",
@@ -21,7 +35,7 @@ _STEP_COMMON = {
     "kind": {"enum": ["info", "checklist", "question", "field", "link", "end"]},
     "title": _TEXT,
     "text": _TEXT,
-    "image": {"type": "string"},
+    "image": _NAME,
     "next": _ID,
     # A step that sends the visitor away (to fetch a paper) may get a longer limit.
     "idle_timeout_s": {"type": "integer", "minimum": 30, "maximum": 1800},
@@ -47,13 +61,13 @@ STEP_SCHEMA = {
         _step("info", ["text"]),
         # papers: true marks papers to gather; the ones not ticked go on the receipt.
         _step("checklist", ["items"], papers={"type": "boolean"}, items={
-            "type": "array", "minItems": 1,
+            "type": "array", "minItems": 1, "maxItems": LIST_MAX_ITEMS,
             "items": {"type": "object", "additionalProperties": False,
                       "required": ["id", "label"],
                       "properties": {"id": _ID, "label": _TEXT, "help": _TEXT}},
         }),
         _step("question", ["choices"], without=("next",), choices={
-            "type": "array", "minItems": 2,
+            "type": "array", "minItems": 2, "maxItems": LIST_MAX_ITEMS,
             "items": {"type": "object", "additionalProperties": False,
                       "required": ["label", "next"],
                       "properties": {"label": _TEXT, "next": _ID}},
@@ -61,7 +75,7 @@ STEP_SCHEMA = {
         _step("field", ["label", "personal"],
               label=_TEXT,
               personal={"type": "boolean"},
-              pattern={"type": "string"},
+              pattern={"type": "string", "maxLength": 500},
               pattern_help=_TEXT,
               mask={"enum": ["none", "last4", "all"]},
               keyboard={"enum": ["text", "number"]},
@@ -84,13 +98,13 @@ PROCEDURE_SCHEMA = {
         "category": _ID,
         "title": _TEXT,
         "summary": _TEXT,
-        "keywords": {"type": "array", "items": _TEXT, "minItems": 1},
+        "keywords": {"type": "array", "items": _TEXT, "minItems": 1, "maxItems": LIST_MAX_ITEMS},
         "duration_min": {"type": "integer", "minimum": 1, "maximum": 180},
         "before_you_start": _TEXTS,
-        "links": {"type": "array", "items": _LINK},
+        "links": {"type": "array", "items": _LINK, "maxItems": LIST_MAX_ITEMS},
         # Order on the home screen until real statistics exist: higher comes first.
         "popularity": {"type": "integer", "minimum": 0, "maximum": 100},
-        "steps": {"type": "array", "minItems": 2, "items": STEP_SCHEMA},
+        "steps": {"type": "array", "minItems": 2, "maxItems": STEPS_MAX, "items": STEP_SCHEMA},
     },
 }
 
@@ -100,11 +114,11 @@ CATEGORIES_SCHEMA = {
     "required": ["categories"],
     "properties": {
         "categories": {
-            "type": "array", "minItems": 1,
+            "type": "array", "minItems": 1, "maxItems": LIST_MAX_ITEMS,
             "items": {
                 "type": "object", "additionalProperties": False,
                 "required": ["id", "title", "icon"],  # icon: a Material Design Icons name
-                "properties": {"id": _ID, "title": _TEXT, "icon": {"type": "string"},
+                "properties": {"id": _ID, "title": _TEXT, "icon": _NAME,
                                "order": {"type": "integer"}},
             },
         },

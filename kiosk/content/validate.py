@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 import unicodedata
 from collections import deque
 from functools import lru_cache
@@ -27,12 +28,15 @@ from typing import Iterator, Protocol
 from kiosk.config import ASSETS_DIR
 from kiosk.content.domains import is_allowed_url
 from kiosk.content.problems import Problem
+from kiosk.files import RefusedFileError, read_regular_text
 
 FONTS_DIR = ASSETS_DIR / "fonts"
 # The app draws body text in Regular and titles in Bold: a character must exist in both.
 TEXT_FONTS = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf")
 ICON_CODEPOINTS = "materialdesignicons-codepoints.json"
 
+IMAGE_MAX_BYTES = 4 * 1024 * 1024
+LOCALE_MAX_BYTES = 256 * 1024  # the largest shipped locale file is under 10 kB
 MAX_SENTENCE_WORDS = 20
 ALL_CAPS_MIN_LETTERS = 6
 # Official names written in capitals. Longer than 5 letters, they escape the all-caps
@@ -61,9 +65,11 @@ def _successors(step: dict) -> list[str]:
     return [step["next"]] if step.get("next") else []
 
 
-def structure_problems(doc: Located, raw: dict, category_ids: set[str]) -> list[Problem]:
-    """Category, step ids, branches and links of one procedure (already schema-valid)."""
-    out: list[Problem] = []
+def structure_problems(doc: Located, raw: dict, category_ids: set[str],
+                       pack_root: Path | None = None) -> list[Problem]:
+    """Category, step ids, branches, links and (given pack_root) image files of one procedure
+    (already schema-valid)."""
+    out: list[Problem] = [] if pack_root is None else image_file_problems(doc, raw, pack_root)
     steps = raw["steps"]
     if raw["category"] not in category_ids:
         out.append(Problem(doc.path, doc.line(("category",)), "category",
@@ -206,12 +212,40 @@ def quality_problems(doc: Located, raw: dict, pack_root: Path, fonts_dir: Path =
         if not s.get("image"):
             continue
         image = (pack_root / s["image"]).resolve()
+        # Outside the pack, not a regular file, too big: structure_problems says so.
+        if image.is_relative_to(root) and not image.exists():
+            out.append(Problem(doc.path, doc.line(("steps", i, "image")), "image",
+                               f"image « {s['image']} » not found in {pack_root}"))
+    return out
+
+
+def image_file_problems(doc: Located, raw: dict, pack_root: Path) -> list[Problem]:
+    """Images the kiosk would open: inside the pack, regular files, of a bounded size.
+
+    The screen reads an image on the UI thread: a FIFO would freeze it, a symlink to
+    /dev/zero never end. A missing image only shows no image (quality_problems says so)."""
+    out: list[Problem] = []
+    root = pack_root.resolve()
+    for i, s in enumerate(raw["steps"]):
+        if not s.get("image"):
+            continue
+        image = (pack_root / s["image"]).resolve()
         if not image.is_relative_to(root):
             message = f"image « {s['image']} » is outside the content pack"
-        elif not image.is_file():
-            message = f"image « {s['image']} » not found in {pack_root}"
         else:
-            continue
+            try:
+                info = image.stat()
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                message = f"image « {s['image']} » cannot be read ({e.strerror})"
+            else:
+                if not stat.S_ISREG(info.st_mode):
+                    message = f"image « {s['image']} » is not a regular file"
+                elif info.st_size > IMAGE_MAX_BYTES:
+                    message = f"image « {s['image']} » is {info.st_size} bytes; at most {IMAGE_MAX_BYTES}"
+                else:
+                    continue
         out.append(Problem(doc.path, doc.line(("steps", i, "image")), "image", message))
     return out
 
@@ -349,9 +383,9 @@ def locale_problems(locales_dir: Path, fonts_dir: Path = FONTS_DIR) -> list[Prob
     drawable = _drawable(fonts_dir)
     for path in sorted(Path(locales_dir).glob("*/*.json")):
         try:
-            source = path.read_text(encoding="utf-8")
+            source = read_regular_text(path, LOCALE_MAX_BYTES)
             texts = json.loads(source)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        except (OSError, RefusedFileError, UnicodeDecodeError, json.JSONDecodeError) as e:
             out.append(Problem(path, getattr(e, "lineno", 1), "locale", f"cannot read: {e}"))
             continue
         if not isinstance(texts, dict):

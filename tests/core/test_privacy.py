@@ -104,3 +104,45 @@ def test_wipe_status_file_holds_names_and_results_only(tmp_path):
     status = read_wipe_status(tmp_path / "wipe-status.json")
     assert status == {"at": 123.0, "clean": False, "holders": {"text inputs": False}}
     assert read_wipe_status(tmp_path / "missing.json") is None
+
+
+# ----- the wipe status on a disk that refuses it ---------------------------------------------
+def _leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".wipe-"))
+
+
+@pytest.mark.parametrize("disk", ["full", "read-only"])
+def test_wipe_status_on_a_full_or_read_only_disk_logs_one_line_and_leaves_nothing(tmp_path, caplog, disk):
+    from tests.core.mounts import tmpfs
+    report = WipeRegistry().wipe_all()
+    with tmpfs(tmp_path / "data", read_only=disk == "read-only", full=disk == "full") as folder:
+        caplog.clear()
+        for when in (1.0, 2.0, 3.0):
+            write_wipe_status(folder / "wipe-status.json", report, when)  # never raises
+        assert _leftovers(folder) == []
+        assert not (folder / "wipe-status.json").exists()
+        lines = [r for r in caplog.records if "wipe status" in r.getMessage()]
+        assert len(lines) == 3 and all(r.levelno == logging.WARNING for r in lines)
+        assert all("\n" not in r.getMessage() for r in lines)
+
+
+def test_wipe_status_whose_folder_is_a_file_does_not_raise(tmp_path, caplog):
+    blocker = tmp_path / "data"
+    blocker.write_text("")
+    write_wipe_status(blocker / "wipe-status.json", WipeRegistry().wipe_all(), 1.0)
+    assert "cannot write the wipe status" in caplog.text
+
+
+def test_wipe_status_that_cannot_replace_the_old_one_removes_its_temp_file(tmp_path, caplog):
+    (tmp_path / "wipe-status.json").mkdir()  # os.replace of a file onto a folder fails
+    write_wipe_status(tmp_path / "wipe-status.json", WipeRegistry().wipe_all(), 1.0)
+    assert _leftovers(tmp_path) == []
+    assert "cannot write the wipe status" in caplog.text
+
+
+def test_wipe_status_still_written_and_read_back(tmp_path):
+    reg = WipeRegistry()
+    reg.register("a", lambda: None, lambda: True)
+    write_wipe_status(tmp_path / "wipe-status.json", reg.wipe_all(), 5.0)
+    assert read_wipe_status(tmp_path / "wipe-status.json") == {"at": 5.0, "clean": True, "holders": {"a": True}}
+    assert _leftovers(tmp_path) == []

@@ -17,10 +17,11 @@ def test_every_key_is_ours_and_loads_with_the_other_parts():
     assert set(texts()) <= Catalog("fr").keys()
 
 
-
 def test_placeholders_are_filled():
     t = Catalog("fr")
-    assert t("conseiller.pin_locked", minutes=5) == "Trop d'essais\u00a0: réessayez dans 5 minutes"
+    assert t("conseiller.pin_locked", count=5, minutes=5) == "Trop d'essais\u00a0: réessayez dans 5 minutes"
+    assert t("conseiller.pin_locked", count=1, minutes=1) == "Trop d'essais\u00a0: réessayez dans 1 minute"
+    assert t("conseiller.pin_wrong_left", count=1, attempts=1) == "Code faux. Encore 1 essai."
     assert t("conseiller.today_help_calls", count=3).endswith("\u00a0: 3")
     line = t("conseiller.call_line", number=12, procedure="Créer un compte Ameli", step=3, minutes=4)
     assert line == "Appel 12\u00a0: Créer un compte Ameli, étape 3. Depuis 4 min."

@@ -165,6 +165,16 @@ def test_three_wrong_pins_lock_the_pad(kiosk):
     assert panel.pad.dots == ""
 
 
+def test_the_last_try_is_said_in_the_singular(kiosk):
+    driver, corner, panel, _, _ = kiosk
+    open_pad(driver, corner)
+    driver.type_pin(panel, "0000")
+    assert driver.wait_for(lambda: "Code faux. Encore 2 essais." in driver.texts(panel))
+    driver.type_pin(panel, "0000")
+    assert driver.wait_for(lambda: "Code faux. Encore 1 essai." in driver.texts(panel))
+    assert "essais." not in driver.texts(panel)
+
+
 def test_acknowledge_and_test_print(kiosk):
     driver, corner, panel, sources, _ = kiosk
     log_in(driver, corner, panel, "1111", "conseiller")

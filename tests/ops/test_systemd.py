@@ -134,3 +134,17 @@ def test_the_example_config_loads_and_matches_the_unit():
     assert cfg.data_dir == Path("/var/lib") / settings["StateDirectory"]
     assert f"PAS_A_PAS_CONFIG=/etc/{settings['ConfigurationDirectory']}/kiosk.toml" in unit_text()
     assert cfg.kiosk.fullscreen and cfg.input.provider != "mouse"
+
+
+def test_the_unit_forbids_core_dumps():
+    """A core dump after a crash held a visitor's typed text 9 times; the unit set no LimitCORE."""
+    settings = dict(re.findall(r"^(\w+)=(.*)$", unit_text(), re.M))
+    assert settings.get("LimitCORE") == "0"
+
+
+def test_every_unit_that_runs_the_app_forbids_core_dumps():
+    units = [p for p in UNITS.glob("*.service") if "pas-a-pas-session" in p.read_text(encoding="utf-8")
+             or "kiosk run" in p.read_text(encoding="utf-8")]
+    assert units
+    for unit in units:
+        assert re.search(r"^LimitCORE=0$", unit.read_text(encoding="utf-8"), re.M), unit.name

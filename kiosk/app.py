@@ -19,17 +19,22 @@ import signal
 import time
 from typing import Callable
 
-from kivy.app import App
-from kivy.base import ExceptionHandler, ExceptionManager
-from kivy.clock import Clock
-from kivy.properties import DictProperty, NumericProperty, StringProperty
+from kiosk.kivy_env import prepare_kivy_environment
 
-from kiosk import sdnotify, theme
-from kiosk.config import Config
-from kiosk.content.model import ContentPack
-from kiosk.controller import KioskController
-from kiosk.services import Services, default_services
-from kiosk.session import State
+prepare_kivy_environment()  # before the first Kivy import, which reads the environment
+
+from kivy.app import App  # noqa: E402
+from kivy.base import ExceptionHandler, ExceptionManager  # noqa: E402
+from kivy.clock import Clock  # noqa: E402
+from kivy.properties import DictProperty, NumericProperty, StringProperty  # noqa: E402
+
+from kiosk import sdnotify, theme  # noqa: E402
+from kiosk.config import Config  # noqa: E402
+from kiosk.content.model import ContentPack  # noqa: E402
+from kiosk.process import forbid_core_dumps  # noqa: E402
+from kiosk.controller import KioskController  # noqa: E402
+from kiosk.services import Services, default_services  # noqa: E402
+from kiosk.session import State  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +276,11 @@ def kiosk_app_class() -> type[KioskApp]:
 
 
 def run(cfg: Config, pack: ContentPack) -> int:
+    protection = forbid_core_dumps()  # a core dump would hold what visitors typed
+    if protection.complete:
+        log.info("core dumps forbidden")
+    else:
+        log.warning("core dumps NOT fully forbidden: %s", "; ".join(protection.problems))
     configure_kivy(cfg)
     app = KioskApp(cfg, pack)
 

@@ -19,11 +19,12 @@ import time
 from datetime import datetime
 from typing import Callable
 
-from kiosk import i18n
+from kiosk import i18n, sdnotify
 from kiosk.config import Config
 from kiosk.content import search
 from kiosk.content.model import Category, ContentPack, Procedure
 from kiosk.helpcall import CallContext, CallStatus, HelpCall
+from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources
 from kiosk.pin import PinGate
 from kiosk.ports import PrintOutcomeLike, SpeechOut
 from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status
@@ -61,8 +62,12 @@ class KioskController:
                                       events=stats_sink(stats) if stats is not None else None)
         self.machine.add_listener(lambda _machine: self._notify())
         c = cfg.conseiller
-        gate = PinGate(c.pin_hash, c.technician_pin_hash, c.lockout_attempts, c.lockout_s)
+        # On disk, so that killing the kiosk does not reset the count of wrong PINs.
+        gate = PinGate(c.pin_hash, c.technician_pin_hash, c.lockout_attempts, c.lockout_s,
+                       state_path=cfg.data_dir / "pin-lockout.json")
         self.pin_gate: PinGate | None = gate if gate.enabled else None
+        self.conseiller: ConseillerMode | None = (ConseillerMode(gate, post=post)
+                                                  if gate.enabled else None)
         # What « Redémarrer » and « Quitter vers le bureau » do: the App sets it.
         self.on_quit: Callable[[int], None] = lambda _exit_status: None
         self._register_wipes()
@@ -152,7 +157,7 @@ class KioskController:
     def idle_warning_text(self) -> str:
         """What the idle warning says (on screen and aloud)."""
         seconds = int(-(-self.machine.warning_left_s() // 1))  # rounded up: « 1 s », never « 0 s »
-        return f"{self.t('idle.question')} {self.t('idle.countdown', seconds=seconds)}"
+        return f"{self.t('idle.question')} {self.t('idle.countdown', count=seconds, seconds=seconds)}"
 
     # ----- what the home screen lists ----------------------------------------------------
     def home_order(self, category_id: str | None = None) -> list[Procedure]:
@@ -269,9 +274,25 @@ class KioskController:
         visit.help_call_id, visit.help_panel_open = None, False
 
     # ----- conseiller menu ---------------------------------------------------------------
-    def pending_calls(self) -> list[HelpCall]:
+    def conseiller_sources(self) -> ConseillerSources:
+        """What the conseiller menu shows and does (never anything a visitor typed)."""
+        return ConseillerSources(
+            pending_calls=self.pending_calls,
+            acknowledge=self.acknowledge,
+            printer_status=self.printer_line,
+            test_print=self.test_print if self.services.printer is not None else None,
+            today=self.today,
+            restart=lambda: self.quit(0),
+            leave_to_desktop=lambda: self.quit(sdnotify.LEAVE_TO_DESKTOP_EXIT_STATUS),
+        )
+
+    def pending_calls(self) -> list[CallLine]:
         helpcall = self.services.helpcall
-        return helpcall.waiting() if helpcall is not None else []
+        now = time.time()
+        return [CallLine(call_id=c.id, number=c.number, procedure=c.context.procedure_title or "",
+                         step=c.context.step_title or "", waiting_s=now - c.created_at,
+                         acknowledged=c.status is CallStatus.ACKNOWLEDGED)
+                for c in (helpcall.waiting() if helpcall is not None else [])]
 
     def acknowledge(self, call_id: str) -> None:
         if self.services.helpcall is not None:
@@ -286,9 +307,6 @@ class KioskController:
         level = {"ready": "OK", "paper_low": "WARN"}.get(status, "FAIL")
         key = f"conseiller.printer_{status}"
         return level, self.t(key) if key in self.t.keys() else ""
-
-    def can_test_print(self) -> bool:
-        return self.services.printer is not None
 
     def test_print(self, done: Callable[[bool], None]) -> None:
         printer = self.services.printer
@@ -319,6 +337,9 @@ class KioskController:
         self.wipes.register("text size", lambda: setattr(visit(), "text_scale_index", 0),
                             lambda: machine.visit.text_scale_index == 0)
         self.wipes.register("speech", self.speaker.stop, self.speaker.is_silent)
+        if self.conseiller is not None:
+            # The next visitor must never find the menu open or a PIN half typed.
+            self.wipes.register("conseiller mode", self.conseiller.wipe, self.conseiller.is_empty)
         printer = self.services.printer
         if printer is not None:
             self.wipes.register("print queue", printer.cancel_pending, lambda: printer.pending_count == 0)

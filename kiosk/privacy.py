@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from kiosk.files import read_regular_text
+
 log = logging.getLogger(__name__)
+WIPE_STATUS_MAX_BYTES = 64 * 1024  # a few holder names and booleans
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ def write_wipe_status(path: Path, report: WipeReport, when: float) -> None:
 
 
 def read_wipe_status(path: Path) -> dict | None:
+    # Bounded and regular files only: a FIFO or /dev/zero put there must not hang doctor.
     try:
-        return json.loads(path.read_text())
+        return json.loads(read_regular_text(path, WIPE_STATUS_MAX_BYTES))
     except (OSError, ValueError):
         return None

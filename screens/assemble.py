@@ -6,7 +6,6 @@ so kiosk/app.py imports it from App.build, after configure_kivy has run.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,10 +14,9 @@ from kivy.core.clipboard import Clipboard
 from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition
 
-from kiosk import sdnotify
 from screens import KV_DIR
 from screens.attract import AttractScreen
-from screens.conseiller import CallLine, ConseillerCorner, ConseillerPanel, ConseillerSources
+from screens.conseiller import ConseillerCorner, ConseillerPanel
 from screens.home import HomeScreen
 from screens.overlays import HelpPanel, IdleWarning
 from screens.root import KioskRoot
@@ -57,31 +55,12 @@ def build_widgets(app) -> Widgets:
     widgets = Widgets(root=root, idle_overlay=IdleWarning(), help_overlay=HelpPanel())
     controller = app.controller
     if controller.pin_gate is not None:
-        widgets.conseiller_panel = ConseillerPanel(gate=controller.pin_gate, sources=conseiller_sources(controller))
+        widgets.conseiller_panel = ConseillerPanel(gate=controller.pin_gate, mode=controller.conseiller,
+                                                   sources=controller.conseiller_sources())
         widgets.conseiller_corner = ConseillerCorner()
         widgets.conseiller_corner.bind(on_long_press=lambda *_: widgets.conseiller_panel.open_in(root))
         root.add_widget(widgets.conseiller_corner)
     return widgets
-
-
-def conseiller_sources(controller) -> ConseillerSources:
-    """What the conseiller menu shows and does, from the controller (never visitor input)."""
-    def pending_calls() -> list[CallLine]:
-        now = time.time()
-        return [CallLine(call_id=c.id, number=c.number, procedure=c.context.procedure_title or "",
-                         step=c.context.step_title or "", waiting_s=now - c.created_at,
-                         acknowledged=c.status.value == "acknowledged")
-                for c in controller.pending_calls()]
-
-    return ConseillerSources(
-        pending_calls=pending_calls,
-        acknowledge=controller.acknowledge,
-        printer_status=controller.printer_line,
-        test_print=controller.test_print if controller.can_test_print() else None,
-        today=controller.today,
-        restart=lambda: controller.quit(0),
-        leave_to_desktop=lambda: controller.quit(sdnotify.LEAVE_TO_DESKTOP_EXIT_STATUS),
-    )
 
 
 def ui_wipes(widgets: Widgets) -> list[tuple[str, Callable[[], None], Callable[[], bool]]]:

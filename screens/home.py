@@ -95,7 +95,7 @@ class HomeScreen(Screen):
         return self.search_input is None or self.search_input.is_empty()
 
     def _procedure_button(self, app, proc) -> KButton:
-        return KButton(label=proc.title, detail=app.t("home.duration", minutes=proc.duration_min),
+        return KButton(label=proc.title, detail=app.t("home.duration", count=proc.duration_min, minutes=proc.duration_min),
                        role="choice", icon="chevron-right",
                        on_release=lambda *_: app.controller.open_procedure(proc.id))
 

@@ -30,7 +30,7 @@ class Overlay(FloatLayout):
 class IdleWarning(Overlay):
     def show(self, machine, app) -> None:
         seconds = math.ceil(machine.warning_left_s())
-        self.ids.countdown.text = app.t("idle.countdown", seconds=seconds)
+        self.ids.countdown.text = app.t("idle.countdown", count=seconds, seconds=seconds)
 
     def spoken_text(self) -> str:
         return f"{self.ids.question.text} {self.ids.countdown.text}"

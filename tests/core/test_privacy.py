@@ -146,3 +146,18 @@ def test_wipe_status_still_written_and_read_back(tmp_path):
     write_wipe_status(tmp_path / "wipe-status.json", reg.wipe_all(), 5.0)
     assert read_wipe_status(tmp_path / "wipe-status.json") == {"at": 5.0, "clean": True, "holders": {"a": True}}
     assert _leftovers(tmp_path) == []
+
+
+def test_reading_the_wipe_status_from_a_fifo_returns_at_once(tmp_path):
+    """Doctor reads this file: a FIFO put in its place must not hang it."""
+    import os
+    import threading
+
+    from kiosk.privacy import read_wipe_status
+    fifo = tmp_path / "wipe-status.json"
+    os.mkfifo(fifo)
+    result = []
+    reader = threading.Thread(target=lambda: result.append(read_wipe_status(fifo)), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert not reader.is_alive() and result == [None]

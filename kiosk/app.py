@@ -189,7 +189,8 @@ class KioskApp(App):
         Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard)
         self.controller.close()
         if self.widgets is not None:
-            for widget in (self.widgets.root, self.widgets.idle_overlay, self.widgets.help_overlay):
+            w = self.widgets
+            for widget in (w.root, w.idle_overlay, w.help_overlay, w.leave_overlay):
                 if widget.parent is not None:
                     widget.parent.remove_widget(widget)
         # kv's `app` caches the running app until on_stop: without this, a next app in
@@ -239,8 +240,10 @@ class KioskApp(App):
         if not warning:
             sm.get_screen(name).show(machine)
         w.root.show(machine)
-        self._set_overlay(w.idle_overlay, warning)
-        self._set_overlay(w.help_overlay, machine.visit.help_panel_open and machine.visit.help_number > 0)
+        v = machine.visit
+        self._set_overlay(w.leave_overlay, v.leave_asked and not warning)
+        self._set_overlay(w.help_overlay, v.help_panel_open and v.help_number > 0)
+        self._set_overlay(w.idle_overlay, warning)  # last: on top of everything
         if warning:
             w.idle_overlay.show(machine, self)
         if w.help_overlay.parent is not None:
@@ -261,7 +264,7 @@ class KioskApp(App):
         """« Écouter »: say what the visitor sees, the overlay on top if one is open."""
         w = self.widgets
         shown = w.root.ids.sm.current_screen
-        for overlay in (w.help_overlay, w.idle_overlay):
+        for overlay in (w.leave_overlay, w.help_overlay, w.idle_overlay):  # the topmost last
             if overlay.parent is not None:
                 shown = overlay
         self.controller.speak(shown.spoken_text())

@@ -58,6 +58,9 @@ class SessionSection:
     idle_warning_s: int = field(default=30, metadata=_range(20, 300))
     goodbye_s: int = field(default=6, metadata=_range(2, 60,
                                                       doc="how long « Vos informations ont été effacées » stays"))
+    # WCAG 2.2.1 (timing adjustable): « J'ai besoin de plus de temps » on the idle warning.
+    more_time_s: int = field(default=600, metadata=_range(60, 3600,
+                                                          doc="time added by « J'ai besoin de plus de temps »"))
 
 
 @dataclass(frozen=True)

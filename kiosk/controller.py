@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -36,7 +37,29 @@ from kiosk.theme import TEXT_SCALES
 
 log = logging.getLogger(__name__)
 
+# A call no channel has delivered after this long sends the visitor to the desk (the kiosk
+# keeps trying meanwhile): a webhook retrying with backoff is not a conseiller on the way.
+HELP_UNREACHED_AFTER_S = 30
+
 Post = Callable[[Callable[[], None]], None]
+
+
+@dataclass(frozen=True)
+class HelpTexts:
+    """Translation keys for the help panel's title and detail line, and the banner."""
+
+    title: str
+    detail: str
+    banner: str
+
+
+HELP_TEXTS = {
+    "waiting": HelpTexts("help.title_sending", "help.detail_wait", "help.banner_sending"),
+    "unreached": HelpTexts("help.title_unreached", "help.detail_go_to_desk", "help.banner_go_to_desk"),
+    "delivered": HelpTexts("help.title_delivered", "help.detail_wait", "help.banner_delivered"),
+    "acknowledged": HelpTexts("help.title_coming", "help.detail_coming", "help.banner_coming"),
+    "no_channel": HelpTexts("help.title_no_channel", "help.detail_go_to_desk", "help.banner_go_to_desk"),
+}
 Listener = Callable[[], None]
 
 
@@ -59,6 +82,7 @@ class KioskController:
         stats = services.stats
         self.machine = SessionMachine(pack, cfg.session, clock=clock, on_reset=self._on_reset,
                                       help_max_wait_s=cfg.helpcall.max_wait_s,
+                                      help_unreached_after_s=HELP_UNREACHED_AFTER_S,
                                       events=stats_sink(stats) if stats is not None else None)
         self.machine.add_listener(lambda _machine: self._notify())
         c = cfg.conseiller
@@ -113,7 +137,14 @@ class KioskController:
         self.machine.start()
 
     def go_home(self) -> None:
-        self.machine.go_home()
+        """« Accueil »: asks first when leaving would drop what the visitor did."""
+        self.machine.ask_to_leave()
+
+    def answer_leave(self, leave: bool) -> None:
+        self.machine.answer_leave(leave)
+
+    def more_time(self) -> None:
+        self.machine.more_time()
 
     def open_category(self, category_id: str | None) -> None:
         self.machine.open_category(category_id)
@@ -240,20 +271,25 @@ class KioskController:
         if self.services.stats is not None:
             self.services.stats.help_called()
 
-    def help_detail_key(self) -> str:
-        """The line under the call's number: what the visitor should do now."""
+    def help_texts(self) -> HelpTexts:
+        """What the panel and the banner say about the call: only what the kiosk knows.
+
+        « prévenu » once a channel has reached a person, « arrive » once a conseiller
+        answered; while nobody is reached yet, that the call is on its way; with no channel
+        that reaches a person, or nobody reached after a while, go to the desk."""
         helpcall = self.services.helpcall
-        if self.machine.visit.help_status is HelpStatus.ACKNOWLEDGED:
-            return "help.detail_coming"
+        status = self.machine.visit.help_status
         if helpcall is None or not helpcall.channels_configured():
-            return "help.detail_ask_desk"
-        return "help.detail_wait"
+            return HELP_TEXTS["no_channel"]
+        return HELP_TEXTS.get(status.value, HELP_TEXTS["waiting"])
 
     def _on_help_call(self, call: HelpCall) -> None:
         if call.id != self.machine.visit.help_call_id:
             return
         if call.status in (CallStatus.CANCELLED, CallStatus.EXPIRED):
             self.machine.help_updated(HelpStatus.NONE)
+        elif call.status is CallStatus.WAITING and self.machine.visit.help_status is HelpStatus.UNREACHED:
+            return  # still nobody reached: the visitor keeps being sent to the desk
         else:
             self.machine.help_updated(HelpStatus(call.status.value))
 

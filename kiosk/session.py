@@ -46,7 +46,8 @@ class HelpStatus(enum.StrEnum):
     """Where the visitor's help call is, as far as the kiosk knows."""
 
     NONE = ""
-    WAITING = "waiting"
+    WAITING = "waiting"            # asked for; no channel has reached a person yet
+    UNREACHED = "unreached"        # still no person reached after help_unreached_after_s
     DELIVERED = "delivered"
     ACKNOWLEDGED = "acknowledged"
 
@@ -73,6 +74,8 @@ class Visit:
     help_call_id: str | None = None  # the help desk's id of that call
     help_panel_open: bool = False    # the big panel with the number is shown
     text_scale_index: int = 0        # index into theme.TEXT_SCALES, chosen with « Agrandir »
+    leave_asked: bool = False        # « Quitter cette démarche ? » is shown
+    more_time_s: float = 0           # added to this step's idle limit by « J'ai besoin de plus de temps »
 
     def clear(self) -> None:
         self.category_id = self.procedure_id = self.step_id = None
@@ -83,13 +86,15 @@ class Visit:
         self.print_message_key = ""
         self.help_number = self.text_scale_index = 0
         self.help_since = self.help_call_id = None
-        self.help_panel_open = False
+        self.help_panel_open = self.leave_asked = False
+        self.more_time_s = 0
 
     def is_empty(self) -> bool:
         return not (self.category_id or self.search_query or self.procedure_id or self.step_id or self.history
                     or self.checked or self.answers or self.fields or self.show_in_full
                     or self.print_status or self.help_number or self.help_status
-                    or self.help_call_id or self.help_panel_open or self.text_scale_index)
+                    or self.help_call_id or self.help_panel_open or self.text_scale_index
+                    or self.leave_asked or self.more_time_s)
 
 
 Listener = Callable[["SessionMachine"], None]
@@ -102,10 +107,12 @@ class SessionMachine:
     def __init__(self, content: ContentPack, settings: SessionSection,
                  clock: Callable[[], float] = time.monotonic,
                  on_reset: Callable[[str], None] | None = None,
-                 help_max_wait_s: float = 600, events: EventSink | None = None):
+                 help_max_wait_s: float = 600, events: EventSink | None = None,
+                 help_unreached_after_s: float = 30):
         self.content = content
         self._events = events
         self.help_max_wait_s = help_max_wait_s
+        self.help_unreached_after_s = help_unreached_after_s
         self.settings = settings
         self._clock = clock
         self._on_reset = on_reset
@@ -193,7 +200,8 @@ class SessionMachine:
         if self.state is not State.HOME:
             return
         proc = self.content.procedures[procedure_id]
-        self.visit.category_id = proc.category
+        # The theme or search the visitor came from is kept: « Précédent » on the first
+        # step goes back there.
         self.visit.procedure_id = proc.id
         self.visit.step_id = proc.first_step.id
         self.visit.history.clear()
@@ -201,17 +209,45 @@ class SessionMachine:
         self._set(State.STEP, "procedure chosen")
 
     def go_home(self) -> None:
-        """Back to the list of procedures; what the visitor typed in this procedure is dropped."""
+        """« Accueil »: the first page of home; what was done in the procedure is dropped."""
         if self.state in (State.STEP, State.SUMMARY):
-            v = self.visit
-            self._abandon_if_unfinished()
-            v.procedure_id = v.step_id = None
-            for holder in (v.history, v.checked, v.answers, v.fields, v.show_in_full):
-                holder.clear()
-            v.print_status, v.print_message_key = PrintStatus.NONE, ""
-            self._set(State.HOME, "back to home")
+            self.visit.category_id, self.visit.search_query = None, ""
+            self._leave_procedure("back to home")
         elif self.state is State.HOME and self.visit.category_id:
             self.open_category(None)
+
+    def _leave_procedure(self, reason: str) -> None:
+        v = self.visit
+        self._abandon_if_unfinished()
+        v.procedure_id = v.step_id = None
+        for holder in (v.history, v.checked, v.answers, v.fields, v.show_in_full):
+            holder.clear()
+        v.print_status, v.print_message_key = PrintStatus.NONE, ""
+        v.leave_asked = False
+        self._set(State.HOME, reason)
+
+    def has_progress(self) -> bool:
+        """Would leaving the procedure now lose something the visitor did?"""
+        v = self.visit
+        return self.state in (State.STEP, State.SUMMARY) and bool(
+            v.history or v.checked or v.answers or any(value.strip() for value in v.fields.values()))
+
+    def ask_to_leave(self) -> None:
+        """« Quitter cette démarche ? » before « Accueil » drops what was done."""
+        if self.has_progress() and not self.visit.leave_asked:
+            self.visit.leave_asked = True
+            self._changed("asked to leave the procedure")
+        elif not self.has_progress():
+            self.go_home()
+
+    def answer_leave(self, leave: bool) -> None:
+        if not self.visit.leave_asked:
+            return
+        if leave:
+            self.go_home()
+        else:
+            self.visit.leave_asked = False
+            self._changed("stays in the procedure")
 
     def can_go_next(self) -> bool:
         step = self.step
@@ -258,7 +294,7 @@ class SessionMachine:
         if self.state not in (State.STEP, State.SUMMARY):
             return
         if not v.history:
-            self.go_home()
+            self._leave_procedure("back to where the visitor came from")
             return
         v.step_id = v.history.pop()
         if self.state is State.SUMMARY:
@@ -369,9 +405,21 @@ class SessionMachine:
     # ----- time ---------------------------------------------------------------------
     def idle_limit_s(self) -> float:
         step = self.step
+        base = self.settings.idle_timeout_s
         if self.state is State.STEP and step is not None and step.idle_timeout_s:
-            return step.idle_timeout_s
-        return self.settings.idle_timeout_s
+            base = step.idle_timeout_s
+        return base + self.visit.more_time_s
+
+    def more_time(self) -> None:
+        """« J'ai besoin de plus de temps » on the idle warning: stay, with a longer limit.
+
+        The touch that presses it has already ended the warning (any touch does), so it
+        also works from the state the warning went back to."""
+        if self.state is State.IDLE_WARNING or self.state in ACTIVE:
+            self.visit.more_time_s = self.settings.more_time_s
+            log.info("more time asked: %d s added to the idle limit", self.settings.more_time_s)
+            self.keep_going()
+            self.last_touch = self._clock()
 
     def warning_left_s(self) -> float:
         if self.warning_since is None:
@@ -380,6 +428,7 @@ class SessionMachine:
 
     def keep_going(self) -> None:
         if self.state is State.IDLE_WARNING:
+            self.visit.leave_asked = False  # the warning was on top; start afresh
             self.last_touch = self._clock()
             self.warning_since = None
             back = self._state_before_warning or State.HOME
@@ -389,6 +438,12 @@ class SessionMachine:
     def tick(self) -> None:
         """Called a few times a second by the app: fires the timeouts that are due."""
         now = self._clock()
+        v = self.visit
+        if (v.help_status is HelpStatus.WAITING and v.help_since is not None
+                and now - v.help_since >= self.help_unreached_after_s):
+            # Nobody has been reached yet: the visitor must not keep waiting on a promise.
+            v.help_status = HelpStatus.UNREACHED
+            self._changed("help not delivered yet")
         if self.state in ACTIVE and not self.idle_paused:
             if now - self.last_touch >= self.idle_limit_s():
                 self._state_before_warning = self.state

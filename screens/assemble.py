@@ -18,7 +18,7 @@ from screens import KV_DIR
 from screens.attract import AttractScreen
 from screens.conseiller import ConseillerCorner, ConseillerPanel
 from screens.home import HomeScreen
-from screens.overlays import HelpPanel, IdleWarning
+from screens.overlays import ConfirmLeave, HelpPanel, IdleWarning
 from screens.root import KioskRoot
 from screens.step import StepScreen
 from screens.summary import SummaryScreen
@@ -33,6 +33,7 @@ class Widgets:
     root: KioskRoot
     idle_overlay: IdleWarning
     help_overlay: HelpPanel
+    leave_overlay: ConfirmLeave
     conseiller_panel: ConseillerPanel | None = None
     conseiller_corner: ConseillerCorner | None = None
 
@@ -52,7 +53,8 @@ def build_widgets(app) -> Widgets:
     sm.app = app
     for screen in (AttractScreen(), HomeScreen(), StepScreen(), SummaryScreen()):
         sm.add_widget(screen)
-    widgets = Widgets(root=root, idle_overlay=IdleWarning(), help_overlay=HelpPanel())
+    widgets = Widgets(root=root, idle_overlay=IdleWarning(), help_overlay=HelpPanel(),
+                      leave_overlay=ConfirmLeave())
     controller = app.controller
     if controller.pin_gate is not None:
         widgets.conseiller_panel = ConseillerPanel(gate=controller.pin_gate, mode=controller.conseiller,

@@ -23,7 +23,7 @@ class HomeScreen(Screen):
         if self.search_input is None:
             field = FieldInput(hint_text=app.t("home.search_hint"), font_name=app.font_regular,
                                font_size=app.body_px)
-            field.bind(text=lambda _w, value: app.controller.set_search(value))
+            field.bind(text=lambda w, value: w.wiping or app.controller.set_search(value))
             field.bind(focus=lambda _w, focused: focused and self._keyboard.open(app, field))
             self.ids.search_row.add_widget(field, index=1)
             self._keyboard = KeyboardSlot(self.ids.keyboard_slot)
@@ -45,6 +45,7 @@ class HomeScreen(Screen):
         self._shown = shown
         box = self.ids.content
         box.clear_widgets()
+        self._to_top()
         pack = machine.content
         if query.strip():
             self._show_results(app, query, box)
@@ -80,6 +81,14 @@ class HomeScreen(Screen):
         box.add_widget(Body(text=app.t("home.results", count=len(results))))
         for proc in results:
             box.add_widget(self._procedure_button(app, proc))
+
+    def _to_top(self) -> None:
+        """Every new page starts at its top (a theme opened from half-way down the themes
+        would hide its own title). The scroll effect is stopped too, or it would move back."""
+        scroller = self.ids.scroller
+        scroller.effect_y.velocity = 0
+        scroller.effect_y.value = 0
+        scroller.scroll_y = 1
 
     def clear_search(self) -> None:
         self._shown = None

@@ -30,9 +30,17 @@ class FieldInput(TextInput):
         kwargs.setdefault("unfocus_on_touch", False)
         super().__init__(**kwargs)
 
+    # True while wipe() empties the text: handlers of `text` skip that change, which is
+    # the kiosk's, not the visitor's (a rebuild for a new text size must not erase a field).
+    wiping = False
+
     def wipe(self) -> None:
         self.focus = False
-        self.text = ""
+        self.wiping = True
+        try:
+            self.text = ""
+        finally:
+            self.wiping = False
         # The undo history holds every earlier state of the text.
         self._undo = []
         self._redo = []

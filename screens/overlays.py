@@ -10,7 +10,6 @@ import math
 
 from kivy.uix.floatlayout import FloatLayout
 
-from kiosk.session import HelpStatus
 
 
 class Overlay(FloatLayout):
@@ -39,10 +38,20 @@ class IdleWarning(Overlay):
 class HelpPanel(Overlay):
     def show(self, machine, app) -> None:
         v = machine.visit
-        key = "help.acknowledged" if v.help_status is HelpStatus.ACKNOWLEDGED else "help.called"
-        self.ids.title.text = app.t(key)
+        texts = app.controller.help_texts()
+        self.ids.title.text = app.t(texts.title)
         self.ids.number.text = app.t("help.number", number=v.help_number) if v.help_number else ""
-        self.ids.detail.text = app.t(app.controller.help_detail_key())
+        self.ids.detail.text = app.t(texts.detail)
 
     def spoken_text(self) -> str:
         return f"{self.ids.title.text} {self.ids.number.text} {self.ids.detail.text}"
+
+
+class ConfirmLeave(Overlay):
+    """« Quitter cette démarche ? » before « Accueil » drops what the visitor did."""
+
+    def show(self, machine, app) -> None:
+        pass  # its texts are fixed; the machine decides when it is shown
+
+    def spoken_text(self) -> str:
+        return f"{self.ids.question.text} {self.ids.detail.text}"

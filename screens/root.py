@@ -7,7 +7,7 @@ from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 
-from kiosk.session import HelpStatus, State
+from kiosk.session import State
 
 
 class TopBar(BoxLayout):
@@ -54,5 +54,5 @@ class KioskRoot(FloatLayout):
         ids.help_banner.opacity = 1 if v.help_number else 0
         ids.help_banner.height = ids.help_banner.minimum_height if v.help_number else 0
         if v.help_number:
-            key = "help.banner_acknowledged" if v.help_status is HelpStatus.ACKNOWLEDGED else "help.banner_waiting"
-            ids.help_banner_text.text = self.app.t(key, number=v.help_number)
+            banner = self.app.controller.help_texts().banner
+            ids.help_banner_text.text = self.app.t(banner, number=v.help_number)

@@ -45,6 +45,9 @@ class StepScreen(Screen):
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
+        # Same step, new text size: the visitor was typing, keep the keyboard open.
+        typing = (self._shown_step is not None and self._shown_step[:3] == key[:3]
+                  and self.field_input is not None and self.field_input.focus)
         self._shown_step = key
         self.wipe()
         # Controls of the previous step: forget them, or they live as long as the screen.
@@ -62,6 +65,8 @@ class StepScreen(Screen):
         getattr(self, f"_show_{step.kind}")(app, machine, step, box)
         self._refresh_in_place(machine)
         self.ids.scroller.scroll_y = 1
+        if typing and self.field_input is not None:
+            self.field_input.focus = True
 
     # ----- kinds ------------------------------------------------------------------------
     def _show_info(self, app, machine, step, box) -> None:
@@ -93,7 +98,7 @@ class StepScreen(Screen):
                            font_name=app.font_regular, size_hint_y=None,
                            height=app.target_px * 1.2,
                            input_type="number" if step.keyboard == "number" else "text")
-        field.bind(text=lambda _w, value: app.controller.set_field(value))
+        field.bind(text=lambda w, value: w.wiping or app.controller.set_field(value))
         # The keyboard opens on the first tap in the field: before that, the step's title
         # and explanation have the room they need.
         field.bind(focus=lambda _w, focused: focused and self._show_keyboard(app, field))

@@ -115,9 +115,32 @@ def test_a_help_call_opens_the_panel_and_a_second_tap_only_shows_it_again(make_c
 def test_with_no_channel_the_visitor_is_sent_to_the_desk(make_controller, help_desk):
     c = make_controller()
     c.call_help()
-    assert c.help_detail_key() == "help.detail_wait"
+    assert c.help_texts().title == "help.title_sending"
     help_desk.configured = False
-    assert c.help_detail_key() == "help.detail_ask_desk"
+    texts = c.help_texts()
+    assert (texts.title, texts.detail) == ("help.title_no_channel", "help.detail_go_to_desk")
+    assert "prévenu" not in c.t(texts.title) + c.t(texts.banner, number=1)
+
+
+def test_prevenu_only_once_delivered_and_the_desk_when_nobody_is_reached(make_controller, help_desk, ui, fake_clock):
+    c = make_controller()
+    c.call_help()
+    said = [c.t(c.help_texts().title)]
+    fake_clock.advance(31)
+    c.tick()
+    assert c.machine.visit.help_status is HelpStatus.UNREACHED
+    said.append(c.t(c.help_texts().detail))
+    help_desk.report("call-1", CallStatus.WAITING)  # a retry: still nobody
+    ui.run_posted()
+    assert c.machine.visit.help_status is HelpStatus.UNREACHED
+    help_desk.report("call-1", CallStatus.DELIVERED)
+    ui.run_posted()
+    said.append(c.t(c.help_texts().title))
+    help_desk.report("call-1", CallStatus.ACKNOWLEDGED)
+    ui.run_posted()
+    said.append(c.t(c.help_texts().title))
+    assert said == ["Nous appelons un conseiller", "Allez à l'accueil et donnez ce numéro.",
+                    "Un conseiller a été prévenu", "Un conseiller arrive"]
 
 
 def test_desk_reports_reach_the_machine_only_through_the_ui_thread(make_controller, help_desk, ui):
@@ -127,7 +150,7 @@ def test_desk_reports_reach_the_machine_only_through_the_ui_thread(make_controll
     assert c.machine.visit.help_status is HelpStatus.WAITING  # not yet: still on the worker side
     assert ui.run_posted() == 1
     assert c.machine.visit.help_status is HelpStatus.ACKNOWLEDGED
-    assert c.help_detail_key() == "help.detail_coming"
+    assert c.help_texts().detail == "help.detail_coming"
     help_desk.report("call-1", CallStatus.EXPIRED)
     ui.run_posted()
     v = c.machine.visit

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hardware.print_connections import FileConnection  # noqa: E402
-from hardware.print_render import render_escpos  # noqa: E402
+from hardware.printer.connections import FileConnection  # noqa: E402
+from hardware.printer.render import render_escpos  # noqa: E402
 from hardware.printer import PrinterStatus, PrintService  # noqa: E402
 from kiosk.config import Config, KioskSection, PrinterSection  # noqa: E402
 from kiosk.receipts import build_test_receipt  # noqa: E402
@@ -62,7 +62,8 @@ def bench_render(runs: int) -> None:
     r = receipt()
     start = time.perf_counter()
     render_escpos(r, PrinterSection())
-    print(f"{'first render (imports python-escpos, qrcode, Pillow)':<58} {(time.perf_counter() - start) * 1000:8.2f} ms")
+    first_s = time.perf_counter() - start
+    print(f"{'first render (imports python-escpos, qrcode, Pillow)':<58} {first_s * 1000:8.2f} ms")
     for native in (False, True):
         settings = replace(PrinterSection(), qr_native=native)
         samples = []

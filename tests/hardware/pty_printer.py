@@ -17,7 +17,7 @@ from pathlib import Path
 
 import serial
 
-from hardware.print_status import ANSWER_ONLINE, ANSWER_PAPER_OK
+from hardware.printer.status import ANSWER_ONLINE, ANSWER_PAPER_OK
 
 DLE_EOT = b"\x10\x04"
 LINK_WAIT_S = 10.0

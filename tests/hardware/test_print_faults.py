@@ -7,10 +7,10 @@ visitor, and nothing reaches the printer later for somebody else.
 import logging
 import threading
 
-from hardware.print_status import (ANSWER_OFFLINE, ANSWER_ONLINE, ANSWER_PAPER_LOW, ANSWER_PAPER_OK,
+from hardware.printer.status import (ANSWER_OFFLINE, ANSWER_ONLINE, ANSWER_PAPER_LOW, ANSWER_PAPER_OK,
                                    ANSWER_PAPER_OUT, DLE_EOT_PAPER, DLE_EOT_PRINTER, status_from_answers)
 from hardware.printer import PrinterStatus, PrintOutcome
-from hardware.print_connections import PrinterIOError
+from hardware.printer.connections import PrinterIOError
 from kiosk.receipts import Receipt, paragraph
 from tests.hardware.conftest import WAIT_S, FakeStream, make_config, sample_receipt
 

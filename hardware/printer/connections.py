@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import tempfile
+import termios
 import time
 from datetime import datetime
 from pathlib import Path
@@ -152,7 +153,7 @@ class SerialConnection(StreamConnection):
         try:
             self._port = serial.Serial(self.device, self.baudrate, timeout=self.io_timeout_s,
                                        write_timeout=self.io_timeout_s, exclusive=True)
-        except (serial.SerialException, OSError, ValueError) as e:
+        except (serial.SerialException, OSError, ValueError, termios.error) as e:
             raise PrinterIOError(f"cannot open {self.device}: {e}") from None
 
     def _send(self, chunk: bytes) -> None:
@@ -162,7 +163,7 @@ class SerialConnection(StreamConnection):
             self._port.write(chunk)
         except serial.SerialTimeoutException:
             raise PrinterTimeout(f"{self.device}: write took more than {self.io_timeout_s:g} s") from None
-        except (serial.SerialException, OSError) as e:
+        except _port_faults() as e:
             raise PrinterIOError(f"{self.device}: write failed: {e}") from None
 
     def _query(self, request: bytes, timeout_s: float) -> bytes:
@@ -176,14 +177,25 @@ class SerialConnection(StreamConnection):
             return self._port.read(1)
         except serial.SerialTimeoutException:
             return b""
-        except (serial.SerialException, OSError, TypeError) as e:
-            # pyserial raises TypeError when the device vanished under an open port.
+        except _port_faults() as e:
             raise PrinterIOError(f"{self.device}: status read failed: {e}") from None
 
     def _close(self) -> None:
         port, self._port = self._port, None
         if port is not None:
             port.close()
+
+
+def _port_faults() -> tuple[type[BaseException], ...]:
+    """What an open serial port raises once its device is gone.
+
+    termios.error is no OSError: reset_input_buffer(), flush() and changing the timeout
+    raise it (EIO) after the adapter was pulled out; pyserial raises TypeError when the
+    device vanished under a read.
+    """
+    import serial
+
+    return serial.SerialException, OSError, termios.error, TypeError
 
 
 class NetworkConnection(StreamConnection):

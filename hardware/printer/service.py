@@ -75,6 +75,7 @@ class PrintService:
         self._listeners: list[StatusListener] = []
         self._closed = False
         self._conn: Connection | None = None
+        self._status_fault: str | None = None    # the unexpected error the last status read raised
         self.last_refusal_key: str | None = None
         # The spool is a file on disk: what a visitor typed must not land there unencrypted.
         self._redact = self._settings.connection == "file"
@@ -228,10 +229,16 @@ class PrintService:
         if conn.can_read_status and not self._settings.status_reads:
             return PrinterStatus.READY  # the technician said this printer cannot answer
         try:
-            return conn.read_status(self._settings.io_timeout_s)
-        except Exception as e:  # a connection bug must not kill the worker
-            log.error("printer status read failed: %s", type(e).__name__)
+            status = conn.read_status(self._settings.io_timeout_s)
+        except Exception as e:  # a connection bug must not kill the worker, nor flood the journal
+            fault = type(e).__name__
+            if fault != self._status_fault:
+                log.error("printer status read failed: %s (said once; the connection is reopened)", fault)
+            self._status_fault = fault
+            conn.close()
             return PrinterStatus.UNKNOWN
+        self._status_fault = None
+        return status
 
     def _refresh_status(self) -> PrinterStatus:
         status = self._read_status()
@@ -292,6 +299,7 @@ class PrintService:
             self._set_status(PrinterStatus.OFFLINE)
         except Exception as e:
             log.error("print job failed: %s", type(e).__name__)
+            self._conn.close()  # whatever state it is in, the next job starts from a fresh open
             self._settle(job, False, FAILED)
         else:
             log.info("print job sent: %s, %d bytes", kind, len(data))

@@ -225,3 +225,25 @@ def test_status_requests_are_dle_eot(tmp_path, services):
     _, changes = start(services, tmp_path, fake)
     changes.wait_for(PrinterStatus.READY)
     assert fake.queries[:2] == [DLE_EOT_PAPER, DLE_EOT_PRINTER]
+
+
+def test_an_unexpected_status_read_error_is_logged_once_and_the_connection_reopened(tmp_path, services, outcomes,
+                                                                                    caplog):
+    caplog.set_level(logging.INFO, logger="hardware")
+    fake = FakeStream()
+    service, changes = start(services, tmp_path, fake, status_poll_s=600)
+    changes.wait_for(PrinterStatus.READY)
+    opened = fake.opened
+
+    def connection_bug():
+        raise ValueError("a bug in a connection class")
+
+    fake.paper = connection_bug
+    # The job reads status every 0.5 s until its 1 s limit: at least two reads hit the bug.
+    assert service.submit(sample_receipt(), "k", outcomes)
+    assert outcomes.wait() == [PrintOutcome("k", False, "print.offline")]
+    reads_with_the_bug = len(fake.queries) - 2
+    assert reads_with_the_bug >= 2
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "ValueError" in errors[0].getMessage()
+    assert fake.opened - opened >= reads_with_the_bug - 1   # closed after each, reopened by the next read

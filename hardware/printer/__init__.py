@@ -16,7 +16,7 @@ from hardware.printer.connections import (Connection, DummyConnection, FileConne
                                           UsbConnection, make_connection)
 from hardware.printer.render import RenderError, qr_image, render_escpos, width_chars
 from hardware.printer.service import (ALREADY, BUSY, CANCELLED, DONE, FAILED, OFFLINE, PAPER_OUT, TIMEOUT,
-                                      UNAVAILABLE, PrintOutcome, PrintService)
+                                      UNAVAILABLE, UNCONFIRMED, PrintOutcome, PrintService)
 from hardware.printer.status import (ANSWER_OFFLINE, ANSWER_ONLINE, ANSWER_PAPER_LOW, ANSWER_PAPER_OK,
                                      ANSWER_PAPER_OUT, DLE_EOT_PAPER, DLE_EOT_PRINTER, PrinterStatus,
                                      is_status_byte, status_from_answers)
@@ -27,7 +27,7 @@ __all__ = [
     "SerialConnection", "StreamConnection", "UsbConnection", "make_connection",
     "RenderError", "qr_image", "render_escpos", "width_chars",
     "ALREADY", "BUSY", "CANCELLED", "DONE", "FAILED", "OFFLINE", "PAPER_OUT", "TIMEOUT", "UNAVAILABLE",
-    "PrintOutcome", "PrintService",
+    "UNCONFIRMED", "PrintOutcome", "PrintService",
     "ANSWER_OFFLINE", "ANSWER_ONLINE", "ANSWER_PAPER_LOW", "ANSWER_PAPER_OK", "ANSWER_PAPER_OUT",
     "DLE_EOT_PAPER", "DLE_EOT_PRINTER", "PrinterStatus", "is_status_byte", "status_from_answers",
 ]

@@ -1,20 +1,27 @@
 """Thin connections that carry ready-made ESC/POS bytes to a printer, with timeouts.
 
-Each connection knows three things: read the printer's status, write one job's bytes
-before a deadline, and close. Every read and write is bounded by io_timeout_s and a write
-also stops at the job's deadline, so a dead printer costs the worker thread a few seconds,
-never the UI. Connections open lazily and are reopened after any error (a serial adapter
-pulled out and plugged back in comes back on the next poll).
+Each connection knows four things: read the printer's status, write one job's bytes
+before a deadline, say whether the printer took them all, and close. Every read and write is
+bounded by io_timeout_s and a write also stops at the job's deadline, so a dead printer costs
+the worker thread a few seconds, never the UI. Connections open lazily and are reopened after
+any error (a serial adapter pulled out and plugged back in comes back on the next poll).
+
+A write returns only once the bytes have left the kiosk: drained from the tty's output queue
+(serial, then tcdrain), every USB transfer complete, every TCP byte acknowledged by the
+printer (network). Bytes accepted into a buffer are not printed bytes: a 13,943-byte job
+fits in a pty's buffers whole, and the device may vanish before it reads them.
 
 Errors carry only technical text (device, errno): a job's bytes never reach a message.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import logging
 import os
 import socket
+import struct
 import tempfile
 import termios
 import time
@@ -28,6 +35,7 @@ log = logging.getLogger(__name__)
 
 # Small chunks so a job's deadline is checked often while a slow printer drains its buffer.
 CHUNK_BYTES = 1024
+DRAIN_POLL_S = 0.02     # how often the output queue is read while it drains
 # The spool stands in for paper on development and demo kiosks that run for months:
 # keep the newest files only, so it never fills the disk.
 SPOOL_KEEP_FILES = 500
@@ -52,6 +60,13 @@ class Connection:
 
     def write(self, data: bytes, kind: str, deadline: float, clock: Callable[[], float] = time.monotonic) -> None:
         raise NotImplementedError
+
+    def confirm_received(self, timeout_s: float) -> PrinterStatus | None:
+        """After write(): the printer's status once it has read every byte of the job.
+
+        None when this connection cannot ask (the write itself was the whole job: a file, memory).
+        """
+        return None
 
     def close(self) -> None:
         pass
@@ -79,6 +94,9 @@ class StreamConnection(Connection):
     def _query(self, request: bytes, timeout_s: float) -> bytes:
         """Send request and return the first byte of the answer, b"" when none came in time."""
         raise NotImplementedError
+
+    def _drain(self, deadline: float, clock: Callable[[], float]) -> None:
+        """Return once every byte sent has left for the printer (raises PrinterTimeout at deadline)."""
 
     def _close(self) -> None:
         raise NotImplementedError
@@ -123,9 +141,26 @@ class StreamConnection(Connection):
                 if clock() >= deadline:
                     raise PrinterTimeout(f"{self.name}: job deadline passed after {start} of {len(data)} bytes")
                 self._send(data[start:start + self.chunk_bytes])
+            self._drain(deadline, clock)
         except PrinterIOError:
             self.close()
             raise
+
+    def confirm_received(self, timeout_s: float) -> PrinterStatus | None:
+        """Ask status on the very connection the job went through, behind the job's bytes.
+
+        A printer reads its input in order, so its answer proves it read the whole job. Never
+        reopens: a device plugged back in meanwhile is a new device that got none of the job.
+        """
+        if not self._open_now:
+            raise PrinterIOError(f"{self.name}: connection lost during the job")
+        try:
+            paper = self._query(DLE_EOT_PAPER, timeout_s)
+            printer = self._query(DLE_EOT_PRINTER, timeout_s) if paper else None
+        except PrinterIOError:
+            self.close()
+            raise
+        return status_from_answers(paper, printer)
 
     def close(self) -> None:
         if self._open_now:
@@ -179,6 +214,21 @@ class SerialConnection(StreamConnection):
             return b""
         except _port_faults() as e:
             raise PrinterIOError(f"{self.device}: status read failed: {e}") from None
+
+    def _drain(self, deadline: float, clock: Callable[[], float]) -> None:
+        """Wait, up to the job's deadline, for the output queue to empty, then tcdrain.
+
+        tcdrain alone has no time limit; with the queue already empty it only waits for the
+        adapter's last bytes to cross the line.
+        """
+        try:
+            while (left := self._port.out_waiting) > 0:
+                if clock() >= deadline:
+                    raise PrinterTimeout(f"{self.device}: {left} bytes still waiting at the job's deadline")
+                time.sleep(DRAIN_POLL_S)
+            self._port.flush()   # tcdrain
+        except _port_faults() as e:
+            raise PrinterIOError(f"{self.device}: output could not drain: {e}") from None
 
     def _close(self) -> None:
         port, self._port = self._port, None
@@ -241,10 +291,28 @@ class NetworkConnection(StreamConnection):
             raise PrinterIOError(f"{self.host}:{self.port}: connection closed by the printer")
         return answer
 
+    def _drain(self, deadline: float, clock: Callable[[], float]) -> None:
+        """Wait, up to the job's deadline, until the printer has acknowledged every byte sent.
+
+        SIOCOUTQ (Linux: the same number as TIOCOUTQ) counts bytes sent but not yet acknowledged.
+        """
+        try:
+            while (left := _unacknowledged_bytes(self._sock)) > 0:
+                if clock() >= deadline:
+                    raise PrinterTimeout(f"{self.host}:{self.port}: {left} bytes not acknowledged "
+                                         "by the job's deadline")
+                time.sleep(DRAIN_POLL_S)
+        except OSError as e:
+            raise PrinterIOError(f"{self.host}:{self.port}: output could not drain: {e}") from None
+
     def _close(self) -> None:
         sock, self._sock = self._sock, None
         if sock is not None:
             sock.close()
+
+
+def _unacknowledged_bytes(sock: socket.socket) -> int:
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
 
 
 class UsbConnection(StreamConnection):
@@ -288,11 +356,14 @@ class UsbConnection(StreamConnection):
         import usb.core
 
         try:
-            self._out.write(chunk, timeout=int(self.io_timeout_s * 1000))
+            # A bulk transfer returns once the printer took it: its count is what it took.
+            taken = self._out.write(chunk, timeout=int(self.io_timeout_s * 1000))
         except usb.core.USBTimeoutError:
             raise PrinterTimeout(f"{self.name}: write took more than {self.io_timeout_s:g} s") from None
         except usb.core.USBError as e:
             raise PrinterIOError(f"{self.name}: write failed: {e}") from None
+        if taken != len(chunk):
+            raise PrinterIOError(f"{self.name}: the printer took {taken} of {len(chunk)} bytes")
 
     def _query(self, request: bytes, timeout_s: float) -> bytes:
         import usb.core

@@ -6,6 +6,11 @@ time limit. A job that cannot print within [printer] job_timeout_s is dropped an
 caller told so; it is never printed later, when another visitor may be standing there.
 cancel_pending() (called at each reset) drops every job not yet being sent.
 
+A job is reported done ("print.done", « imprimé ») only once its bytes have left the kiosk
+(the connection's write drains them) and, where the printer answers status, once it has
+answered a status request sent behind the job, with no fault: a printer that stopped
+reading, vanished or ran out of paper half-way is not reported printed.
+
 Status is a small state machine (READY, PAPER_LOW, PAPER_OUT, OFFLINE, UNKNOWN) fed by
 reads before each job and by a slow poll while idle, so a paper refill or a power-on is
 seen without a visitor having to try first. No answer is UNKNOWN, never "paper OK".
@@ -36,6 +41,7 @@ CLOSE_GRACE_S = 1.0
 DONE, CANCELLED = "print.done", "print.cancelled"
 OFFLINE, TIMEOUT, FAILED = "print.offline", "print.timeout", "print.failed"
 PAPER_OUT, UNAVAILABLE, BUSY, ALREADY = "print.paper_out", "print.unavailable", "print.busy", "print.already"
+UNCONFIRMED = "print.unconfirmed"   # sent, but the printer never said it took it all
 
 
 @dataclass(frozen=True)
@@ -287,23 +293,44 @@ class PrintService:
             if job.settled or self._closed:
                 return
             job.sending = True
+        self._send_job(job, data, kind, deadline)
+
+    def _send_job(self, job: _Job, data: bytes, kind: str, deadline: float) -> None:
+        """Write the bytes, then settle: DONE only once the printer took them all and reports no fault."""
+        conn = self._conn
         try:
-            self._conn.write(data, kind, deadline, self._clock)
+            conn.write(data, kind, deadline, self._clock)
+            # The answer queues behind the job in the printer's input: give it what is left of the job's time.
+            answer_s = max(self._settings.io_timeout_s, deadline - self._clock())
+            answer = conn.confirm_received(answer_s) if self._settings.status_reads else None
         except PrinterTimeout as e:
             log.warning("print job dropped: %s", e)
             self._settle(job, False, TIMEOUT)
             self._set_status(PrinterStatus.UNKNOWN)
+            return
         except PrinterIOError as e:
             log.warning("print job failed: %s", e)
             self._settle(job, False, FAILED)
             self._set_status(PrinterStatus.OFFLINE)
+            return
         except Exception as e:
             log.error("print job failed: %s", type(e).__name__)
-            self._conn.close()  # whatever state it is in, the next job starts from a fresh open
+            conn.close()  # whatever state it is in, the next job starts from a fresh open
             self._settle(job, False, FAILED)
-        else:
-            log.info("print job sent: %s, %d bytes", kind, len(data))
+            return
+        if answer is not None:
+            self._set_status(answer)
+        if answer is None or answer.can_print:
+            log.info("print job done: %s, %d bytes", kind, len(data))
             self._settle(job, True, DONE)
+        elif answer is PrinterStatus.PAPER_OUT:
+            log.warning("print job ran out of paper: %s, %d bytes sent", kind, len(data))
+            self._settle(job, False, PAPER_OUT)
+        else:
+            # Silence or a fault after the job: the bytes may sit in a buffer the printer no longer reads.
+            log.warning("print job not confirmed: %s, %d bytes sent, then the printer was %s",
+                        kind, len(data), answer.value)
+            self._settle(job, False, UNCONFIRMED)
 
     def _wait_until_printable(self, job: _Job, deadline: float) -> bool:
         """Read status until the printer can print; False (job settled) when it cannot in time."""

@@ -227,6 +227,35 @@ def test_status_requests_are_dle_eot(tmp_path, services):
     assert fake.queries[:2] == [DLE_EOT_PAPER, DLE_EOT_PRINTER]
 
 
+def test_paper_running_out_during_the_job_is_not_reported_printed(tmp_path, services, outcomes):
+    fake = FakeStream()
+    service, changes = start(services, tmp_path, fake, status_poll_s=600)
+    changes.wait_for(PrinterStatus.READY)
+
+    def roll_ends(chunk):
+        fake.paper, fake.printer = ANSWER_PAPER_OUT, ANSWER_OFFLINE
+
+    fake.write_fault = roll_ends
+    assert service.submit(sample_receipt(), "k", outcomes)
+    assert outcomes.wait() == [PrintOutcome("k", False, "print.paper_out")]
+    assert service.status is PrinterStatus.PAPER_OUT
+    assert fake.queries[-2:] == [DLE_EOT_PAPER, DLE_EOT_PRINTER]   # asked after the job's bytes
+
+
+def test_printer_silent_after_the_job_is_unconfirmed_not_printed(tmp_path, services, outcomes):
+    fake = FakeStream()
+    service, changes = start(services, tmp_path, fake, status_poll_s=600)
+    changes.wait_for(PrinterStatus.READY)
+
+    def goes_quiet(chunk):
+        fake.paper = fake.printer = b""
+
+    fake.write_fault = goes_quiet
+    assert service.submit(sample_receipt(), "k", outcomes)
+    assert outcomes.wait() == [PrintOutcome("k", False, "print.unconfirmed")]
+    assert service.status is PrinterStatus.UNKNOWN
+
+
 def test_an_unexpected_status_read_error_is_logged_once_and_the_connection_reopened(tmp_path, services, outcomes,
                                                                                     caplog):
     caplog.set_level(logging.INFO, logger="hardware")

@@ -300,9 +300,8 @@ class PrintService:
         conn = self._conn
         try:
             conn.write(data, kind, deadline, self._clock)
-            # The answer queues behind the job in the printer's input: give it what is left of the job's time.
-            answer_s = max(self._settings.io_timeout_s, deadline - self._clock())
-            answer = conn.confirm_received(answer_s) if self._settings.status_reads else None
+            # The bytes have drained: a printer still reading answers within one read's time.
+            answer = conn.confirm_received(self._settings.io_timeout_s) if self._settings.status_reads else None
         except PrinterTimeout as e:
             log.warning("print job dropped: %s", e)
             self._settle(job, False, TIMEOUT)

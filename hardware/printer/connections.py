@@ -307,7 +307,14 @@ class NetworkConnection(StreamConnection):
 
     def _close(self) -> None:
         sock, self._sock = self._sock, None
-        if sock is not None:
+        if sock is None:
+            return
+        try:
+            if _unacknowledged_bytes(sock) > 0:
+                # A job dropped half-way: reset the connection, or the kernel would go on sending
+                # its rest after close, and it would print for whoever stands there next.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        finally:
             sock.close()
 
 

@@ -140,7 +140,8 @@ def test_printer_that_vanishes_mid_job_is_not_reported_printed(tmp_path, pair, p
 
 
 class StallingTcpPrinter:
-    """A network printer on 127.0.0.1 that reads stop_after bytes of the job, then never reads again.
+    """A network printer on 127.0.0.1 that reads stop_after bytes of the job, then stops reading
+    until resume is set; what it reads after that is in `late`.
 
     Its receive buffer is made small, as a printer's is, so the kiosk's kernel cannot hand it
     the whole job: the rest waits, unacknowledged, in the kiosk's send buffer.
@@ -155,6 +156,10 @@ class StallingTcpPrinter:
         self.server.listen(1)
         self.port = self.server.getsockname()[1]
         self.stalled = threading.Event()
+        self.resume = threading.Event()
+        self.late = bytearray()
+        self.receive_buffer_bytes = 0
+        self.finished = threading.Event()      # the connection ended after resume
         self._conns = []
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -165,6 +170,7 @@ class StallingTcpPrinter:
         except OSError:
             return
         self._conns.append(conn)
+        self.receive_buffer_bytes = conn.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
         while len(self.received) < self.stop_after:
             try:
                 data = conn.recv(self.stop_after - len(self.received))
@@ -174,6 +180,13 @@ class StallingTcpPrinter:
                 return
             self.received += data
         self.stalled.set()
+        self.resume.wait(WAIT_S)
+        try:
+            while data := conn.recv(4096):
+                self.late += data
+        except OSError:
+            pass
+        self.finished.set()
 
     def close(self):
         for conn in self._conns:
@@ -195,6 +208,11 @@ def test_network_printer_that_stops_reading_is_not_reported_printed(tmp_path, se
         assert printer.stalled.wait(WAIT_S)
         assert_not_said_printed(outcome)
         assert len(printer.received) == STOPS_AFTER_BYTES
+        # The printer wakes up: the dropped job's rest must not print now, for the next visitor.
+        # Only what its own receive buffer already held can still come (the kernel acknowledged it).
+        printer.resume.set()
+        assert printer.finished.wait(WAIT_S)
+        assert len(printer.late) <= printer.receive_buffer_bytes
     finally:
         printer.close()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import serial
 
-from hardware.print_status import ANSWER_ONLINE, ANSWER_PAPER_OK
+from hardware.printer.status import ANSWER_ONLINE, ANSWER_PAPER_OK
 
 DLE_EOT = b"\x10\x04"
 LINK_WAIT_S = 10.0
@@ -61,11 +61,14 @@ class PtyPrinter:
 
     mode: "ready", "paper_out", "silent" (reads, never answers), "late" (answers after
     late_s), "garbage" (answers bytes no printer sends), "deaf" (stops reading at all).
+    deaf_after: once that many job bytes came in, turn "deaf" (a printer that stops taking
+    bytes in the middle of a job; whatever is sent after stays in the pty's buffers).
     """
 
-    def __init__(self, device: Path, mode: str = "ready", late_s: float = 0.0):
+    def __init__(self, device: Path, mode: str = "ready", late_s: float = 0.0, deaf_after: int | None = None):
         self.mode = mode
         self.late_s = late_s
+        self.deaf_after = deaf_after
         self.received = bytearray()       # everything but status requests
         self.status_requests = 0
         self.first_job_byte = threading.Event()
@@ -93,8 +96,12 @@ class PtyPrinter:
             if self.mode == "deaf":
                 time.sleep(0.02)
                 continue
+            want = 4096 if self.deaf_after is None else min(4096, self.deaf_after - len(self.received))
+            if want <= 0:
+                self.mode = "deaf"
+                continue
             try:
-                pending += self._port.read(4096)
+                pending += self._port.read(want)
             except (serial.SerialException, OSError, TypeError):
                 return  # the pair was killed under us
             while True:

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from hardware.print_status import ANSWER_ONLINE, ANSWER_PAPER_LOW
+from hardware.printer.status import ANSWER_ONLINE, ANSWER_PAPER_LOW
 from hardware.printer import check_printer
 from kiosk import doctor
 from tests.hardware.conftest import make_config, wait_until
@@ -146,7 +146,7 @@ def test_usb_printer_not_plugged_in_is_offline_in_the_service(tmp_path, services
 
 
 def test_network_printer_closing_an_idle_connection_is_not_reported_offline(tmp_path):
-    from hardware.print_connections import NetworkConnection
+    from hardware.printer.connections import NetworkConnection
     from hardware.printer import PrinterStatus
 
     printer = TcpPrinter(b"\x12")

@@ -7,10 +7,10 @@ visitor, and nothing reaches the printer later for somebody else.
 import logging
 import threading
 
-from hardware.print_status import (ANSWER_OFFLINE, ANSWER_ONLINE, ANSWER_PAPER_LOW, ANSWER_PAPER_OK,
+from hardware.printer.status import (ANSWER_OFFLINE, ANSWER_ONLINE, ANSWER_PAPER_LOW, ANSWER_PAPER_OK,
                                    ANSWER_PAPER_OUT, DLE_EOT_PAPER, DLE_EOT_PRINTER, status_from_answers)
 from hardware.printer import PrinterStatus, PrintOutcome
-from hardware.print_connections import PrinterIOError
+from hardware.printer.connections import PrinterIOError
 from kiosk.receipts import Receipt, paragraph
 from tests.hardware.conftest import WAIT_S, FakeStream, make_config, sample_receipt
 
@@ -225,3 +225,54 @@ def test_status_requests_are_dle_eot(tmp_path, services):
     _, changes = start(services, tmp_path, fake)
     changes.wait_for(PrinterStatus.READY)
     assert fake.queries[:2] == [DLE_EOT_PAPER, DLE_EOT_PRINTER]
+
+
+def test_paper_running_out_during_the_job_is_not_reported_printed(tmp_path, services, outcomes):
+    fake = FakeStream()
+    service, changes = start(services, tmp_path, fake, status_poll_s=600)
+    changes.wait_for(PrinterStatus.READY)
+
+    def roll_ends(chunk):
+        fake.paper, fake.printer = ANSWER_PAPER_OUT, ANSWER_OFFLINE
+
+    fake.write_fault = roll_ends
+    assert service.submit(sample_receipt(), "k", outcomes)
+    assert outcomes.wait() == [PrintOutcome("k", False, "print.paper_out")]
+    assert service.status is PrinterStatus.PAPER_OUT
+    assert fake.queries[-2:] == [DLE_EOT_PAPER, DLE_EOT_PRINTER]   # asked after the job's bytes
+
+
+def test_printer_silent_after_the_job_is_unconfirmed_not_printed(tmp_path, services, outcomes):
+    fake = FakeStream()
+    service, changes = start(services, tmp_path, fake, status_poll_s=600)
+    changes.wait_for(PrinterStatus.READY)
+
+    def goes_quiet(chunk):
+        fake.paper = fake.printer = b""
+
+    fake.write_fault = goes_quiet
+    assert service.submit(sample_receipt(), "k", outcomes)
+    assert outcomes.wait() == [PrintOutcome("k", False, "print.unconfirmed")]
+    assert service.status is PrinterStatus.UNKNOWN
+
+
+def test_an_unexpected_status_read_error_is_logged_once_and_the_connection_reopened(tmp_path, services, outcomes,
+                                                                                    caplog):
+    caplog.set_level(logging.INFO, logger="hardware")
+    fake = FakeStream()
+    service, changes = start(services, tmp_path, fake, status_poll_s=600)
+    changes.wait_for(PrinterStatus.READY)
+    opened = fake.opened
+
+    def connection_bug():
+        raise ValueError("a bug in a connection class")
+
+    fake.paper = connection_bug
+    # The job reads status every 0.5 s until its 1 s limit: at least two reads hit the bug.
+    assert service.submit(sample_receipt(), "k", outcomes)
+    assert outcomes.wait() == [PrintOutcome("k", False, "print.offline")]
+    reads_with_the_bug = len(fake.queries) - 2
+    assert reads_with_the_bug >= 2
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "ValueError" in errors[0].getMessage()
+    assert fake.opened - opened >= reads_with_the_bug - 1   # closed after each, reopened by the next read

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from hardware.print_render import RenderError, qr_image, render_escpos
+from hardware.printer.render import RenderError, qr_image, render_escpos
 from kiosk.config import KioskSection, PrinterSection
 from kiosk.receipts import build_help_ticket, build_test_receipt, paragraph, Receipt
 from tests.hardware.escpos_bytes import decode_qr, raster_images
@@ -110,7 +110,8 @@ def test_a_long_ticket_number_narrows_to_fit_58_mm_paper_but_stays_tall():
 
 def test_title_is_wrapped_for_double_width_on_58_mm():
     from kiosk.receipts import title
-    data = render_escpos(Receipt((title("Faire la pré-demande de carte d'identité"),)), PrinterSection(paper_width_mm=58))
+    receipt = Receipt((title("Faire la pré-demande de carte d'identité"),))
+    data = render_escpos(receipt, PrinterSection(paper_width_mm=58))
     text = data.split(b"\x1ba\x01", 1)[1].split(b"\x1b!", 1)[0].decode("cp1252")
     assert max(len(line) for line in text.splitlines()) <= 16
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from hardware.print_connections import SerialConnection
+from hardware.printer.connections import SerialConnection
 from hardware.printer import PrinterStatus, PrintOutcome, check_printer
 from kiosk.receipts import Receipt, qr
 from tests.hardware.conftest import make_config, sample_receipt, wait_until
@@ -49,7 +49,7 @@ def start(services, cfg):
 
 
 def test_receipt_reaches_the_printer_byte_for_byte(tmp_path, pair, printers, services, outcomes):
-    from hardware.print_render import render_escpos
+    from hardware.printer.render import render_escpos
 
     printer = printers(pair.printer_side)
     cfg = serial_config(tmp_path, pair)

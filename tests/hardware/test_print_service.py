@@ -2,7 +2,7 @@
 
 import threading
 
-from hardware.print_connections import DummyConnection
+from hardware.printer.connections import DummyConnection
 from hardware.printer import PrinterStatus, PrintOutcome, PrintService
 from kiosk.receipts import Receipt, paragraph
 from tests.hardware.conftest import WAIT_S, RecordingConnection, make_config, sample_receipt
@@ -131,7 +131,7 @@ def test_a_failing_on_done_does_not_stop_the_printer(tmp_path, outcomes, service
 
 
 def test_file_spool_keeps_only_the_newest_files(tmp_path, outcomes, monkeypatch):
-    import hardware.print_connections as connections
+    import hardware.printer.connections as connections
 
     monkeypatch.setattr(connections, "SPOOL_KEEP_FILES", 3)
     conn = connections.FileConnection(tmp_path / "spool")
@@ -142,7 +142,7 @@ def test_file_spool_keeps_only_the_newest_files(tmp_path, outcomes, monkeypatch)
 
 
 def test_every_message_the_service_can_give_is_translated():
-    import hardware.printer as printer
+    import hardware.printer.service as printer
     from kiosk.i18n import Catalog
 
     keys = {value for name, value in vars(printer).items()

@@ -6,6 +6,11 @@ time limit. A job that cannot print within [printer] job_timeout_s is dropped an
 caller told so; it is never printed later, when another visitor may be standing there.
 cancel_pending() (called at each reset) drops every job not yet being sent.
 
+A job is reported done ("print.done", « imprimé ») only once its bytes have left the kiosk
+(the connection's write drains them) and, where the printer answers status, once it has
+answered a status request sent behind the job, with no fault: a printer that stopped
+reading, vanished or ran out of paper half-way is not reported printed.
+
 Status is a small state machine (READY, PAPER_LOW, PAPER_OUT, OFFLINE, UNKNOWN) fed by
 reads before each job and by a slow poll while idle, so a paper refill or a power-on is
 seen without a visitor having to try first. No answer is UNKNOWN, never "paper OK".
@@ -14,23 +19,17 @@ seen without a visitor having to try first. No answer is UNKNOWN, never "paper O
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
-from hardware.print_connections import (Connection, NetworkConnection, PrinterIOError,
-                                        PrinterTimeout, SerialConnection, StreamConnection, UsbConnection,
-                                        make_connection)
-from hardware.print_render import RenderError, render_escpos, width_chars
-from hardware.print_status import PrinterStatus
+from hardware.printer.connections import Connection, PrinterIOError, PrinterTimeout, make_connection
+from hardware.printer.render import render_escpos
+from hardware.printer.status import PrinterStatus
 from kiosk.config import Config
 from kiosk.receipts import Receipt
-
-__all__ = ["PrinterStatus", "PrintOutcome", "PrintService", "render_escpos", "check_printer", "width_chars"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +41,7 @@ CLOSE_GRACE_S = 1.0
 DONE, CANCELLED = "print.done", "print.cancelled"
 OFFLINE, TIMEOUT, FAILED = "print.offline", "print.timeout", "print.failed"
 PAPER_OUT, UNAVAILABLE, BUSY, ALREADY = "print.paper_out", "print.unavailable", "print.busy", "print.already"
+UNCONFIRMED = "print.unconfirmed"   # sent, but the printer never said it took it all
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class PrintService:
         self._listeners: list[StatusListener] = []
         self._closed = False
         self._conn: Connection | None = None
+        self._status_fault: str | None = None    # the unexpected error the last status read raised
         self.last_refusal_key: str | None = None
         # The spool is a file on disk: what a visitor typed must not land there unencrypted.
         self._redact = self._settings.connection == "file"
@@ -234,10 +235,16 @@ class PrintService:
         if conn.can_read_status and not self._settings.status_reads:
             return PrinterStatus.READY  # the technician said this printer cannot answer
         try:
-            return conn.read_status(self._settings.io_timeout_s)
-        except Exception as e:  # a connection bug must not kill the worker
-            log.error("printer status read failed: %s", type(e).__name__)
+            status = conn.read_status(self._settings.io_timeout_s)
+        except Exception as e:  # a connection bug must not kill the worker, nor flood the journal
+            fault = type(e).__name__
+            if fault != self._status_fault:
+                log.error("printer status read failed: %s (said once; the connection is reopened)", fault)
+            self._status_fault = fault
+            conn.close()
             return PrinterStatus.UNKNOWN
+        self._status_fault = None
+        return status
 
     def _refresh_status(self) -> PrinterStatus:
         status = self._read_status()
@@ -286,22 +293,43 @@ class PrintService:
             if job.settled or self._closed:
                 return
             job.sending = True
+        self._send_job(job, data, kind, deadline)
+
+    def _send_job(self, job: _Job, data: bytes, kind: str, deadline: float) -> None:
+        """Write the bytes, then settle: DONE only once the printer took them all and reports no fault."""
+        conn = self._conn
         try:
-            self._conn.write(data, kind, deadline, self._clock)
+            conn.write(data, kind, deadline, self._clock)
+            # The bytes have drained: a printer still reading answers within one read's time.
+            answer = conn.confirm_received(self._settings.io_timeout_s) if self._settings.status_reads else None
         except PrinterTimeout as e:
             log.warning("print job dropped: %s", e)
             self._settle(job, False, TIMEOUT)
             self._set_status(PrinterStatus.UNKNOWN)
+            return
         except PrinterIOError as e:
             log.warning("print job failed: %s", e)
             self._settle(job, False, FAILED)
             self._set_status(PrinterStatus.OFFLINE)
+            return
         except Exception as e:
             log.error("print job failed: %s", type(e).__name__)
+            conn.close()  # whatever state it is in, the next job starts from a fresh open
             self._settle(job, False, FAILED)
-        else:
-            log.info("print job sent: %s, %d bytes", kind, len(data))
+            return
+        if answer is not None:
+            self._set_status(answer)
+        if answer is None or answer.can_print:
+            log.info("print job done: %s, %d bytes", kind, len(data))
             self._settle(job, True, DONE)
+        elif answer is PrinterStatus.PAPER_OUT:
+            log.warning("print job ran out of paper: %s, %d bytes sent", kind, len(data))
+            self._settle(job, False, PAPER_OUT)
+        else:
+            # Silence or a fault after the job: the bytes may sit in a buffer the printer no longer reads.
+            log.warning("print job not confirmed: %s, %d bytes sent, then the printer was %s",
+                        kind, len(data), answer.value)
+            self._settle(job, False, UNCONFIRMED)
 
     def _wait_until_printable(self, job: _Job, deadline: float) -> bool:
         """Read status until the printer can print; False (job settled) when it cannot in time."""
@@ -342,66 +370,3 @@ class PrintService:
             fn() if argument is None else fn(argument)
         except Exception:
             log.exception("printer callback failed")
-
-
-# ----- `kiosk doctor` ------------------------------------------------------------------------
-def _nearest_existing(path: Path) -> Path:
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
-
-
-def check_printer(cfg: Config, timeout_s: float) -> tuple[str, str]:
-    """("OK"|"WARN"|"FAIL", one plain line of what to do). Reads only: creates nothing."""
-    p = cfg.printer
-    if p.connection == "none":
-        return "WARN", 'no printer ([printer] connection = "none"): visitors get the link as a QR code on screen'
-    try:
-        render_escpos(Receipt(()), p)
-    except RenderError as e:
-        return "FAIL", f"{e}: set a profile from python-escpos's list that has this code page"
-    if p.connection == "dummy":
-        return "WARN", "dummy printer: receipts stay in memory and never print; set [printer] connection"
-    if p.connection == "file":
-        spool = cfg.data_path(p.spool_dir)
-        if spool.is_dir():
-            if not os.access(spool, os.W_OK):
-                return "FAIL", f"spool {spool} is not writable by this user: fix its owner"
-            return "WARN", f"receipts go to files in {spool}, not to paper; set [printer] connection for a printer"
-        if spool.exists():
-            return "FAIL", f"spool {spool} is not a folder: move it away or set [printer] spool_dir"
-        parent = _nearest_existing(spool.parent)
-        if not os.access(parent, os.W_OK):
-            return "FAIL", f"spool {spool} cannot be created ({parent} is not writable): fix its owner"
-        return "WARN", f"receipts will go to files in {spool} (created at first print), not to paper"
-    conn: StreamConnection
-    if p.connection == "serial":
-        conn = SerialConnection(p.serial_device, p.serial_baudrate, timeout_s)
-    elif p.connection == "network":
-        conn = NetworkConnection(p.network_host, p.network_port, timeout_s)
-    else:
-        conn = UsbConnection(p.usb_vendor_id, p.usb_product_id, timeout_s)
-    try:
-        if not p.status_reads:
-            try:
-                conn.open()
-            except PrinterIOError as e:
-                return "FAIL", f"{e}: check the cable, the power and [printer] settings"
-            return "OK", f"{conn.name} opens (status reads are off: paper is not checked)"
-        status = conn.read_status(timeout_s)
-        detail = conn.last_error
-    finally:
-        conn.close()
-    if status is PrinterStatus.READY:
-        return "OK", f"{conn.name}: ready, paper present"
-    if status is PrinterStatus.PAPER_LOW:
-        return "WARN", f"{conn.name}: paper nearly out: have a new roll ready"
-    if status is PrinterStatus.PAPER_OUT:
-        return "FAIL", f"{conn.name}: out of paper: put in a new roll"
-    if status is PrinterStatus.OFFLINE:
-        if detail:
-            return "FAIL", f"{detail}: check the cable, the power and [printer] settings"
-        return "FAIL", f"{conn.name}: printer says it is offline: close the cover, check the paper and the power"
-    return "FAIL", (f"{conn.name}: no status answer within {timeout_s:g} s: check it is on; "
-                    "if this printer cannot answer, set [printer] status_reads = false")
-

@@ -228,7 +228,7 @@ def test_a_real_dummy_printer_prints_once_and_reports_on_the_ui_thread(make_cont
     connections = []
 
     def factory():
-        from hardware.print_connections import DummyConnection
+        from hardware.printer import DummyConnection
         connections.append(DummyConnection())
         return connections[-1]
 

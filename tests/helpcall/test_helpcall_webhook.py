@@ -307,7 +307,8 @@ def test_doctor_dry_run_reaches_the_server_without_sending_or_writing(make_confi
     assert list(cfg.data_dir.iterdir()) == []
 
 
-@pytest.mark.parametrize("end, words", [("cancel", "annulé par le visiteur"), ("acknowledge", "un conseiller a répondu")])
+@pytest.mark.parametrize("end, words", [("cancel", "annulé par le visiteur"),
+                                        ("acknowledge", "un conseiller a répondu")])
 def test_the_chat_is_told_when_a_delivered_call_ends(make_config, hook, services, end, words):
     service = services(make_config(webhook_url=hook.url))
     service.start()

@@ -1,7 +1,8 @@
 """The ways a help call reaches someone: a chat webhook, a serial lamp, a printed ticket.
 
 Each channel sends one call and raises ChannelError with a short reason when it could
-not; the service (kiosk.helpcall) decides when to try again. Reasons never hold the
+not; the service (kiosk.helpcall.service) decides when to try again. channels_for() is
+the one place that decides which channels a config turns on. Reasons never hold the
 webhook URL or its headers: chat webhooks often carry their secret in the URL.
 
 Why no Apprise: it would bring a hundred services we do not need and hides the HTTP
@@ -12,19 +13,19 @@ Mattermost, Rocket.Chat and other Slack-compatible tools all accept one JSON POS
 from __future__ import annotations
 
 import logging
-import os
 import socket
-import stat
+import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from kiosk.config import Config
+from kiosk.device_check import check_device_file
+from kiosk.helpcall.model import CallContext, HelpCall
 from kiosk.i18n import t
 
 if TYPE_CHECKING:
     from hardware.serial_device import SerialCallDevice
-    from kiosk.helpcall import HelpCall
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,6 @@ class WebhookChannel(Channel):
                                                     "number": call.number, "status": call.status.value}})
 
     def send_test(self, cfg: Config) -> str:
-        from kiosk.helpcall import CallContext, HelpCall
         probe = HelpCall.new(0, CallContext(None, None, None, None, 0.0))
         self._deliver(payload(cfg, probe, test=True))
         return "test message accepted"
@@ -190,8 +190,6 @@ class LampChannel(Channel):
             raise ChannelError(f"lamp device {self.path} is not connected" + (f" ({reason})" if reason else ""))
 
     def send_test(self, cfg: Config, on_s: float = 2.0) -> str:
-        import threading
-
         from hardware.serial_device import SerialCallDevice
         lit = threading.Event()
         device = SerialCallDevice(self.path, self.baudrate, lamp_wanted=lit.is_set, reconnect_s=0.5)
@@ -212,15 +210,7 @@ class LampChannel(Channel):
 
     def check(self) -> Check:
         # Not opened: opening toggles DTR (some devices reset) and the kiosk holds it exclusively.
-        try:
-            mode = os.stat(self.path).st_mode
-        except OSError:
-            return "FAIL", f"{self.path} not found: plug the lamp in or fix [helpcall] lamp_device"
-        if not stat.S_ISCHR(mode):
-            return "FAIL", f"{self.path} is not a serial device"
-        if not os.access(self.path, os.R_OK | os.W_OK):
-            return "FAIL", f"no read/write permission on {self.path}: add the kiosk user to group dialout"
-        return "OK", f"{self.path} present (not opened: the running kiosk holds it)"
+        return check_device_file(self.path, "[helpcall] lamp_device")
 
 
 # ----- ticket ---------------------------------------------------------------------------
@@ -246,8 +236,30 @@ class TicketChannel(Channel):
     def send_test(self, cfg: Config) -> str:
         if self._print_ticket is None:
             raise ChannelError("no printer is wired to print tickets")
-        self._print_ticket(0)
+        try:
+            self._print_ticket(0)
+        except OSError as e:  # the ticket printer's refusals and failures say why
+            raise ChannelError(str(e)) from None
         return "ticket number 0 sent to the printer"
 
     def check(self) -> Check:
         return "OK", "tickets go to the receipt printer (see the printer check)"
+
+
+# ----- which channels a config turns on ----------------------------------------------------
+def channels_for(cfg: Config, print_ticket: Callable[[int], None] | None, *, http_post: Callable | None = None,
+                 ack_url: Callable[[HelpCall], str] = lambda call: "",
+                 device: SerialCallDevice | None = None) -> list[Channel]:
+    """The channels [helpcall] turns on, in the order they are tried and listed: webhook, lamp, ticket.
+
+    The running kiosk passes its lamp device (held open); `kiosk call-test` passes none,
+    and the lamp channel opens the port for its test only."""
+    settings = cfg.helpcall
+    channels: list[Channel] = []
+    if settings.webhook_url:
+        channels.append(WebhookChannel(cfg, http_post, ack_url=ack_url))
+    if settings.lamp_device:
+        channels.append(LampChannel(cfg, device))
+    if settings.ticket:
+        channels.append(TicketChannel(print_ticket))
+    return channels

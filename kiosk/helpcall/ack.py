@@ -14,12 +14,10 @@ import logging
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from kiosk.helpcall.model import HelpCall
 from kiosk.i18n import t
-
-if TYPE_CHECKING:
-    from kiosk.helpcall import HelpCallService
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +33,16 @@ button{{font-size:1.5rem;padding:1rem 2.5rem}}</style></head>
 """
 
 
+class CallsToAcknowledge(Protocol):
+    """What the server needs of the help-call service (kiosk.helpcall.service), and nothing more."""
+
+    def get(self, call_id: str) -> HelpCall | None: ...
+
+    def acknowledge(self, call_id: str) -> bool: ...
+
+
 class AckServer:
-    def __init__(self, service: HelpCallService, port: int, host: str = ""):
+    def __init__(self, service: CallsToAcknowledge, port: int, host: str = ""):
         self.service = service
         handler = _make_handler(service)
         self._server = ThreadingHTTPServer((host, port), handler)
@@ -57,7 +63,7 @@ class AckServer:
         self._server.server_close()
 
 
-def _make_handler(service: HelpCallService):
+def _make_handler(service: CallsToAcknowledge):
     class Handler(BaseHTTPRequestHandler):
         server_version = "pas-a-pas"
         sys_version = ""

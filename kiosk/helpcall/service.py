@@ -1,15 +1,7 @@
 """Calling a conseiller: a call that always reaches a person, or says it could not yet.
 
-A call carries the kiosk's name and place, the procedure and step reached (ids and
-titles from the content pack), how long the visitor has been there and a queue number:
-never anything the visitor typed (CallContext has no field that could hold it).
-
-    WAITING ──first channel that reaches a person──▶ DELIVERED
-       │                                                │
-       └──────────────┬─────────────────────────────────┘
-                      ▼
-      ACKNOWLEDGED (a conseiller answered) | CANCELLED (the visitor, or the reset)
-      | EXPIRED (nobody answered within [helpcall] expire_s)
+What a call is lives in kiosk.helpcall.model; the ways it goes out in
+kiosk.helpcall.channels. This module owns the calls while they live.
 
 Threads: request(), cancel() and acknowledge() only change memory and wake the workers,
 so the UI thread never waits. One worker per channel sends (a slow webhook never delays
@@ -27,98 +19,22 @@ disk I/O on the UI thread.
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
 from kiosk.config import Config
-from kiosk.helpcall_channels import Channel, ChannelError, LampChannel, TicketChannel, WebhookChannel
-from kiosk.outbox import Outbox
+from kiosk.helpcall.ack import AckServer
+from kiosk.helpcall.channels import Channel, ChannelError, channels_for
+from kiosk.helpcall.model import CallContext, CallStatus, HelpCall
+from kiosk.helpcall.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 MAX_NUMBER = 999          # queue numbers go 1..999, then 1 again; they restart each day
 KEEPER_TICK_S = 1.0       # how often expiry is checked when nothing else happens
-
-
-@dataclass(frozen=True)
-class CallContext:
-    procedure_id: str | None
-    procedure_title: str | None
-    step_id: str | None
-    step_title: str | None
-    elapsed_s: float
-
-
-class CallStatus(enum.Enum):
-    WAITING = "waiting"
-    DELIVERED = "delivered"
-    ACKNOWLEDGED = "acknowledged"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-
-
-ACTIVE = (CallStatus.WAITING, CallStatus.DELIVERED)
-
-
-@dataclass
-class HelpCall:
-    id: str
-    number: int
-    status: CallStatus
-    created_at: float                     # wall clock, for display and across restarts
-    context: CallContext
-    channels_pending: list[str] = field(default_factory=list)
-    channels_done: list[str] = field(default_factory=list)
-    channels_sending: list[str] = field(default_factory=list)   # in flight (see module doc)
-    channels_repeat: list[str] = field(default_factory=list)    # send again marked "repeat"
-    attempts: dict[str, int] = field(default_factory=dict)
-    last_error: dict[str, str] = field(default_factory=dict)
-    # Runtime only, not stored: monotonic times.
-    created_mono: float = 0.0
-    next_try: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def new(cls, number: int, context: CallContext, channels: list[str] = (), created_mono: float = 0.0,
-            created_at: float | None = None) -> HelpCall:
-        return cls(id=uuid.uuid4().hex, number=number, status=CallStatus.WAITING,
-                   created_at=time.time() if created_at is None else created_at, context=context,
-                   channels_pending=list(channels), created_mono=created_mono)
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE
-
-    def copy(self) -> HelpCall:
-        return replace(self, channels_pending=list(self.channels_pending), channels_done=list(self.channels_done),
-                       channels_sending=list(self.channels_sending), channels_repeat=list(self.channels_repeat),
-                       attempts=dict(self.attempts), last_error=dict(self.last_error), next_try=dict(self.next_try))
-
-    def to_record(self) -> dict:
-        c = self.context
-        return {"id": self.id, "number": self.number, "status": self.status.value, "created_at": self.created_at,
-                "context": {"procedure_id": c.procedure_id, "procedure_title": c.procedure_title,
-                            "step_id": c.step_id, "step_title": c.step_title, "elapsed_s": c.elapsed_s},
-                "channels_pending": self.channels_pending, "channels_done": self.channels_done,
-                "channels_sending": self.channels_sending, "channels_repeat": self.channels_repeat,
-                "attempts": self.attempts, "last_error": self.last_error}
-
-    @classmethod
-    def from_record(cls, r: dict) -> HelpCall:
-        c = r["context"]
-        return cls(id=r["id"], number=int(r["number"]), status=CallStatus(r["status"]),
-                   created_at=float(r["created_at"]),
-                   context=CallContext(c["procedure_id"], c["procedure_title"], c["step_id"], c["step_title"],
-                                       float(c["elapsed_s"])),
-                   channels_pending=list(r["channels_pending"]), channels_done=list(r["channels_done"]),
-                   channels_sending=list(r.get("channels_sending", [])),
-                   channels_repeat=list(r.get("channels_repeat", [])),
-                   attempts=dict(r.get("attempts", {})), last_error=dict(r.get("last_error", {})))
 
 
 class HelpCallService:
@@ -144,9 +60,6 @@ class HelpCallService:
         self._ack_server = None
 
         self.device = None
-        channels: list[Channel] = []
-        if self.settings.webhook_url:
-            channels.append(WebhookChannel(cfg, http_post, ack_url=self.ack_url))
         if self.settings.lamp_device:
             if device_factory is None:
                 from hardware.serial_device import SerialCallDevice
@@ -154,10 +67,8 @@ class HelpCallService:
             self.device = device_factory(self.settings.lamp_device, self.settings.lamp_baudrate,
                                          on_button=self._button_pressed, lamp_wanted=self._lamp_wanted,
                                          on_connect=self._device_back)
-            channels.append(LampChannel(cfg, self.device))
-        if self.settings.ticket:
-            channels.append(TicketChannel(print_ticket))
-        self.channels: dict[str, Channel] = {ch.name: ch for ch in channels}
+        channels = channels_for(cfg, print_ticket, http_post=http_post, ack_url=self.ack_url, device=self.device)
+        self.channels: dict[str, Channel] = {channel.name: channel for channel in channels}
 
     # ----- for the app --------------------------------------------------------------
     def channels_configured(self) -> bool:
@@ -187,7 +98,6 @@ class HelpCallService:
         if self.device is not None:
             self.device.start()
         if self.settings.ack_port:
-            from kiosk.helpcall_ack import AckServer
             try:
                 self._ack_server = AckServer(self, self.settings.ack_port)
                 self._ack_server.start()
@@ -204,8 +114,8 @@ class HelpCallService:
             self._dirty.add(call.id)
             self._lock.notify_all()
             snapshot = call.copy()
-        log.info("help call %d requested: procedure=%s step=%s channels=%s", call.number,
-                 context.procedure_id or "-", context.step_id or "-", ",".join(self.channels) or "none (ask at the desk)")
+        log.info("help call %d requested: procedure=%s step=%s channels=%s", call.number, context.procedure_id or "-",
+                 context.step_id or "-", ",".join(self.channels) or "none (ask at the desk)")
         self._notify(snapshot)
         return snapshot
 

@@ -50,7 +50,6 @@ class HelpCall:
     channels_pending: list[str] = field(default_factory=list)
     channels_done: list[str] = field(default_factory=list)
     channels_sending: list[str] = field(default_factory=list)   # in flight (see module doc)
-    channels_repeat: list[str] = field(default_factory=list)    # send again marked "repeat"
     attempts: dict[str, int] = field(default_factory=dict)
     last_error: dict[str, str] = field(default_factory=dict)
     # Runtime only, not stored: monotonic times.
@@ -70,7 +69,7 @@ class HelpCall:
 
     def copy(self) -> HelpCall:
         return replace(self, channels_pending=list(self.channels_pending), channels_done=list(self.channels_done),
-                       channels_sending=list(self.channels_sending), channels_repeat=list(self.channels_repeat),
+                       channels_sending=list(self.channels_sending),
                        attempts=dict(self.attempts), last_error=dict(self.last_error), next_try=dict(self.next_try))
 
     def to_record(self) -> dict:
@@ -79,7 +78,7 @@ class HelpCall:
                 "context": {"procedure_id": ctx.procedure_id, "procedure_title": ctx.procedure_title,
                             "step_id": ctx.step_id, "step_title": ctx.step_title, "elapsed_s": ctx.elapsed_s},
                 "channels_pending": self.channels_pending, "channels_done": self.channels_done,
-                "channels_sending": self.channels_sending, "channels_repeat": self.channels_repeat,
+                "channels_sending": self.channels_sending,
                 "attempts": self.attempts, "last_error": self.last_error}
 
     @classmethod
@@ -91,5 +90,4 @@ class HelpCall:
                                        ctx["step_title"], float(ctx["elapsed_s"])),
                    channels_pending=list(record["channels_pending"]), channels_done=list(record["channels_done"]),
                    channels_sending=list(record.get("channels_sending", [])),
-                   channels_repeat=list(record.get("channels_repeat", [])),
                    attempts=dict(record.get("attempts", {})), last_error=dict(record.get("last_error", {})))

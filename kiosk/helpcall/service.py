@@ -4,17 +4,18 @@ What a call is lives in kiosk.helpcall.model; the ways it goes out in
 kiosk.helpcall.channels. This module owns the calls while they live.
 
 Threads: request(), cancel() and acknowledge() only change memory and wake the workers,
-so the UI thread never waits. One worker per channel sends (a slow webhook never delays
-the lamp); a keeper thread writes the outbox, removes finished calls, switches the lamp
-and expires old calls. Listeners and the button handler run on those worker threads.
+so the UI thread never waits. One worker per channel hands each due call to a sending
+thread of its own (up to the channel's parallel_sends), and each attempt has a total
+deadline: a slow webhook never delays the lamp, and a server holding one call never
+delays the next. A keeper thread writes the outbox, removes finished calls, switches the
+lamp and expires old calls. Listeners and the button handler run on those threads.
 
-Outbox and the crash window: before a send, the channel is written to disk as
-"sending"; after it, as "done". A crash between the two leaves the call "sending" for
-that channel. At the next start, channels whose resend_if_unsure is true (webhook, lamp)
-send again, marked as a possible repeat (the chat message says so): a duplicate beats a
-lost call. The ticket is not printed again. A call is also lost if the kiosk dies in the
-milliseconds between request() and the first write; that is the price of never doing
-disk I/O on the UI thread.
+Outbox and restarts: before a send, the channel is written to disk as "sending"; after
+it, as "done". When the kiosk starts again (after a crash, or a restart), the calls it
+finds there belong to a visitor whose screen was reset with the restart: nobody here can
+see or cancel them. They are ended at once (CANCELLED), and the chat is told, as for a
+cancelled call, when it got the call or may have (caught "sending"), so that no conseiller
+walks to a kiosk where nobody waits. Nothing is sent again and no ticket is printed.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class HelpCallService:
         self._button_handler: Callable[[], None] | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._senders: set[threading.Thread] = set()    # one per attempt in flight
         self._started = False
         self._ack_server = None
 
@@ -69,6 +71,7 @@ class HelpCallService:
                                          on_connect=self._device_back)
         channels = channels_for(cfg, print_ticket, http_post=http_post, ack_url=self.ack_url, device=self.device)
         self.channels: dict[str, Channel] = {channel.name: channel for channel in channels}
+        self._in_flight = {name: 0 for name in self.channels}
 
     # ----- for the app --------------------------------------------------------------
     def channels_configured(self) -> bool:
@@ -168,7 +171,9 @@ class HelpCallService:
         self.wake()
         if self._ack_server is not None:
             self._ack_server.close()
-        for thread in self._threads:
+        with self._lock:
+            senders = list(self._senders)
+        for thread in self._threads + senders:
             thread.join(timeout=self.settings.webhook_timeout_s + 5)
         self._threads.clear()
         if self.device is not None:
@@ -199,15 +204,17 @@ class HelpCallService:
         self._send_notice(snapshot)
         return True
 
-    def _send_notice(self, call: HelpCall) -> None:
-        """One try, not kept in the outbox: the notice only saves a conseiller a walk."""
+    def _send_notice(self, call: HelpCall, restarted: bool = False) -> None:
+        """One try, not kept in the outbox: the notice only saves a conseiller a walk.
+        restarted: a call of the previous run, which may have reached the chat while "sending"."""
         channel = self.channels.get("webhook")
-        if channel is None or "webhook" not in call.channels_done or self._stop.is_set():
+        announced = "webhook" in call.channels_done or (restarted and "webhook" in call.channels_sending)
+        if channel is None or not announced or self._stop.is_set():
             return
 
         def send():
             try:
-                channel.send_notice(call)
+                channel.send_notice(call, restarted=restarted)
             except ChannelError as e:
                 log.warning("help call %d: end notice not delivered: %s", call.number, e)
         threading.Thread(target=send, name="helpcall-notice", daemon=True).start()
@@ -256,53 +263,68 @@ class HelpCallService:
         return None, wait
 
     def _channel_worker(self, name: str) -> None:
+        """Hands each due call to its own sending thread, up to the channel's parallel_sends:
+        a call held by a slow server until its deadline delays no other call."""
         channel = self.channels[name]
         self._loaded.wait()
         while not self._stop.is_set():
             with self._lock:
-                call, wait = self._due(name)
+                busy = self._in_flight[name] >= channel.parallel_sends
+                call, wait = (None, KEEPER_TICK_S) if busy else self._due(name)
                 if call is None:
                     self._lock.wait(max(wait, 0.01))
                     continue
                 call.channels_sending.append(name)
-                repeat = name in call.channels_repeat
+                self._in_flight[name] += 1
+                sender = threading.Thread(target=self._attempt, args=(name, call), name=f"helpcall-{name}-send",
+                                          daemon=True)
+                self._senders.add(sender)
+            sender.start()
+
+    def _attempt(self, name: str, call: HelpCall) -> None:
+        try:
             self._save(call)  # "sending" is on disk before the message leaves
             try:
-                channel.send(call.copy(), repeat=repeat)
+                self.channels[name].send(call.copy())
                 error = ""
             except ChannelError as e:
                 error = str(e)
             except Exception as e:  # a bug in a channel must not kill its worker
                 log.exception("help call channel %s crashed", name)
                 error = f"channel error ({type(e).__name__})"
-            changed = None
+            self._record_attempt(name, call, error)
+        finally:
             with self._lock:
-                call.channels_sending.remove(name)
-                if error:
-                    attempts = call.attempts.get(name, 0) + 1
-                    call.attempts[name] = attempts
-                    call.last_error[name] = error
-                    call.next_try[name] = self._clock() + self._backoff_s(attempts)
-                    delay = call.next_try[name] - self._clock()
-                else:
-                    if name in call.channels_pending:
-                        call.channels_pending.remove(name)
-                    if name in call.channels_repeat:
-                        call.channels_repeat.remove(name)
-                    call.channels_done.append(name)
-                    call.last_error.pop(name, None)
-                    if channel.reaches_person and call.status is CallStatus.WAITING:
-                        call.status = CallStatus.DELIVERED
-                        changed = call.copy()
-                self._dirty.add(call.id)
+                self._in_flight[name] -= 1
+                self._senders.discard(threading.current_thread())
                 self._lock.notify_all()
+
+    def _record_attempt(self, name: str, call: HelpCall, error: str) -> None:
+        changed = None
+        with self._lock:
+            call.channels_sending.remove(name)
             if error:
-                log.warning("help call %d not delivered by %s: %s; next try in %.0f s",
-                            call.number, name, error, delay)
+                attempts = call.attempts.get(name, 0) + 1
+                call.attempts[name] = attempts
+                call.last_error[name] = error
+                call.next_try[name] = self._clock() + self._backoff_s(attempts)
+                delay_s = call.next_try[name] - self._clock()
             else:
-                log.info("help call %d delivered by %s", call.number, name)
-            if changed is not None:
-                self._notify(changed)
+                if name in call.channels_pending:
+                    call.channels_pending.remove(name)
+                call.channels_done.append(name)
+                call.last_error.pop(name, None)
+                if self.channels[name].reaches_person and call.status is CallStatus.WAITING:
+                    call.status = CallStatus.DELIVERED
+                    changed = call.copy()
+            self._dirty.add(call.id)
+            self._lock.notify_all()
+        if error:
+            log.warning("help call %d not delivered by %s: %s; next try in %.0f s", call.number, name, error, delay_s)
+        else:
+            log.info("help call %d delivered by %s", call.number, name)
+        if changed is not None:
+            self._notify(changed)
 
     # ----- keeper: disk, lamp, expiry ----------------------------------------------------
     def _keeper(self) -> None:
@@ -339,37 +361,27 @@ class HelpCallService:
                 self._number_last = max(self._number_last, number["last"])
 
     def _reload(self) -> None:
-        records = self._outbox.load_all()
-        now_mono, now_wall = self._clock(), self._wall()
+        """End the calls the previous run left (see the module doc), and tell the chat."""
+        ended = []
         with self._lock:
-            for record in records:
+            for record in self._outbox.load_all():
                 try:
                     call = HelpCall.from_record(record)
                 except (KeyError, TypeError, ValueError):
                     log.error("outbox record %s is not a call; ignored", str(record.get("id"))[:32])
                     continue
                 if call.id in self._calls:
-                    continue
-                call.created_mono = now_mono - max(0.0, now_wall - call.created_at)
-                for name in call.channels_sending:
-                    channel = self.channels.get(name)
-                    if channel is not None and channel.resend_if_unsure:
-                        call.channels_repeat.append(name)
-                        if name not in call.channels_pending:
-                            call.channels_pending.append(name)
-                    else:
-                        log.warning("help call %d: %s may not have been sent before the restart; "
-                                    "not sent again", call.number, name)
-                        if name in call.channels_pending:
-                            call.channels_pending.remove(name)
+                    continue  # made by this run, before start()
+                if call.active:
+                    call.status = CallStatus.CANCELLED
+                    ended.append(call.copy())  # before the lists are cleared: who may know of it
+                call.channels_pending.clear()
                 call.channels_sending = []
-                gone = [n for n in call.channels_pending if n not in self.channels]
-                for name in gone:
-                    log.warning("help call %d: channel %s is no longer configured", call.number, name)
-                    call.channels_pending.remove(name)
                 self._calls[call.id] = call
-                self._dirty.add(call.id)
-                log.info("help call %d reloaded from the outbox (%s)", call.number, call.status.value)
+                self._dirty.add(call.id)  # the keeper removes its file
+        for call in ended:
+            log.info("help call %d of the previous run ended: the restart reset its visitor's screen", call.number)
+            self._send_notice(call, restarted=True)
 
     def _expire(self) -> None:
         now = self._clock()

@@ -25,6 +25,7 @@ import threading
 import time
 from datetime import datetime
 from typing import Callable
+from urllib.parse import urlsplit
 
 from kiosk.config import Config
 from kiosk.helpcall.ack import AckServer
@@ -101,13 +102,17 @@ class HelpCallService:
         if self.device is not None:
             self.device.start()
         if self.settings.ack_port:
-            try:
-                self._ack_server = AckServer(self, self.settings.ack_port)
-                self._ack_server.start()
-            except OSError as e:
-                log.error("acknowledgment server cannot listen on port %d (%s); links will not work",
-                          self.settings.ack_port, type(e).__name__)
-                self._ack_server = None
+            self._start_ack_server()
+
+    def _start_ack_server(self) -> None:
+        host = self.settings.ack_bind or urlsplit(self.settings.ack_base_url).hostname or "127.0.0.1"
+        try:
+            self._ack_server = AckServer(self, self.settings.ack_port, host)
+            self._ack_server.start()
+        except OSError as e:
+            log.error("acknowledgment server cannot listen on %s port %d (%s); links will not work",
+                      host, self.settings.ack_port, type(e).__name__)
+            self._ack_server = None
 
     def request(self, context: CallContext) -> HelpCall:
         """Queue a call and return at once; never raises on I/O."""

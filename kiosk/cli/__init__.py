@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(verbose: bool) -> None:
+    from kiosk.helpcall.redact import install_log_redaction
+
+    install_log_redaction()  # before the first line: no URL path or webhook secret reaches a log
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -27,6 +27,7 @@ from kiosk.config import Config
 from kiosk.device_check import check_device_file
 from kiosk.helpcall.http_post import DeadlinePassed, post_json
 from kiosk.helpcall.model import CallContext, HelpCall
+from kiosk.helpcall.redact import protect
 from kiosk.i18n import t
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ class WebhookChannel(Channel):
         self.timeout_s = cfg.helpcall.webhook_timeout_s
         self._post = http_post or post_json
         self._ack_url = ack_url
+        protect(self.url, self.headers)  # from now on no log line holds the URL's path or a header value
 
     def _deliver(self, body: dict) -> None:
         try:

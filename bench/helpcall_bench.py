@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kiosk.config import Config, HelpCallSection, KioskSection
 from kiosk.helpcall import CallContext, CallStatus, HelpCallService
-from kiosk.outbox import Outbox
+from kiosk.helpcall.outbox import Outbox
 
 CONTEXT = CallContext("caf-creer-son-compte", "Créer son compte CAF", "mot-de-passe", "Choisir un mot de passe", 300.0)
 
@@ -90,7 +90,8 @@ def bench_lamp(data: Path, n: int) -> None:
         print("lamp: socat missing, skipped")
         return
     a, b = data / "tty0", data / "tty1"
-    proc = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
+                            stderr=subprocess.DEVNULL)
     while not (a.exists() and b.exists()):
         time.sleep(0.01)
     import serial

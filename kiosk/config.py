@@ -126,24 +126,29 @@ class InputSection:
 class HelpCallSection:
     # A channel is on when its key is set; with none set a call is only logged and the
     # visitor is told to ask at the desk (the kiosk may have no network at all).
-    webhook_url: str = field(default="", metadata={"empty_ok": True, "doc": "incoming webhook (Mattermost, Rocket.Chat, "
-                                                                            "Slack-compatible) that receives each call; empty = off"})
-    webhook_headers: dict[str, str] = field(default_factory=dict, repr=False, metadata={"doc": "extra HTTP headers, e.g. "
-                                                                                 "{ Authorization = \"Bearer …\" }"})
-    webhook_timeout_s: float = field(default=5.0, metadata=_range(0.5, 60))
-    lamp_device: str = field(default="", metadata={"empty_ok": True, "doc": "serial lamp/buzzer with a call button, "
-                                                                         "e.g. /dev/serial/by-id/…; empty = off"})
+    webhook_url: str = field(default="", metadata={
+        "empty_ok": True, "doc": "incoming webhook (Mattermost, Rocket.Chat, Slack-compatible) that receives each "
+                                 "call; empty = off; never followed to another address (a redirect is an error)"})
+    webhook_headers: dict[str, str] = field(default_factory=dict, repr=False, metadata={
+        "doc": "extra HTTP headers, e.g. { Authorization = \"Bearer …\" }; sent to webhook_url's host only"})
+    webhook_timeout_s: float = field(default=5.0, metadata=_range(0.5, 60, doc="deadline of one whole attempt"))
+    lamp_device: str = field(default="", metadata={
+        "empty_ok": True, "doc": "serial lamp/buzzer with a call button, e.g. /dev/serial/by-id/…; empty = off"})
     lamp_baudrate: int = field(default=9600, metadata=_range(1200, 921600))
     ticket: bool = field(default=False, metadata={"doc": "print a ticket with the queue number on the receipt printer"})
-    outbox_dir: Path = field(default=Path("outbox"), metadata={"doc": "calls not yet delivered; a relative path is "
-                                                                      "under [kiosk] data_dir"})
+    outbox_dir: Path = field(default=Path("outbox"), metadata={
+        "doc": "calls not yet ended; a relative path is under [kiosk] data_dir"})
     retry_min_s: float = field(default=2.0, metadata=_range(0.5, 60, doc="first wait before sending again"))
     retry_max_s: float = field(default=120.0, metadata=_range(5, 3600, doc="longest wait between two tries"))
-    max_wait_s: int = field(default=600, metadata=_range(60, 3600, doc="how long a waiting call holds off the idle reset"))
+    max_wait_s: int = field(default=600, metadata=_range(
+        60, 3600, doc="how long a waiting call holds off the idle reset"))
     expire_s: int = field(default=1800, metadata=_range(300, 86400, doc="a call nobody answered is dropped after this"))
     ack_port: int = field(default=0, metadata=_range(0, 65535, doc="port of the acknowledgment link server; 0 = off"))
-    ack_base_url: str = field(default="", metadata={"empty_ok": True, "doc": "how conseillers reach that server, "
-                                                                          "e.g. http://192.168.1.20:8765"})
+    ack_base_url: str = field(default="", metadata={
+        "empty_ok": True, "doc": "how conseillers reach that server, e.g. http://192.168.1.20:8765"})
+    ack_bind: str = field(default="", metadata={
+        "empty_ok": True, "doc": "address that server listens on; empty = the host of ack_base_url "
+                                 "(127.0.0.1 when that is empty)"})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import stat
 import subprocess
 import sys
 import tempfile
@@ -22,9 +21,10 @@ import time
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Literal, Mapping
+from typing import Callable, Literal, Mapping, Protocol
 
 from kiosk.config import ASSETS_DIR, Config
+from kiosk.device_check import check_device_file
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ DISK_FAIL_MB = 50
 MIN_YEAR = 2026
 DISPLAY_PROBE_TIMEOUT_S = 30.0
 DEVICE_CHECK_GRACE_S = 5.0  # on top of the I/O timeout given to the printer and channels
-NOT_AVAILABLE = "not available in this build"
+HELP_CHECK_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -48,15 +48,39 @@ class CheckResult:
         return f"{self.level:<4} {self.name}: {self.message}"
 
 
+class HelpDeskCheck(Protocol):
+    """What doctor needs of kiosk.helpcall.HelpCallService: a look at each channel, then close."""
+
+    def dry_run(self) -> list[tuple[str, str, str]]: ...
+
+    def close(self) -> None: ...
+
+
+PrinterCheck = Callable[[Config, float], tuple[str, str]]   # (cfg, timeout_s) -> (level, message)
+HelpDeskFactory = Callable[[Config], HelpDeskCheck]
+
+
+def real_printer_check(cfg: Config, timeout_s: float) -> tuple[str, str]:
+    from hardware.printer import check_printer  # the printer stack loads only when it is checked
+    return check_printer(cfg, timeout_s)
+
+
+def real_help_desk(cfg: Config) -> HelpDeskCheck:
+    from kiosk.helpcall import HelpCallService
+    return HelpCallService(cfg)
+
+
 @dataclass
 class Environment:
-    """What the checks read from the machine; tests replace parts of it."""
+    """What the checks read from the machine and the services they ask; tests replace parts of it."""
 
     environ: Mapping[str, str] = None  # type: ignore[assignment]
     now: Callable[[], float] = time.time
     fonts_dir: Path = ASSETS_DIR / "fonts"
     python: str = sys.executable
     disk_usage: Callable[[Path], tuple] = shutil.disk_usage  # a full disk cannot be made on demand
+    printer_check: PrinterCheck = real_printer_check
+    help_desk_factory: HelpDeskFactory = real_help_desk
 
     def __post_init__(self):
         if self.environ is None:
@@ -106,8 +130,9 @@ def check_config(cfg: Config, env: Environment) -> list[CheckResult]:
     else:
         parent = _existing_ancestor(data_dir)
         level: Level = "WARN" if os.access(parent, os.W_OK) else "FAIL"
+        cannot = f", but cannot write in {parent}: create it for the kiosk user"
         results.append(CheckResult("data dir", level, f"{data_dir} does not exist yet; the kiosk creates it"
-                                   + ("" if level == "WARN" else f", but cannot write in {parent}: create it for the kiosk user")))
+                                   + ("" if level == "WARN" else cannot)))
     return results
 
 
@@ -135,7 +160,8 @@ def check_content(cfg: Config, env: Environment) -> list[CheckResult]:
         first = e.problems[0] if e.problems else str(e)
         return [CheckResult("content", "FAIL", f"{len(e.problems)} problem(s), first: {first}; "
                             f"see `kiosk content validate {root}`")]
-    return [CheckResult("content", "OK", f"{root}: {len(pack.procedures)} procedures, {len(pack.categories)} categories")]
+    return [CheckResult("content", "OK",
+                        f"{root}: {len(pack.procedures)} procedures, {len(pack.categories)} categories")]
 
 
 def check_fonts(cfg: Config, env: Environment) -> list[CheckResult]:
@@ -150,7 +176,8 @@ def check_fonts(cfg: Config, env: Environment) -> list[CheckResult]:
         except OSError:
             broken.append(path.name)
     if broken:
-        return [CheckResult("fonts", "FAIL", f"cannot load {', '.join(broken)} in {env.fonts_dir}: reinstall the kiosk's assets")]
+        return [CheckResult("fonts", "FAIL",
+                            f"cannot load {', '.join(broken)} in {env.fonts_dir}: reinstall the kiosk's assets")]
     return [CheckResult("fonts", "OK", f"{len(fonts)} fonts load from {env.fonts_dir}")]
 
 
@@ -206,12 +233,8 @@ def check_touch(cfg: Config, env: Environment) -> list[CheckResult]:
 
 
 def check_printer(cfg: Config, env: Environment) -> list[CheckResult]:
-    try:
-        from hardware.printer import check_printer as printer_status
-    except ImportError:
-        return [CheckResult("printer", "WARN", NOT_AVAILABLE)]
     timeout_s = cfg.printer.io_timeout_s
-    finished, answer = _with_timeout(lambda: printer_status(cfg, timeout_s), timeout_s + DEVICE_CHECK_GRACE_S)
+    finished, answer = _with_timeout(lambda: env.printer_check(cfg, timeout_s), timeout_s + DEVICE_CHECK_GRACE_S)
     if not finished:
         return [CheckResult("printer", "FAIL", f"no answer within {timeout_s + DEVICE_CHECK_GRACE_S:.0f} s: "
                             "check the cable, the power and [printer] connection")]
@@ -220,11 +243,12 @@ def check_printer(cfg: Config, env: Environment) -> list[CheckResult]:
 
 
 def _serial_devices(cfg: Config) -> list[tuple[str, str]]:
-    """("[section] key", path) of every configured serial device in use."""
+    """("[section] key", path) of every configured serial device in use, but the call lamp:
+    the help-call check reports it, as one of the channels (one line per device)."""
     found = []
     for section_field in fields(cfg):
         section = getattr(cfg, section_field.name)
-        if not hasattr(section, "__dataclass_fields__") or section_field.name == "input":
+        if not hasattr(section, "__dataclass_fields__") or section_field.name in ("input", "helpcall"):
             continue
         if getattr(section, "enabled", True) is False or getattr(section, "connection", None) == "none":
             continue
@@ -241,51 +265,26 @@ def _serial_devices(cfg: Config) -> list[tuple[str, str]]:
 def check_serial(cfg: Config, env: Environment) -> list[CheckResult]:
     devices = _serial_devices(cfg)
     if not devices:
-        return [CheckResult("serial", "OK", "no serial device in use")]
-    results = []
-    for key, path in devices:
-        name = f"serial {path}"
-        # Existence and permissions only: opening the port would toggle DTR, which resets
-        # some call buttons, and the running kiosk may hold it exclusively.
-        try:
-            mode = os.stat(path).st_mode
-        except FileNotFoundError:
-            results.append(CheckResult(name, "FAIL", f"not found ({key}): plug the device in or fix the path; "
-                                       "see `ls -l /dev/serial/by-id/`"))
-            continue
-        if not stat.S_ISCHR(mode):
-            results.append(CheckResult(name, "FAIL", f"not a serial device ({key})"))
-        elif not os.access(path, os.R_OK | os.W_OK):
-            results.append(CheckResult(name, "FAIL", f"no read/write permission ({key}): add the kiosk user to group dialout"))
-        else:
-            results.append(CheckResult(name, "OK", f"present and writable ({key})"))
-    return results
+        lamp = " besides the call lamp (see « help call lamp »)" if cfg.helpcall.lamp_device else ""
+        return [CheckResult("serial", "OK", "no serial device in use" + lamp)]
+    return [CheckResult(f"serial {path}", *check_device_file(path, key)) for key, path in devices]
 
 
 def check_help_channels(cfg: Config, env: Environment) -> list[CheckResult]:
-    try:
-        from kiosk.helpcall import HelpCallService
-    except ImportError:
-        return [CheckResult("help call", "WARN", NOT_AVAILABLE)]
-    if not hasattr(HelpCallService, "dry_run"):
-        return [CheckResult("help call", "WARN", NOT_AVAILABLE)]
-    timeout_s = 30.0
-
     def dry_run():
-        service = HelpCallService(cfg)
+        service = env.help_desk_factory(cfg)
         try:
             return list(service.dry_run())
         finally:
-            close = getattr(service, "close", None)
-            if close:
-                close()
+            service.close()
 
-    finished, answers = _with_timeout(dry_run, timeout_s)
+    finished, answers = _with_timeout(dry_run, HELP_CHECK_TIMEOUT_S)
     if not finished:
-        return [CheckResult("help call", "FAIL", f"the channels did not answer within {timeout_s:.0f} s")]
+        return [CheckResult("help call", "FAIL", f"the channels did not answer within {HELP_CHECK_TIMEOUT_S:.0f} s")]
     if not answers:
         return [CheckResult("help call", "WARN", "no channel configured: a visitor's call reaches nobody")]
-    return [CheckResult(f"help call {channel}", level, message) for channel, level, message in answers]  # type: ignore[union-attr]
+    return [CheckResult(f"help call {channel}", level, message)  # type: ignore[arg-type]
+            for channel, level, message in answers]
 
 
 def check_stats(cfg: Config, env: Environment) -> list[CheckResult]:
@@ -301,7 +300,8 @@ def check_stats(cfg: Config, env: Environment) -> list[CheckResult]:
         finally:
             db.close()
     except sqlite3.Error as e:
-        return [CheckResult("statistics", "FAIL", f"{path} cannot be read ({e}): move it aside, the kiosk starts a new one")]
+        return [CheckResult("statistics", "FAIL",
+                            f"{path} cannot be read ({e}): move it aside, the kiosk starts a new one")]
     if verdict != "ok":
         return [CheckResult("statistics", "FAIL", f"{path} is damaged: move it aside, the kiosk starts a new one")]
     return [CheckResult("statistics", "OK", f"{path}: {days} days of figures")]
@@ -341,7 +341,8 @@ def check_clock(cfg: Config, env: Environment) -> list[CheckResult]:
                             "(timedatectl set-ntp true, or check the BIOS battery)")]
     timedatectl = shutil.which("timedatectl", path=env.environ.get("PATH"))
     if not timedatectl:
-        return [CheckResult("clock", "WARN", f"{now:%Y-%m-%d %H:%M}; cannot tell if it is synchronised (no timedatectl)")]
+        return [CheckResult("clock", "WARN",
+                            f"{now:%Y-%m-%d %H:%M}; cannot tell if it is synchronised (no timedatectl)")]
     try:
         done = subprocess.run([timedatectl, "show", "-p", "NTPSynchronized", "--value"], capture_output=True,
                               text=True, timeout=5, env=dict(env.environ))

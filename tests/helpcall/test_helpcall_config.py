@@ -15,7 +15,7 @@ def write(tmp_path, text):
 def test_default_config_has_no_network_channel():
     section = config.Config().helpcall
     assert section.webhook_url == "" and section.lamp_device == "" and section.ticket is False
-    assert section.ack_port == 0
+    assert section.ack_port == 0 and section.ack_bind == ""  # listen where ack_base_url points
 
 
 def test_headers_are_read_from_a_toml_table(tmp_path):

@@ -122,7 +122,50 @@ def test_a_server_that_is_down_then_up_gets_the_call(make_config, free_port, ser
         late.stop()
 
 
-def test_an_undelivered_call_survives_a_restart_and_is_sent_once(make_config, free_port, services):
+def write_record(cfg, status, done=(), sending=(), pending=("webhook",), call_id="ab" * 16, number=7):
+    """A call as a previous run left it in the outbox when it died."""
+    folder = cfg.data_path(cfg.helpcall.outbox_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {"id": call_id, "number": number, "status": status, "created_at": 1.7e9,
+              "context": {"procedure_id": None, "procedure_title": None, "step_id": None, "step_title": None,
+                          "elapsed_s": 30.0},
+              "channels_pending": list(pending), "channels_done": list(done), "channels_sending": list(sending),
+              "attempts": {}, "last_error": {}}
+    (folder / f"{call_id}.json").write_text(json.dumps(record))
+    return record
+
+
+def test_a_delivered_call_left_by_a_crash_is_ended_at_start_and_the_chat_told(make_config, hook, services):
+    """Before: it stayed « delivered » for expire_s with no visitor, and nobody could cancel it."""
+    cfg = make_config(webhook_url=hook.url)
+    record = write_record(cfg, "delivered", done=["webhook"], pending=[])
+    service = services(cfg, wall_clock=lambda: 1.7e9 + 60)
+    service.start()
+    wait_for(lambda: hook.received, what="the end notice")
+    [notice] = hook.received
+    assert notice["pas_a_pas"] == {"event": "call_ended", "call_id": record["id"], "number": 7,
+                                   "status": "cancelled", "reason": "restart"}
+    assert notice["text"] == "Appel n°\u00a07\u00a0: la borne a redémarré, l'appel est clos. Inutile de venir."
+    assert service.waiting() == []
+    wait_for(lambda: outbox_files(cfg) == [], what="the outbox file removed")
+
+
+def test_a_call_caught_mid_send_by_a_crash_is_ended_and_the_chat_told_not_sent_again(make_config, hook, services):
+    tickets = []
+    cfg = make_config(webhook_url=hook.url, ticket=True)
+    record = write_record(cfg, "waiting", sending=["webhook", "ticket"], pending=["webhook", "ticket"])
+    service = services(cfg, print_ticket=tickets.append, wall_clock=lambda: 1.7e9 + 60)
+    service.start()
+    wait_for(lambda: hook.received, what="the end notice")  # the chat may have shown the call
+    assert [body["pas_a_pas"]["event"] for body in hook.received] == ["call_ended"]
+    assert hook.received[0]["pas_a_pas"]["call_id"] == record["id"]
+    assert service.waiting() == []
+    wait_for(lambda: outbox_files(cfg) == [], what="the outbox file removed")
+    service.close()
+    assert tickets == [] and len(hook.received) == 1
+
+
+def test_an_undelivered_call_of_a_previous_run_is_ended_and_never_sent(make_config, free_port, services):
     late = Hook(free_port)
     cfg = make_config(webhook_url=late.url)
     first = services(cfg)
@@ -136,41 +179,12 @@ def test_an_undelivered_call_survives_a_restart_and_is_sent_once(make_config, fr
     try:
         second = services(cfg)
         second.start()
-        wait_for(lambda: late.received, what="delivery after restart")
-        wait_for(lambda: outbox_files(cfg) == [f"{call.id}.json"] and second.get(call.id)
-                 and second.get(call.id).status is CallStatus.DELIVERED, what="delivered state")
-        second.acknowledge(call.id)
+        wait_for(lambda: outbox_files(cfg) == [], what="the call ended")
+        assert second.waiting() == [] and second.get(call.id) is None
         second.close()
-        assert outbox_files(cfg) == []
-
-        third = services(cfg)
-        third.start()
-        third.close()
-        calls = [b for b in late.received if b["pas_a_pas"]["event"] == "help_call"]
-        assert len(calls) == 1
-        assert calls[0]["pas_a_pas"]["call_id"] == call.id
+        assert late.received == []  # the chat never heard of it: nothing to tell
     finally:
         late.stop()
-
-
-def test_a_call_caught_mid_send_by_a_crash_is_sent_again_marked_as_a_repeat(make_config, hook, services):
-    tickets = []
-    cfg = make_config(webhook_url=hook.url, ticket=True)
-    folder = cfg.data_path(cfg.helpcall.outbox_dir)
-    folder.mkdir(parents=True)
-    record = {"id": "ab" * 16, "number": 7, "status": "waiting", "created_at": 1.7e9,
-              "context": {"procedure_id": None, "procedure_title": None, "step_id": None, "step_title": None,
-                          "elapsed_s": 30.0},
-              "channels_pending": ["webhook", "ticket"], "channels_done": [],
-              "channels_sending": ["webhook", "ticket"], "attempts": {}, "last_error": {}}
-    (folder / f"{record['id']}.json").write_text(json.dumps(record))
-    service = services(cfg, print_ticket=tickets.append, wall_clock=lambda: 1.7e9 + 60)
-    service.start()
-    wait_for(lambda: hook.received, what="the repeated message")
-    assert "peut-être déjà reçu" in hook.received[0]["text"]
-    assert hook.received[0]["pas_a_pas"]["repeat"] is True
-    wait_for(lambda: service.get(record["id"]).status is CallStatus.DELIVERED, what="delivered")
-    assert tickets == []  # paper is never printed twice when in doubt
 
 
 def test_a_call_cancelled_before_delivery_is_never_sent(make_config, free_port, services, fake_clock):
@@ -279,21 +293,20 @@ def test_the_stored_call_holds_only_known_fields(make_config, free_port, service
     wait_for(lambda: outbox_files(cfg), what="the outbox file")
     stored = json.loads((cfg.data_path(cfg.helpcall.outbox_dir) / f"{call.id}.json").read_text())
     assert set(stored) == {"id", "number", "status", "created_at", "context", "channels_pending", "channels_done",
-                           "channels_sending", "channels_repeat", "attempts", "last_error"}
+                           "channels_sending", "attempts", "last_error"}
     # The context is made of content-pack ids and titles and a duration: nowhere to put typed text.
     assert set(stored["context"]) == {"procedure_id", "procedure_title", "step_id", "step_title", "elapsed_s"}
 
 
-def test_a_damaged_outbox_file_is_set_aside_and_the_others_still_go(make_config, hook, services):
+def test_a_damaged_outbox_file_is_set_aside_and_the_others_still_read(make_config, hook, services):
     cfg = make_config(webhook_url=hook.url)
     folder = cfg.data_path(cfg.helpcall.outbox_dir)
-    first = services(cfg)
-    first.request(CONTEXT)
-    first.close()  # never started: writes its call and stops
+    good = write_record(cfg, "delivered", done=["webhook"], pending=[])
     folder.joinpath("cd" * 16 + ".json").write_text("{not json")
-    second = services(cfg)
-    second.start()
-    wait_for(lambda: hook.received, what="the good call")
+    service = services(cfg)
+    service.start()
+    wait_for(lambda: hook.received, what="the good call's end notice")
+    assert hook.received[0]["pas_a_pas"]["call_id"] == good["id"]
     assert (folder / ("cd" * 16 + ".json.bad")).exists()
 
 
@@ -307,7 +320,8 @@ def test_doctor_dry_run_reaches_the_server_without_sending_or_writing(make_confi
     assert list(cfg.data_dir.iterdir()) == []
 
 
-@pytest.mark.parametrize("end, words", [("cancel", "annulé par le visiteur"), ("acknowledge", "un conseiller a répondu")])
+@pytest.mark.parametrize("end, words", [("cancel", "annulé par le visiteur"),
+                                        ("acknowledge", "un conseiller a répondu")])
 def test_the_chat_is_told_when_a_delivered_call_ends(make_config, hook, services, end, words):
     service = services(make_config(webhook_url=hook.url))
     service.start()

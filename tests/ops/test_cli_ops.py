@@ -100,3 +100,22 @@ def test_stats_export_bad_usage_is_one_line_and_exit_2(figures, capsys, args, wo
     assert main(["stats", "export", *args, "--config", str(figures)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err
+
+
+def test_a_file_that_cannot_be_written_is_one_line_and_exit_2(figures, capsys):
+    """One error policy: an OSError naming a file is one plain line, not a traceback."""
+    assert main(["stats", "export", "--from", "2026-11-01", "--to", "2026-11-30", "--out", "/proc/report.csv",
+                 "--config", str(figures)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("kiosk: /proc/") and "No such file" in err
+
+
+def test_every_subcommand_is_listed_and_python_m_kiosk_runs(capsys):
+    import subprocess
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "kiosk", "--help"], cwd=repo, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    for command in ("run", "config", "content", "doctor", "call-test", "print-test", "pin", "stats"):
+        assert f"    {command} " in done.stdout

@@ -5,9 +5,7 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import time
-import types
 from collections import namedtuple
 from dataclasses import replace
 from datetime import datetime
@@ -16,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import doctor
-from kiosk.config import ASSETS_DIR, ConseillerSection, InputSection, KioskSection, PrinterSection
+from kiosk.config import ASSETS_DIR, ConseillerSection, InputSection, PrinterSection
 from kiosk.doctor import Environment, run_checks
 from kiosk.pin import hash_pin
 from kiosk.stats import Stats
@@ -142,76 +140,91 @@ def test_touch_device(ops_config, tmp_path):
     assert doctor.check_touch(missing, Environment())[0].level == "OK"
 
 
-# ----- printer and help-call channels (other modules, imported lazily) ------------------------
+# ----- printer and help-call channels (services injected through the Environment) ---------------
 class RecordingPrinterCheck:
     def __init__(self, answer=("OK", "paper present"), delay_s=0.0, error=None):
         self.answer, self.delay_s, self.error, self.calls = answer, delay_s, error, []
 
     def __call__(self, cfg, timeout_s):
         self.calls.append((cfg, timeout_s))
-        time.sleep(self.delay_s)
+        time.sleep(self.delay_s)  # stands for a driver that hangs: there is no event to wait on
         if self.error:
             raise self.error
         return self.answer
 
 
-def install_printer(monkeypatch, check):
-    module = types.ModuleType("hardware.printer")
-    module.check_printer = check
-    monkeypatch.setitem(sys.modules, "hardware.printer", module)
-
-
-def test_printer_status_is_read_with_the_configured_timeout(ops_config, monkeypatch):
+def test_printer_status_is_read_with_the_configured_timeout(ops_config):
     check = RecordingPrinterCheck(("WARN", "paper low: change the roll soon"))
-    install_printer(monkeypatch, check)
     cfg = replace(ops_config, printer=replace(PrinterSection(), io_timeout_s=1.5))
-    [result] = doctor.check_printer(cfg, Environment())
+    [result] = doctor.check_printer(cfg, Environment(printer_check=check))
     assert (result.level, result.message) == ("WARN", "paper low: change the roll soon")
     assert check.calls == [(cfg, 1.5)]
 
 
 def test_a_hung_printer_does_not_hang_doctor(ops_config, monkeypatch):
-    install_printer(monkeypatch, RecordingPrinterCheck(delay_s=3))
     monkeypatch.setattr(doctor, "DEVICE_CHECK_GRACE_S", 0.1)
     cfg = replace(ops_config, printer=replace(PrinterSection(), io_timeout_s=0.1))
-    [result] = doctor.check_printer(cfg, Environment())
+    [result] = doctor.check_printer(cfg, Environment(printer_check=RecordingPrinterCheck(delay_s=3)))
     assert result.level == "FAIL" and "no answer" in result.message
 
 
-def test_a_missing_printer_module_is_a_warning(ops_config, monkeypatch):
-    monkeypatch.setitem(sys.modules, "hardware.printer", None)  # import raises ImportError
-    [result] = doctor.check_printer(ops_config, Environment())
-    assert (result.level, result.message) == ("WARN", doctor.NOT_AVAILABLE)
+def test_by_default_the_real_printer_stack_is_asked(ops_config, tmp_path):
+    cfg = replace(ops_config, printer=replace(PrinterSection(), connection="file", spool_dir=tmp_path / "spool"))
+    [result] = doctor.check_printer(cfg, Environment())
+    assert result.level in ("OK", "WARN") and result.message
 
 
-def test_a_crashing_check_is_a_fail_and_the_others_still_run(ops_config, monkeypatch):
-    install_printer(monkeypatch, RecordingPrinterCheck(error=RuntimeError("driver bug with secret text")))
-    results = by_name(run_checks(ops_config, env_without_display()))
+def test_a_crashing_check_is_a_fail_and_the_others_still_run(ops_config):
+    env = env_without_display()
+    env.printer_check = RecordingPrinterCheck(error=RuntimeError("driver bug with secret text"))
+    results = by_name(run_checks(ops_config, env))
     assert results["printer"].level == "FAIL"
     assert "RuntimeError" in results["printer"].message and "secret" not in results["printer"].message
     assert results["clock"].level in ("OK", "WARN")
 
 
-def test_each_help_call_channel_gets_its_line(ops_config, monkeypatch):
-    seen = []
+class RecordingHelpDesk:
+    def __init__(self, answers):
+        self.answers, self.seen = answers, []
 
-    class HelpCallService:
-        def __init__(self, cfg):
-            seen.append(("init", cfg))
+    def __call__(self, cfg):  # the factory: doctor makes one service per run
+        self.seen.append(("init", cfg))
+        return self
 
-        def dry_run(self):
-            seen.append(("dry_run",))
-            return [("webhook", "OK", "http://127.0.0.1:8080 answered 200"), ("lamp", "FAIL", "/dev/ttyACM0 not found")]
+    def dry_run(self):
+        self.seen.append(("dry_run",))
+        return self.answers
 
-        def close(self):
-            seen.append(("close",))
+    def close(self):
+        self.seen.append(("close",))
 
-    module = types.ModuleType("kiosk.helpcall")
-    module.HelpCallService = HelpCallService
-    monkeypatch.setitem(sys.modules, "kiosk.helpcall", module)
-    results = doctor.check_help_channels(ops_config, Environment())
+
+def test_each_help_call_channel_gets_its_line(ops_config):
+    desk = RecordingHelpDesk([("webhook", "OK", "http://127.0.0.1:8080 answered 200"),
+                              ("lamp", "FAIL", "/dev/ttyACM0 not found")])
+    results = doctor.check_help_channels(ops_config, Environment(help_desk_factory=desk))
     assert [(r.name, r.level) for r in results] == [("help call webhook", "OK"), ("help call lamp", "FAIL")]
-    assert seen == [("init", ops_config), ("dry_run",), ("close",)]
+    assert desk.seen == [("init", ops_config), ("dry_run",), ("close",)]
+
+
+def test_the_help_desk_is_closed_even_when_its_dry_run_crashes(ops_config):
+    desk = RecordingHelpDesk(None)
+    desk.dry_run = lambda: 1 / 0
+    with pytest.raises(ZeroDivisionError):
+        doctor.check_help_channels(ops_config, Environment(help_desk_factory=desk))
+    assert desk.seen == [("init", ops_config), ("close",)]
+
+
+def test_a_call_lamp_is_reported_on_one_line(ops_config, serial_pair, tmp_path):
+    """One device, one line: before, `serial <path>` and `help call lamp` both reported it."""
+    tty, _ = serial_pair
+    for path, level in ((str(tty), "OK"), (str(tmp_path / "ttyACM7"), "FAIL")):
+        cfg = replace(ops_config, helpcall=replace(ops_config.helpcall, lamp_device=path))
+        env = Environment()
+        results = doctor.check_serial(cfg, env) + doctor.check_help_channels(cfg, env)  # the two that could
+        about_the_lamp = [r for r in results if path in r.line()]
+        assert [(r.name, r.level) for r in about_the_lamp] == [("help call lamp", level)]
+        assert "[helpcall] lamp_device" in about_the_lamp[0].message
 
 
 # ----- serial devices --------------------------------------------------------------------

@@ -6,7 +6,7 @@ leaves either the old or the new version of a file, never half of one. A file th
 cannot be read is renamed `<name>.bad` and reported once, so one damaged file never
 stops the others from being retried.
 
-What is stored is decided by the caller (kiosk.helpcall): ids, titles from the content
+What is stored is decided by the caller (kiosk.helpcall.service): ids, titles from the content
 pack, times and delivery flags, never anything a visitor typed.
 """
 

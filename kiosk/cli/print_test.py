@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 from datetime import datetime
 
 from kiosk import config as config_mod
+from kiosk.cli.errors import CheckFailed
 
 WAIT_GRACE_S = 5.0
 
@@ -23,8 +23,7 @@ ADVICE = {
 def _print_test(args: argparse.Namespace) -> int:
     cfg = config_mod.load(args.config)
     if cfg.printer.connection == "none":
-        print('kiosk: no printer to test: [printer] connection = "none"', file=sys.stderr)
-        return 1
+        raise CheckFailed('no printer to test: [printer] connection = "none"')
     from hardware.print_connections import FileConnection, make_connection
     from hardware.printer import PrintService
     from kiosk.receipts import build_help_ticket, build_test_receipt
@@ -43,12 +42,10 @@ def _print_test(args: argparse.Namespace) -> int:
 
     try:
         if not service.submit(receipt, "print-test", on_done):
-            print(f"kiosk: print-test refused: {service.last_refusal_key}", file=sys.stderr)
-            return 1
+            raise CheckFailed(f"print-test refused: {service.last_refusal_key}")
         wait_s = cfg.printer.job_timeout_s + 2 * cfg.printer.io_timeout_s + WAIT_GRACE_S
         if not done.wait(wait_s):
-            print(f"kiosk: print-test: no result within {wait_s:.0f} s from {conn.name}", file=sys.stderr)
-            return 1
+            raise CheckFailed(f"print-test: no result within {wait_s:.0f} s from {conn.name}")
         status = service.status
     finally:
         service.close()
@@ -56,9 +53,8 @@ def _print_test(args: argparse.Namespace) -> int:
     if not outcome.ok:
         detail = getattr(conn, "last_error", None)
         advice = ADVICE.get(outcome.message_key, outcome.message_key)
-        print(f"kiosk: print-test failed on {conn.name} (status {status.value}): {advice}"
-              + (f" [{detail}]" if detail else ""), file=sys.stderr)
-        return 1
+        raise CheckFailed(f"print-test failed on {conn.name} (status {status.value}): {advice}"
+                          + (f" [{detail}]" if detail else ""))
     if isinstance(conn, FileConnection):
         print(f"print-test: OK, receipt written to {conn.last_path} (raw ESC/POS bytes, not paper)")
     else:
@@ -68,7 +64,7 @@ def _print_test(args: argparse.Namespace) -> int:
 
 
 def register(sub, add_config) -> None:
-    p = sub.add_parser("print-test", help="print a test receipt (accents, €, QR) on the configured printer")
-    add_config(p)
-    p.add_argument("--ticket", type=int, metavar="N", help="print a help ticket with number N instead")
-    p.set_defaults(func=_print_test)
+    parser = sub.add_parser("print-test", help="print a test receipt (accents, €, QR) on the configured printer")
+    add_config(parser)
+    parser.add_argument("--ticket", type=int, metavar="N", help="print a help ticket with number N instead")
+    parser.set_defaults(func=_print_test)

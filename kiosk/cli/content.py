@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from kiosk import config as config_mod
+from kiosk.cli.errors import UsageError
 from kiosk.content.loader import ContentError, load_pack
 from kiosk.content.validate import locale_problems
 
@@ -16,8 +17,7 @@ DEFAULT_LOCALES_DIR = config_mod.ASSETS_DIR / "locales"
 def _validate(args: argparse.Namespace) -> int:
     root = Path(args.path) if args.path else config_mod.load(args.config).kiosk.content_dir
     if not root.is_dir():
-        print(f"kiosk content validate: {root} is not a folder", file=sys.stderr)
-        return 2
+        raise UsageError(f"content validate: {root} is not a folder")
     problems, pack = [], None
     try:
         pack = load_pack(root, strict=True)
@@ -38,12 +38,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def register(sub, add_config) -> None:
-    p = sub.add_parser("content", help="check content packs")
-    csub = p.add_subparsers(dest="content_command", metavar="ACTION", required=True)
-    v = csub.add_parser("validate", help="check a content pack (default: the configured one): "
-                        "schema, branches, links, images, writing rules")
-    v.add_argument("path", nargs="?", help="content pack folder")
-    v.add_argument("--locales", nargs="?", const=str(DEFAULT_LOCALES_DIR), metavar="DIR",
-                   help=f"also check typography and glyphs of the locale files (default {DEFAULT_LOCALES_DIR})")
-    add_config(v)
-    v.set_defaults(func=_validate)
+    parser = sub.add_parser("content", help="check content packs")
+    actions = parser.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    validate = actions.add_parser("validate", help="check a content pack (default: the configured one): "
+                                  "schema, branches, links, images, writing rules")
+    validate.add_argument("path", nargs="?", help="content pack folder")
+    validate.add_argument("--locales", nargs="?", const=str(DEFAULT_LOCALES_DIR), metavar="DIR",
+                          help=f"also check typography and glyphs of the locale files (default {DEFAULT_LOCALES_DIR})")
+    add_config(validate)
+    validate.set_defaults(func=_validate)

@@ -1,124 +1,42 @@
 """Calling a conseiller: a call that always reaches a person, or says it could not yet.
 
-A call carries the kiosk's name and place, the procedure and step reached (ids and
-titles from the content pack), how long the visitor has been there and a queue number:
-never anything the visitor typed (CallContext has no field that could hold it).
-
-    WAITING ──first channel that reaches a person──▶ DELIVERED
-       │                                                │
-       └──────────────┬─────────────────────────────────┘
-                      ▼
-      ACKNOWLEDGED (a conseiller answered) | CANCELLED (the visitor, or the reset)
-      | EXPIRED (nobody answered within [helpcall] expire_s)
+What a call is lives in kiosk.helpcall.model; the ways it goes out in
+kiosk.helpcall.channels. This module owns the calls while they live.
 
 Threads: request(), cancel() and acknowledge() only change memory and wake the workers,
-so the UI thread never waits. One worker per channel sends (a slow webhook never delays
-the lamp); a keeper thread writes the outbox, removes finished calls, switches the lamp
-and expires old calls. Listeners and the button handler run on those worker threads.
+so the UI thread never waits. One worker per channel hands each due call to a sending
+thread of its own (up to the channel's parallel_sends), and each attempt has a total
+deadline: a slow webhook never delays the lamp, and a server holding one call never
+delays the next. A keeper thread writes the outbox, removes finished calls, switches the
+lamp and expires old calls. Listeners and the button handler run on those threads.
 
-Outbox and the crash window: before a send, the channel is written to disk as
-"sending"; after it, as "done". A crash between the two leaves the call "sending" for
-that channel. At the next start, channels whose resend_if_unsure is true (webhook, lamp)
-send again, marked as a possible repeat (the chat message says so): a duplicate beats a
-lost call. The ticket is not printed again. A call is also lost if the kiosk dies in the
-milliseconds between request() and the first write; that is the price of never doing
-disk I/O on the UI thread.
+Outbox and restarts: before a send, the channel is written to disk as "sending"; after
+it, as "done". When the kiosk starts again (after a crash, or a restart), the calls it
+finds there belong to a visitor whose screen was reset with the restart: nobody here can
+see or cancel them. They are ended at once (CANCELLED), and the chat is told, as for a
+cancelled call, when it got the call or may have (caught "sending"), so that no conseiller
+walks to a kiosk where nobody waits. Nothing is sent again and no ticket is printed.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
+from urllib.parse import urlsplit
 
 from kiosk.config import Config
-from kiosk.helpcall_channels import Channel, ChannelError, LampChannel, TicketChannel, WebhookChannel
-from kiosk.outbox import Outbox
+from kiosk.helpcall.ack import AckServer
+from kiosk.helpcall.channels import Channel, ChannelError, channels_for
+from kiosk.helpcall.model import CallContext, CallStatus, HelpCall
+from kiosk.helpcall.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 MAX_NUMBER = 999          # queue numbers go 1..999, then 1 again; they restart each day
 KEEPER_TICK_S = 1.0       # how often expiry is checked when nothing else happens
-
-
-@dataclass(frozen=True)
-class CallContext:
-    procedure_id: str | None
-    procedure_title: str | None
-    step_id: str | None
-    step_title: str | None
-    elapsed_s: float
-
-
-class CallStatus(enum.Enum):
-    WAITING = "waiting"
-    DELIVERED = "delivered"
-    ACKNOWLEDGED = "acknowledged"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-
-
-ACTIVE = (CallStatus.WAITING, CallStatus.DELIVERED)
-
-
-@dataclass
-class HelpCall:
-    id: str
-    number: int
-    status: CallStatus
-    created_at: float                     # wall clock, for display and across restarts
-    context: CallContext
-    channels_pending: list[str] = field(default_factory=list)
-    channels_done: list[str] = field(default_factory=list)
-    channels_sending: list[str] = field(default_factory=list)   # in flight (see module doc)
-    channels_repeat: list[str] = field(default_factory=list)    # send again marked "repeat"
-    attempts: dict[str, int] = field(default_factory=dict)
-    last_error: dict[str, str] = field(default_factory=dict)
-    # Runtime only, not stored: monotonic times.
-    created_mono: float = 0.0
-    next_try: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def new(cls, number: int, context: CallContext, channels: list[str] = (), created_mono: float = 0.0,
-            created_at: float | None = None) -> HelpCall:
-        return cls(id=uuid.uuid4().hex, number=number, status=CallStatus.WAITING,
-                   created_at=time.time() if created_at is None else created_at, context=context,
-                   channels_pending=list(channels), created_mono=created_mono)
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE
-
-    def copy(self) -> HelpCall:
-        return replace(self, channels_pending=list(self.channels_pending), channels_done=list(self.channels_done),
-                       channels_sending=list(self.channels_sending), channels_repeat=list(self.channels_repeat),
-                       attempts=dict(self.attempts), last_error=dict(self.last_error), next_try=dict(self.next_try))
-
-    def to_record(self) -> dict:
-        c = self.context
-        return {"id": self.id, "number": self.number, "status": self.status.value, "created_at": self.created_at,
-                "context": {"procedure_id": c.procedure_id, "procedure_title": c.procedure_title,
-                            "step_id": c.step_id, "step_title": c.step_title, "elapsed_s": c.elapsed_s},
-                "channels_pending": self.channels_pending, "channels_done": self.channels_done,
-                "channels_sending": self.channels_sending, "channels_repeat": self.channels_repeat,
-                "attempts": self.attempts, "last_error": self.last_error}
-
-    @classmethod
-    def from_record(cls, r: dict) -> HelpCall:
-        c = r["context"]
-        return cls(id=r["id"], number=int(r["number"]), status=CallStatus(r["status"]),
-                   created_at=float(r["created_at"]),
-                   context=CallContext(c["procedure_id"], c["procedure_title"], c["step_id"], c["step_title"],
-                                       float(c["elapsed_s"])),
-                   channels_pending=list(r["channels_pending"]), channels_done=list(r["channels_done"]),
-                   channels_sending=list(r.get("channels_sending", [])),
-                   channels_repeat=list(r.get("channels_repeat", [])),
-                   attempts=dict(r.get("attempts", {})), last_error=dict(r.get("last_error", {})))
 
 
 class HelpCallService:
@@ -140,13 +58,11 @@ class HelpCallService:
         self._button_handler: Callable[[], None] | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._senders: set[threading.Thread] = set()    # one per attempt in flight
         self._started = False
         self._ack_server = None
 
         self.device = None
-        channels: list[Channel] = []
-        if self.settings.webhook_url:
-            channels.append(WebhookChannel(cfg, http_post, ack_url=self.ack_url))
         if self.settings.lamp_device:
             if device_factory is None:
                 from hardware.serial_device import SerialCallDevice
@@ -154,10 +70,9 @@ class HelpCallService:
             self.device = device_factory(self.settings.lamp_device, self.settings.lamp_baudrate,
                                          on_button=self._button_pressed, lamp_wanted=self._lamp_wanted,
                                          on_connect=self._device_back)
-            channels.append(LampChannel(cfg, self.device))
-        if self.settings.ticket:
-            channels.append(TicketChannel(print_ticket))
-        self.channels: dict[str, Channel] = {ch.name: ch for ch in channels}
+        channels = channels_for(cfg, print_ticket, http_post=http_post, ack_url=self.ack_url, device=self.device)
+        self.channels: dict[str, Channel] = {channel.name: channel for channel in channels}
+        self._in_flight = {name: 0 for name in self.channels}
 
     # ----- for the app --------------------------------------------------------------
     def channels_configured(self) -> bool:
@@ -187,14 +102,17 @@ class HelpCallService:
         if self.device is not None:
             self.device.start()
         if self.settings.ack_port:
-            from kiosk.helpcall_ack import AckServer
-            try:
-                self._ack_server = AckServer(self, self.settings.ack_port)
-                self._ack_server.start()
-            except OSError as e:
-                log.error("acknowledgment server cannot listen on port %d (%s); links will not work",
-                          self.settings.ack_port, type(e).__name__)
-                self._ack_server = None
+            self._start_ack_server()
+
+    def _start_ack_server(self) -> None:
+        host = self.settings.ack_bind or urlsplit(self.settings.ack_base_url).hostname or "127.0.0.1"
+        try:
+            self._ack_server = AckServer(self, self.settings.ack_port, host)
+            self._ack_server.start()
+        except OSError as e:
+            log.error("acknowledgment server cannot listen on %s port %d (%s); links will not work",
+                      host, self.settings.ack_port, type(e).__name__)
+            self._ack_server = None
 
     def request(self, context: CallContext) -> HelpCall:
         """Queue a call and return at once; never raises on I/O."""
@@ -204,8 +122,8 @@ class HelpCallService:
             self._dirty.add(call.id)
             self._lock.notify_all()
             snapshot = call.copy()
-        log.info("help call %d requested: procedure=%s step=%s channels=%s", call.number,
-                 context.procedure_id or "-", context.step_id or "-", ",".join(self.channels) or "none (ask at the desk)")
+        log.info("help call %d requested: procedure=%s step=%s channels=%s", call.number, context.procedure_id or "-",
+                 context.step_id or "-", ",".join(self.channels) or "none (ask at the desk)")
         self._notify(snapshot)
         return snapshot
 
@@ -258,7 +176,9 @@ class HelpCallService:
         self.wake()
         if self._ack_server is not None:
             self._ack_server.close()
-        for thread in self._threads:
+        with self._lock:
+            senders = list(self._senders)
+        for thread in self._threads + senders:
             thread.join(timeout=self.settings.webhook_timeout_s + 5)
         self._threads.clear()
         if self.device is not None:
@@ -289,15 +209,17 @@ class HelpCallService:
         self._send_notice(snapshot)
         return True
 
-    def _send_notice(self, call: HelpCall) -> None:
-        """One try, not kept in the outbox: the notice only saves a conseiller a walk."""
+    def _send_notice(self, call: HelpCall, restarted: bool = False) -> None:
+        """One try, not kept in the outbox: the notice only saves a conseiller a walk.
+        restarted: a call of the previous run, which may have reached the chat while "sending"."""
         channel = self.channels.get("webhook")
-        if channel is None or "webhook" not in call.channels_done or self._stop.is_set():
+        announced = "webhook" in call.channels_done or (restarted and "webhook" in call.channels_sending)
+        if channel is None or not announced or self._stop.is_set():
             return
 
         def send():
             try:
-                channel.send_notice(call)
+                channel.send_notice(call, restarted=restarted)
             except ChannelError as e:
                 log.warning("help call %d: end notice not delivered: %s", call.number, e)
         threading.Thread(target=send, name="helpcall-notice", daemon=True).start()
@@ -346,53 +268,68 @@ class HelpCallService:
         return None, wait
 
     def _channel_worker(self, name: str) -> None:
+        """Hands each due call to its own sending thread, up to the channel's parallel_sends:
+        a call held by a slow server until its deadline delays no other call."""
         channel = self.channels[name]
         self._loaded.wait()
         while not self._stop.is_set():
             with self._lock:
-                call, wait = self._due(name)
+                busy = self._in_flight[name] >= channel.parallel_sends
+                call, wait = (None, KEEPER_TICK_S) if busy else self._due(name)
                 if call is None:
                     self._lock.wait(max(wait, 0.01))
                     continue
                 call.channels_sending.append(name)
-                repeat = name in call.channels_repeat
+                self._in_flight[name] += 1
+                sender = threading.Thread(target=self._attempt, args=(name, call), name=f"helpcall-{name}-send",
+                                          daemon=True)
+                self._senders.add(sender)
+            sender.start()
+
+    def _attempt(self, name: str, call: HelpCall) -> None:
+        try:
             self._save(call)  # "sending" is on disk before the message leaves
             try:
-                channel.send(call.copy(), repeat=repeat)
+                self.channels[name].send(call.copy())
                 error = ""
             except ChannelError as e:
                 error = str(e)
             except Exception as e:  # a bug in a channel must not kill its worker
                 log.exception("help call channel %s crashed", name)
                 error = f"channel error ({type(e).__name__})"
-            changed = None
+            self._record_attempt(name, call, error)
+        finally:
             with self._lock:
-                call.channels_sending.remove(name)
-                if error:
-                    attempts = call.attempts.get(name, 0) + 1
-                    call.attempts[name] = attempts
-                    call.last_error[name] = error
-                    call.next_try[name] = self._clock() + self._backoff_s(attempts)
-                    delay = call.next_try[name] - self._clock()
-                else:
-                    if name in call.channels_pending:
-                        call.channels_pending.remove(name)
-                    if name in call.channels_repeat:
-                        call.channels_repeat.remove(name)
-                    call.channels_done.append(name)
-                    call.last_error.pop(name, None)
-                    if channel.reaches_person and call.status is CallStatus.WAITING:
-                        call.status = CallStatus.DELIVERED
-                        changed = call.copy()
-                self._dirty.add(call.id)
+                self._in_flight[name] -= 1
+                self._senders.discard(threading.current_thread())
                 self._lock.notify_all()
+
+    def _record_attempt(self, name: str, call: HelpCall, error: str) -> None:
+        changed = None
+        with self._lock:
+            call.channels_sending.remove(name)
             if error:
-                log.warning("help call %d not delivered by %s: %s; next try in %.0f s",
-                            call.number, name, error, delay)
+                attempts = call.attempts.get(name, 0) + 1
+                call.attempts[name] = attempts
+                call.last_error[name] = error
+                call.next_try[name] = self._clock() + self._backoff_s(attempts)
+                delay_s = call.next_try[name] - self._clock()
             else:
-                log.info("help call %d delivered by %s", call.number, name)
-            if changed is not None:
-                self._notify(changed)
+                if name in call.channels_pending:
+                    call.channels_pending.remove(name)
+                call.channels_done.append(name)
+                call.last_error.pop(name, None)
+                if self.channels[name].reaches_person and call.status is CallStatus.WAITING:
+                    call.status = CallStatus.DELIVERED
+                    changed = call.copy()
+            self._dirty.add(call.id)
+            self._lock.notify_all()
+        if error:
+            log.warning("help call %d not delivered by %s: %s; next try in %.0f s", call.number, name, error, delay_s)
+        else:
+            log.info("help call %d delivered by %s", call.number, name)
+        if changed is not None:
+            self._notify(changed)
 
     # ----- keeper: disk, lamp, expiry ----------------------------------------------------
     def _keeper(self) -> None:
@@ -429,37 +366,27 @@ class HelpCallService:
                 self._number_last = max(self._number_last, number["last"])
 
     def _reload(self) -> None:
-        records = self._outbox.load_all()
-        now_mono, now_wall = self._clock(), self._wall()
+        """End the calls the previous run left (see the module doc), and tell the chat."""
+        ended = []
         with self._lock:
-            for record in records:
+            for record in self._outbox.load_all():
                 try:
                     call = HelpCall.from_record(record)
                 except (KeyError, TypeError, ValueError):
                     log.error("outbox record %s is not a call; ignored", str(record.get("id"))[:32])
                     continue
                 if call.id in self._calls:
-                    continue
-                call.created_mono = now_mono - max(0.0, now_wall - call.created_at)
-                for name in call.channels_sending:
-                    channel = self.channels.get(name)
-                    if channel is not None and channel.resend_if_unsure:
-                        call.channels_repeat.append(name)
-                        if name not in call.channels_pending:
-                            call.channels_pending.append(name)
-                    else:
-                        log.warning("help call %d: %s may not have been sent before the restart; "
-                                    "not sent again", call.number, name)
-                        if name in call.channels_pending:
-                            call.channels_pending.remove(name)
+                    continue  # made by this run, before start()
+                if call.active:
+                    call.status = CallStatus.CANCELLED
+                    ended.append(call.copy())  # before the lists are cleared: who may know of it
+                call.channels_pending.clear()
                 call.channels_sending = []
-                gone = [n for n in call.channels_pending if n not in self.channels]
-                for name in gone:
-                    log.warning("help call %d: channel %s is no longer configured", call.number, name)
-                    call.channels_pending.remove(name)
                 self._calls[call.id] = call
-                self._dirty.add(call.id)
-                log.info("help call %d reloaded from the outbox (%s)", call.number, call.status.value)
+                self._dirty.add(call.id)  # the keeper removes its file
+        for call in ended:
+            log.info("help call %d of the previous run ended: the restart reset its visitor's screen", call.number)
+            self._send_notice(call, restarted=True)
 
     def _expire(self) -> None:
         now = self._clock()

@@ -1,0 +1,28 @@
+"""`kiosk run`: open the kiosk full screen."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from kiosk import config as config_mod
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.content.loader import load_pack
+
+    cfg = config_mod.load(args.config)
+    pack = load_pack(cfg.kiosk.content_dir)  # a ContentError is one line, exit 2 (kiosk.cli.errors)
+    # Kivy reads its own arguments and writes files under ~/.kivy unless told otherwise.
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    from kiosk.app import run  # Kivy is imported only when the kiosk really starts
+
+    return run(cfg, pack)
+
+
+def register(sub, add_config) -> None:
+    parser = sub.add_parser("run", help="open the kiosk full screen")
+    add_config(parser)
+    parser.set_defaults(func=_run)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Callable
 
 from kiosk.config import Config
@@ -39,25 +38,13 @@ def default_services(cfg: Config) -> Services:
     # which only a real start needs.
     from hardware.printer import PrintService
     from kiosk.helpcall import HelpCallService
+    from kiosk.helpcall.ticket import ticket_printer
     from kiosk.stats import Stats
 
     printer = PrintService(cfg) if cfg.printer.connection != "none" else None
     stats = Stats(cfg.data_path(cfg.stats.db_file), flush_interval_s=cfg.stats.flush_interval_s)
     helpcall = HelpCallService(cfg, print_ticket=ticket_printer(cfg, printer))
     return Services(printer=printer, helpcall=helpcall, stats=stats)
-
-
-def ticket_printer(cfg: Config, printer: Printer | None) -> Callable[[int], None] | None:
-    """The help-call ticket channel: a queue number printed big on the kiosk's printer."""
-    if printer is None:
-        return None
-    from kiosk.receipts import build_help_ticket
-
-    def print_ticket(number: int) -> None:
-        ticket = build_help_ticket(number, cfg.kiosk, datetime.now())
-        if not printer.submit(ticket, f"ticket-{number}", lambda outcome: None):
-            raise OSError("the printer refused the ticket")  # the channel retries later
-    return print_ticket
 
 
 # Why a session ended, in the words of kiosk.stats (finished | inactivity | failsafe | …).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from kiosk import config as config_mod
 
@@ -13,11 +12,9 @@ def _run(args: argparse.Namespace) -> int:
 
     cfg = config_mod.load(args.config)
     pack = load_pack(cfg.kiosk.content_dir)  # a ContentError is one line, exit 2 (kiosk.cli.errors)
-    # Kivy reads its own arguments and writes files under ~/.kivy unless told otherwise.
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_FILELOG", "1")
-    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
-    from kiosk.app import run  # Kivy is imported only when the kiosk really starts
+    # Kivy is imported only when the kiosk really starts; kiosk.app sets the environment
+    # Kivy reads first (kiosk/kivy_env.py).
+    from kiosk.app import run
 
     return run(cfg, pack)
 

@@ -279,6 +279,8 @@ class KioskController:
         that reaches a person, or nobody reached after a while, go to the desk."""
         helpcall = self.services.helpcall
         status = self.machine.visit.help_status
+        if status is HelpStatus.ACKNOWLEDGED:
+            return HELP_TEXTS["acknowledged"]  # a conseiller answered, here or from afar
         if helpcall is None or not helpcall.channels_configured():
             return HELP_TEXTS["no_channel"]
         return HELP_TEXTS.get(status.value, HELP_TEXTS["waiting"])

@@ -42,7 +42,8 @@ def test_conseiller_acknowledges_the_visitor_call(kiosk_with_pin):
     open_from_home(k, "Santé", "Créer son compte Ameli")
     k.press("Suivant")
     k.press("Appeler un conseiller")
-    assert "Si personne ne vient, allez à l'accueil" in k.texts()  # no channel configured
+    # No channel configured: nobody is told, so the visitor is sent to the desk.
+    assert "Allez à l'accueil et donnez ce numéro." in k.texts() and "prévenu" not in k.texts()
     k.press("Continuer en attendant")
     [call] = helpcall.waiting()
     assert (call.context.procedure_id, call.context.step_id) == ("ameli-creer-compte", "papiers")

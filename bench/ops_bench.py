@@ -23,7 +23,8 @@ def timed(fn, repeat: int) -> list[float]:
 
 def show(label: str, samples: list[float], unit: str = "ms") -> None:
     scale = 1e3 if unit == "ms" else 1e6
-    print(f"{label:<48} median {statistics.median(samples) * scale:8.2f} {unit}   max {max(samples) * scale:8.2f} {unit}")
+    median = statistics.median(samples) * scale
+    print(f"{label:<48} median {median:8.2f} {unit}   max {max(samples) * scale:8.2f} {unit}")
 
 
 def main() -> None:
@@ -35,7 +36,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         stats = Stats(Path(tmp) / "stats.sqlite3", flush_interval_s=5)
-        show("Stats.procedure_started (UI thread)", timed(lambda: stats.procedure_started("creer-adresse-email"), 10000), "us")
+        show("Stats.procedure_started (UI thread)",
+             timed(lambda: stats.procedure_started("creer-adresse-email"), 10000), "us")
         show("Stats.today (UI thread)", timed(stats.today, 1000), "us")
         show("Stats.usage_counts(90) (UI thread)", timed(stats.usage_counts, 1000), "us")
         show("Stats.flush of 10 000 queued counts", timed(stats.flush, 1))

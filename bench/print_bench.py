@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hardware.printer import PrinterStatus, PrintService  # noqa: E402
 from hardware.printer.connections import FileConnection  # noqa: E402
 from hardware.printer.render import render_escpos  # noqa: E402
-from hardware.printer import PrinterStatus, PrintService  # noqa: E402
 from kiosk.config import Config, KioskSection, PrinterSection  # noqa: E402
 from kiosk.i18n import Catalog  # noqa: E402
 from kiosk.receipts import build_test_receipt  # noqa: E402

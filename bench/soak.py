@@ -129,6 +129,7 @@ class Soak:
         from kiosk.services import Services
         configure_kivy(self.cfg)
         from kivy.base import EventLoop
+
         # Loaded here, before the window opens; leftovers() uses them.
         from kivy.core.clipboard import Clipboard  # noqa: F401
         from kivy.uix.label import Label  # noqa: F401

@@ -31,8 +31,8 @@ from kivy.properties import DictProperty, NumericProperty, StringProperty  # noq
 from kiosk import sdnotify, theme  # noqa: E402
 from kiosk.config import Config  # noqa: E402
 from kiosk.content.model import ContentPack  # noqa: E402
-from kiosk.process import forbid_core_dumps  # noqa: E402
 from kiosk.controller import KioskController  # noqa: E402
+from kiosk.process import forbid_core_dumps  # noqa: E402
 from kiosk.services import Services, default_services  # noqa: E402
 from kiosk.session import State  # noqa: E402
 

@@ -22,10 +22,10 @@ from typing import Callable
 
 from kiosk import i18n, sdnotify
 from kiosk.config import Config
+from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources
 from kiosk.content import search
 from kiosk.content.model import Category, ContentPack, Procedure
 from kiosk.helpcall import CallContext, CallStatus, HelpCall
-from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources
 from kiosk.pin import PinGate
 from kiosk.ports import PrintOutcomeLike, SpeechOut
 from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status

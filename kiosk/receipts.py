@@ -228,7 +228,8 @@ def display_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def build_test_receipt(kiosk: KioskSection, printed_at: datetime, url: str = "https://www.service-public.fr") -> Receipt:
+def build_test_receipt(kiosk: KioskSection, printed_at: datetime,
+                       url: str = "https://www.service-public.fr") -> Receipt:
     """For `kiosk print-test`: every character that goes wrong with a bad code page, and a QR."""
     blocks = (
         title(t("receipt.test_title")),

@@ -104,7 +104,8 @@ class HomeScreen(Screen):
         return self.search_input is None or self.search_input.is_empty()
 
     def _procedure_button(self, app, proc) -> KButton:
-        return KButton(label=proc.title, detail=app.t("home.duration", count=proc.duration_min, minutes=proc.duration_min),
+        minutes = proc.duration_min
+        return KButton(label=proc.title, detail=app.t("home.duration", count=minutes, minutes=minutes),
                        role="choice", icon="chevron-right",
                        on_release=lambda *_: app.controller.open_procedure(proc.id))
 

@@ -11,7 +11,6 @@ import math
 from kivy.uix.floatlayout import FloatLayout
 
 
-
 class Overlay(FloatLayout):
     def on_touch_down(self, touch):
         super().on_touch_down(touch)

@@ -75,7 +75,8 @@ class StepScreen(Screen):
     def _show_checklist(self, app, machine, step, box) -> None:
         ticked = machine.visit.checked.get(step.id, set())
         for item in step.items:
-            button = KButton(label=item.label, detail=item.help or "", role="choice", icon=_tick_icon(item.id in ticked),
+            button = KButton(label=item.label, detail=item.help or "", role="choice",
+                             icon=_tick_icon(item.id in ticked),
                              selected=item.id in ticked, halign="left")
             button.item_id = item.id
             button.bind(on_release=lambda b: app.controller.toggle(b.item_id))

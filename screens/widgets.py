@@ -10,8 +10,8 @@ from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.button import Button
 from kivy.uix.image import Image
-from kivy.uix.scrollview import ScrollView
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.utils import escape_markup
 
 from kiosk.config import ASSETS_DIR

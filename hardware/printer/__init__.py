@@ -11,15 +11,45 @@ package's public surface and stay importable from this path whatever moves insid
 """
 
 from hardware.printer.check import check_printer
-from hardware.printer.connections import (Connection, DummyConnection, FileConnection, NetworkConnection,
-                                          PrinterIOError, PrinterTimeout, SerialConnection, StreamConnection,
-                                          UsbConnection, make_connection)
+from hardware.printer.connections import (
+                                          Connection,
+                                          DummyConnection,
+                                          FileConnection,
+                                          NetworkConnection,
+                                          PrinterIOError,
+                                          PrinterTimeout,
+                                          SerialConnection,
+                                          StreamConnection,
+                                          UsbConnection,
+                                          make_connection,
+)
 from hardware.printer.render import RenderError, qr_image, render_escpos, width_chars
-from hardware.printer.service import (ALREADY, BUSY, CANCELLED, DONE, FAILED, OFFLINE, PAPER_OUT, TIMEOUT,
-                                      UNAVAILABLE, UNCONFIRMED, PrintOutcome, PrintService)
-from hardware.printer.status import (ANSWER_OFFLINE, ANSWER_ONLINE, ANSWER_PAPER_LOW, ANSWER_PAPER_OK,
-                                     ANSWER_PAPER_OUT, DLE_EOT_PAPER, DLE_EOT_PRINTER, PrinterStatus,
-                                     is_status_byte, status_from_answers)
+from hardware.printer.service import (
+                                          ALREADY,
+                                          BUSY,
+                                          CANCELLED,
+                                          DONE,
+                                          FAILED,
+                                          OFFLINE,
+                                          PAPER_OUT,
+                                          TIMEOUT,
+                                          UNAVAILABLE,
+                                          UNCONFIRMED,
+                                          PrintOutcome,
+                                          PrintService,
+)
+from hardware.printer.status import (
+                                          ANSWER_OFFLINE,
+                                          ANSWER_ONLINE,
+                                          ANSWER_PAPER_LOW,
+                                          ANSWER_PAPER_OK,
+                                          ANSWER_PAPER_OUT,
+                                          DLE_EOT_PAPER,
+                                          DLE_EOT_PRINTER,
+                                          PrinterStatus,
+                                          is_status_byte,
+                                          status_from_answers,
+)
 
 __all__ = [
     "check_printer",

@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hardware.printer.connections import (NetworkConnection, PrinterIOError, SerialConnection, StreamConnection,
-                                          UsbConnection)
+from hardware.printer.connections import (
+    NetworkConnection,
+    PrinterIOError,
+    SerialConnection,
+    StreamConnection,
+    UsbConnection,
+)
 from hardware.printer.render import RenderError, render_escpos
 from hardware.printer.status import PrinterStatus
 from kiosk.config import Config

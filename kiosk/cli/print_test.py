@@ -24,8 +24,7 @@ def _print_test(args: argparse.Namespace) -> int:
     cfg = config_mod.load(args.config)
     if cfg.printer.connection == "none":
         raise CheckFailed('no printer to test: [printer] connection = "none"')
-    from hardware.printer import FileConnection, make_connection
-    from hardware.printer import PrintService
+    from hardware.printer import FileConnection, PrintService, make_connection
     from kiosk.receipts import build_help_ticket, build_test_receipt
 
     now = datetime.now()

@@ -20,11 +20,15 @@ import jsonschema
 import yaml
 
 from kiosk.content import validate
-from kiosk.content.model import (Category, ChecklistItem, Choice, ContentPack, Link,
-                                 Procedure, Step)
+from kiosk.content.model import Category, ChecklistItem, Choice, ContentPack, Link, Procedure, Step
 from kiosk.content.problems import ContentError, Problem
-from kiosk.content.schema import (CATEGORIES_MAX_BYTES, CATEGORIES_SCHEMA, PROCEDURE_MAX_BYTES, PROCEDURE_SCHEMA,
-                                  YAML_MAX_DEPTH)
+from kiosk.content.schema import (
+    CATEGORIES_MAX_BYTES,
+    CATEGORIES_SCHEMA,
+    PROCEDURE_MAX_BYTES,
+    PROCEDURE_SCHEMA,
+    YAML_MAX_DEPTH,
+)
 from kiosk.files import RefusedFileError, read_regular_text
 
 __all__ = ["ContentError", "Problem", "load_pack"]
@@ -233,7 +237,7 @@ def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
             id=raw["id"], category=raw["category"], title=raw["title"], summary=raw["summary"],
             keywords=tuple(raw["keywords"]), duration_min=raw["duration_min"],
             before_you_start=tuple(raw["before_you_start"]),
-            links=tuple(Link(**l) for l in raw.get("links", ())),
+            links=tuple(Link(**link) for link in raw.get("links", ())),
             popularity=raw.get("popularity", 0),
             steps=tuple(_to_step(s, root) for s in raw["steps"]), source=path,
         )

@@ -17,7 +17,8 @@ def proc(pid, title, keywords=(), summary="Une démarche.", popularity=50, categ
 
 
 def catalog(*procedures, categories=("a", "b")):
-    return ContentPack(root=Path("."), categories=tuple(Category(c, c.upper(), "cash", i) for i, c in enumerate(categories)),
+    return ContentPack(root=Path("."),
+                       categories=tuple(Category(c, c.upper(), "cash", i) for i, c in enumerate(categories)),
                        procedures={p.id: p for p in procedures})
 
 

@@ -8,8 +8,15 @@ import pytest
 from kiosk.config import KioskSection
 from kiosk.content.model import ChecklistItem, Link, Procedure, Step
 from kiosk.i18n import Catalog
-from kiosk.receipts import (BlockKind, build_help_ticket, build_procedure_receipt, build_test_receipt,
-                            date_in_full, mask_value, receipt_text)
+from kiosk.receipts import (
+    BlockKind,
+    build_help_ticket,
+    build_procedure_receipt,
+    build_test_receipt,
+    date_in_full,
+    mask_value,
+    receipt_text,
+)
 from kiosk.session import Visit
 
 NBSP = "\u00a0"
@@ -30,7 +37,8 @@ def make_procedure(mask: str = "last4", personal: bool = True) -> Procedure:
              personal=personal, mask=mask, next="note"),
         Step(id="note", kind="field", title="Note", label="Note", next="lien"),  # no receipt_label
         Step(id="lien", kind="link", title="Le site", link=Link("Site Ameli", "https://www.ameli.fr"), next="fin"),
-        Step(id="autre", kind="checklist", title="Jamais vu", papers=True, items=(ChecklistItem("x", "Un papier jamais proposé"),),
+        Step(id="autre", kind="checklist", title="Jamais vu", papers=True,
+             items=(ChecklistItem("x", "Un papier jamais proposé"),),
              next="fin"),
         Step(id="fin", kind="end", title="Fini", done=("Vous avez créé votre compte.",),
              todo=("Confirmez votre adresse e-mail.",), bring=("Une photo d'identité",), where="À la CPAM de Lille."),
@@ -151,6 +159,7 @@ def test_every_shipped_procedure_renders_with_its_end_step(real_pack):
 def test_receipt_strings_are_correct_french():
     catalog = Catalog()
     import json
+
     from kiosk.i18n import LOCALES_DIR
     keys = json.loads((LOCALES_DIR / "fr" / "receipt.json").read_text(encoding="utf-8"))
     for key, text in keys.items():

@@ -20,7 +20,8 @@ def test_contrast_formula_matches_wcag_reference_values():
     assert theme.contrast_ratio((0.4627, 0.4627, 0.4627), (1, 1, 1)) == pytest.approx(4.54, abs=0.02)
 
 
-@pytest.mark.parametrize("size, diagonal", [((1280, 800), 15.6), ((1920, 1080), 15.6), ((1920, 1080), 21.5), ((800, 480), 7)])
+@pytest.mark.parametrize("size, diagonal",
+                         [((1280, 800), 15.6), ((1920, 1080), 15.6), ((1920, 1080), 21.5), ((800, 480), 7)])
 def test_targets_and_text_meet_the_millimetre_minimums(size, diagonal):
     m = theme.Metrics.for_screen(*size, diagonal)
     assert m.target_px / m.px_per_mm >= theme.MIN_TARGET_MM

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from hardware.printer import PrintService
 from hardware.printer.connections import Connection, PrinterIOError, PrinterTimeout, StreamConnection
 from hardware.printer.status import ANSWER_ONLINE, ANSWER_PAPER_OK, DLE_EOT_PAPER
-from hardware.printer import PrintService
 from kiosk.config import Config, KioskSection, PrinterSection
 from kiosk.receipts import build_test_receipt
 

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from hardware.printer.status import ANSWER_ONLINE, ANSWER_PAPER_LOW
 from hardware.printer import check_printer
+from hardware.printer.status import ANSWER_ONLINE, ANSWER_PAPER_LOW
 from kiosk import doctor
 from tests.hardware.conftest import make_config, wait_until
 
@@ -146,8 +146,8 @@ def test_usb_printer_not_plugged_in_is_offline_in_the_service(tmp_path, services
 
 
 def test_network_printer_closing_an_idle_connection_is_not_reported_offline(tmp_path):
-    from hardware.printer.connections import NetworkConnection
     from hardware.printer import PrinterStatus
+    from hardware.printer.connections import NetworkConnection
 
     printer = TcpPrinter(b"\x12")
     conn = NetworkConnection("127.0.0.1", printer.port, 0.5)

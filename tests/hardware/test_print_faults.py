@@ -7,10 +7,18 @@ visitor, and nothing reaches the printer later for somebody else.
 import logging
 import threading
 
-from hardware.printer.status import (ANSWER_OFFLINE, ANSWER_ONLINE, ANSWER_PAPER_LOW, ANSWER_PAPER_OK,
-                                   ANSWER_PAPER_OUT, DLE_EOT_PAPER, DLE_EOT_PRINTER, status_from_answers)
 from hardware.printer import PrinterStatus, PrintOutcome
 from hardware.printer.connections import PrinterIOError
+from hardware.printer.status import (
+    ANSWER_OFFLINE,
+    ANSWER_ONLINE,
+    ANSWER_PAPER_LOW,
+    ANSWER_PAPER_OK,
+    ANSWER_PAPER_OUT,
+    DLE_EOT_PAPER,
+    DLE_EOT_PRINTER,
+    status_from_answers,
+)
 from kiosk.receipts import Receipt, paragraph
 from tests.hardware.conftest import WAIT_S, FakeStream, make_config, sample_receipt
 

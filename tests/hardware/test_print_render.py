@@ -8,7 +8,7 @@ import pytest
 
 from hardware.printer.render import RenderError, qr_image, render_escpos
 from kiosk.config import KioskSection, PrinterSection
-from kiosk.receipts import build_help_ticket, build_test_receipt, paragraph, Receipt
+from kiosk.receipts import Receipt, build_help_ticket, build_test_receipt, paragraph
 from tests.hardware.escpos_bytes import decode_qr, raster_images
 
 KIOSK = KioskSection(name="Borne test", place="Mairie")

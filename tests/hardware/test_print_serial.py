@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from hardware.printer.connections import SerialConnection
 from hardware.printer import PrinterStatus, PrintOutcome, check_printer
+from hardware.printer.connections import SerialConnection
 from kiosk.receipts import Receipt, qr
 from tests.hardware.conftest import make_config, sample_receipt, wait_until
 from tests.hardware.pty_printer import PtyPrinter, SocatPair

@@ -2,8 +2,8 @@
 
 import threading
 
-from hardware.printer.connections import DummyConnection
 from hardware.printer import PrinterStatus, PrintOutcome, PrintService
+from hardware.printer.connections import DummyConnection
 from kiosk.receipts import Receipt, paragraph
 from tests.hardware.conftest import WAIT_S, RecordingConnection, make_config, sample_receipt
 from tests.hardware.escpos_bytes import decode_qr, raster_images

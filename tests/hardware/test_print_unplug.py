@@ -14,8 +14,7 @@ import time
 
 import pytest
 
-from hardware.printer import (PrinterIOError, PrinterStatus, PrintOutcome, SerialConnection, UsbConnection,
-                              render_escpos)
+from hardware.printer import PrinterIOError, PrinterStatus, PrintOutcome, SerialConnection, UsbConnection, render_escpos
 from kiosk.i18n import Catalog
 from kiosk.receipts import Receipt, qr
 from tests.hardware.conftest import WAIT_S, make_config, sample_receipt, wait_until

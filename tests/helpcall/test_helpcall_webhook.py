@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from hc_support import Hook, wait_for
 
 from kiosk.helpcall import CallContext, CallStatus, HelpCallService
-from hc_support import Hook, wait_for
 
 CONTEXT = CallContext("caf-creer-son-compte", "Créer son compte CAF", "mot-de-passe",
                       "Choisir un mot de passe", 425.0)

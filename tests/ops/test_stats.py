@@ -148,7 +148,8 @@ def test_export_csv_covers_the_range_with_the_mean_duration(stats, clock):
     assert count == len(table)
     assert {r["date"] for r in table} == {"2026-11-20", "2026-11-22"}
     assert {"date": "2026-11-20", "indicator": "mean_session_s", "procedure": "", "step": "", "value": "200.0"} in table
-    assert {"date": "2026-11-22", "indicator": "sessions_ended", "procedure": "", "step": "failsafe", "value": "1"} in table
+    assert {"date": "2026-11-22", "indicator": "sessions_ended", "procedure": "", "step": "failsafe",
+            "value": "1"} in table
     assert {"date": "2026-11-20", "indicator": "procedure_abandoned", "procedure": "ameli-creer-compte",
             "step": "numero-secu", "value": "1"} in table
     assert not any(r["indicator"] == "session_seconds" for r in table)

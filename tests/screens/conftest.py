@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -130,6 +129,7 @@ def make_config(tmp_path: Path, **printer) -> Config:
 def make_kiosk(window, real_pack, fake_clock, tmp_path):
     """make_kiosk(services=..., cfg=...) -> KioskDriver over a freshly built app."""
     from kivy.app import App
+
     from kiosk.app import KioskApp
 
     apps = []

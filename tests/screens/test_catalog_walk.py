@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.services import Services
 from kiosk.config import ASSETS_DIR
 from kiosk.content.loader import load_pack
+from kiosk.services import Services
 from kiosk.session import State
 from tests.screens.catalog_paths import all_paths, value_for
 

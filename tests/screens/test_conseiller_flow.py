@@ -7,10 +7,10 @@ import dataclasses
 
 import pytest
 
-from kiosk.services import Services
 from kiosk.config import ConseillerSection
 from kiosk.helpcall import HelpCallService
 from kiosk.pin import hash_pin
+from kiosk.services import Services
 from tests.screens.conftest import make_config
 from tests.screens.test_walkthrough import open_from_home
 

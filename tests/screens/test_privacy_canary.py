@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from hardware.printer import PrintService
-from kiosk.services import Services
 from kiosk.config import ASSETS_DIR
 from kiosk.content.loader import load_pack
 from kiosk.helpcall import HelpCallService
+from kiosk.services import Services
 from kiosk.session import State
 from kiosk.stats import Stats
 from tests.screens.catalog_paths import all_paths

@@ -254,7 +254,8 @@ def test_the_idle_warning_is_also_spoken(kiosk, tmp_path):
     open_from_home(k, "Santé", "Créer son compte Ameli")
     k.clock.advance(k.app.cfg.session.idle_timeout_s)
     assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
-    assert k.wait_for(lambda: k.app.controller.speaker.process is not None and k.app.controller.speaker.process.poll() is not None, 20)
+    speaker = k.app.controller.speaker
+    assert k.wait_for(lambda: speaker.process is not None and speaker.process.poll() is not None, 20)
     with wave.open(str(wav)) as w:
         assert w.getnframes() / w.getframerate() > 2.0  # the question and the countdown
 
@@ -268,6 +269,7 @@ def test_listen_reads_the_current_screen(kiosk, tmp_path):
     spoken = k.app.root_widget.ids.sm.current_screen.spoken_text()
     assert "Étape 1 sur" in spoken and "Ce que vous allez faire" in spoken
     k.press("Écouter")
-    assert k.wait_for(lambda: k.app.controller.speaker.process is not None and k.app.controller.speaker.process.poll() is not None, 20)
+    speaker = k.app.controller.speaker
+    assert k.wait_for(lambda: speaker.process is not None and speaker.process.poll() is not None, 20)
     with wave.open(str(wav)) as w:
         assert w.getnframes() / w.getframerate() > 5.0

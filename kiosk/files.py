@@ -1,5 +1,5 @@
 """Reading a file the kiosk did not write itself (config, content, state) without letting it
-hang or exhaust the kiosk.
+hang or exhaust the kiosk, and writing the kiosk's own state files atomically.
 
 `Path.read_text` on a FIFO blocks until a writer comes (forever), and on /dev/zero, or a
 procedure that is a symlink to it, reads until memory runs out. read_regular_file opens
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
@@ -56,3 +57,20 @@ def read_regular_file(path: str | Path, max_bytes: int) -> bytes:
 def read_regular_text(path: str | Path, max_bytes: int) -> str:
     """read_regular_file decoded as UTF-8 (UnicodeDecodeError when it is not)."""
     return read_regular_file(path, max_bytes).decode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes, tmp_prefix: str = ".tmp-") -> None:
+    """Write data to path so that a reader sees the old file or the new one, never half.
+
+    Temp file in the same folder, fsync, rename. Raises OSError (a full or read-only disk);
+    the temp file is removed whatever happens, so failures never leave 0-byte files."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=tmp_prefix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -24,13 +24,12 @@ import logging
 import math
 import os
 import re
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Callable, Literal
 
-from kiosk.files import RefusedFileError, read_regular_text
+from kiosk.files import RefusedFileError, read_regular_text, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -175,22 +174,12 @@ class PinGate:
         if self._locked_until is not None:
             until = self._wall_clock() + max(0.0, self._locked_until - self._clock())
         payload = json.dumps({"wrong": self._wrong, "locked_until": until})
-        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-            tmp = None
+            write_atomic(path, payload.encode("ascii"), tmp_prefix=f".{path.name}-")
         except OSError as e:
             log.warning("%s: cannot save the PIN lockout (%s); it holds until the kiosk restarts",
                         path, e.strerror or type(e).__name__)
-        finally:
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
 
     @property
     def enabled(self) -> bool:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kiosk.files import read_regular_text
+from kiosk.files import read_regular_text, write_atomic
 
 log = logging.getLogger(__name__)
 WIPE_STATUS_MAX_BYTES = 64 * 1024  # a few holder names and booleans
@@ -130,14 +129,7 @@ class SessionVault:
         nonce = os.urandom(12)
         blob = nonce + self._aead().encrypt(nonce, data, name.encode())
         path = self._path(name)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(blob)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, blob)
         return path
 
     def read(self, name: str) -> bytes:
@@ -158,23 +150,12 @@ def write_wipe_status(path: Path, report: WipeReport, when: float) -> None:
     Atomic (temp file + rename). Never raises: it runs in a thread after each reset, and a
     full or read-only disk must cost one log line, not a traceback or a 0-byte temp file."""
     payload = json.dumps({"at": when, "clean": report.clean, "holders": report.results})
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".wipe-")
-        with os.fdopen(fd, "w") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-        tmp = None
+        write_atomic(path, payload.encode("utf-8"), tmp_prefix=".wipe-")
     except OSError as e:
         log.warning("cannot write the wipe status %s (%s): `kiosk doctor` will show an older one",
                     path, e.strerror or type(e).__name__)
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def read_wipe_status(path: Path) -> dict | None:

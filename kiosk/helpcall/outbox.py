@@ -16,10 +16,11 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 from typing import Callable
+
+from kiosk.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +38,8 @@ class Outbox:
 
     def _write_json(self, name: str, data: dict) -> None:
         self._ensure()
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.folder / name)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        write_atomic(self.folder / name, text.encode("utf-8"), tmp_prefix=f".{name}.")
 
     def save(self, snapshot: Callable[[], dict]) -> None:
         """Write one call's record. The record is taken by snapshot() under the write lock,

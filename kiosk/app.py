@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 TICK_S = 0.25
 SCREEN_OF_STATE = {State.ATTRACT: "attract", State.GOODBYE: "attract", State.HOME: "home",
                    State.STEP: "step", State.SUMMARY: "summary"}
-__all__ = ["KioskApp", "Services", "configure_kivy", "kiosk_app_class", "run"]
+__all__ = ["KioskApp", "configure_kivy", "run"]
 
 
 def configure_kivy(cfg: Config) -> None:
@@ -268,14 +268,6 @@ class KioskApp(App):
             if overlay.parent is not None:
                 shown = overlay
         self.controller.speak(shown.spoken_text())
-
-
-_APP_CLASS = KioskApp
-
-
-def kiosk_app_class() -> type[KioskApp]:
-    """Kept for callers written when the class was built at run time."""
-    return _APP_CLASS
 
 
 def run(cfg: Config, pack: ContentPack) -> int:

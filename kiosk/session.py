@@ -227,10 +227,11 @@ class SessionMachine:
         self._set(State.HOME, reason)
 
     def has_progress(self) -> bool:
-        """Would leaving the procedure now lose something the visitor did?"""
+        """Would leaving now erase something the visitor ticked, chose or typed? (What the
+        question says will be erased: moving forward alone is not asked about.)"""
         v = self.visit
         return self.state in (State.STEP, State.SUMMARY) and bool(
-            v.history or v.checked or v.answers or any(value.strip() for value in v.fields.values()))
+            any(v.checked.values()) or v.answers or any(value.strip() for value in v.fields.values()))
 
     def ask_to_leave(self) -> None:
         """« Quitter cette démarche ? » before « Accueil » drops what was done."""

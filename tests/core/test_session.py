@@ -259,3 +259,27 @@ def test_a_broken_statistics_sink_never_breaks_the_visit(real_pack, fake_clock):
     m.start()
     m.open_procedure(ANTS)
     assert m.state is State.STEP
+
+
+def test_leaving_asks_only_when_something_ticked_chosen_or_typed_would_be_erased(machine):
+    machine.start()
+    machine.open_procedure(ANTS)
+    machine.next()                   # moved forward only: nothing to erase, leaves at once
+    machine.ask_to_leave()
+    assert machine.state is State.HOME and not machine.visit.leave_asked
+    machine.open_procedure(ANTS)
+    machine.next()
+    machine.toggle("photo")
+    machine.toggle("photo")          # ticked then unticked: nothing left to erase
+    machine.ask_to_leave()
+    assert machine.state is State.HOME
+    machine.open_procedure(ANTS)
+    machine.next()
+    machine.toggle("photo")
+    machine.ask_to_leave()
+    assert machine.state is State.STEP and machine.visit.leave_asked
+    machine.answer_leave(False)
+    assert machine.visit.checked["papers"] == {"photo"} and not machine.visit.leave_asked
+    machine.ask_to_leave()
+    machine.answer_leave(True)
+    assert machine.state is State.HOME and not machine.visit.checked

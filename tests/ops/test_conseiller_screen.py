@@ -75,7 +75,8 @@ class Sources:
 
 @pytest.fixture
 def kiosk(window, small_pack, fake_clock, tmp_path):
-    from kiosk.app import Services, kiosk_app_class
+    from kiosk.app import KioskApp
+    from kiosk.services import Services
     from screens.conseiller import ConseillerCorner, ConseillerPanel
 
     when = datetime(2026, 11, 20, 10).timestamp()
@@ -85,7 +86,7 @@ def kiosk(window, small_pack, fake_clock, tmp_path):
     stats.help_called()
     sources = Sources(stats)
     cfg = Config(kiosk=KioskSection(data_dir=tmp_path))
-    app = kiosk_app_class()(cfg, small_pack, services=Services(stats=stats), clock=fake_clock)
+    app = KioskApp(cfg, small_pack, services=Services(stats=stats), clock=fake_clock)
     app._run_prepare()
     driver = Driver(app, window)
     root = app.root_widget

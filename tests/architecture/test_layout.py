@@ -134,7 +134,7 @@ def test_kivy_is_imported_only_by_the_app_inside_kiosk():
     assert not offenders, "Kivy imported outside kiosk/app.py: " + "; ".join(offenders)
 
 
-def test_the_kivy_guard_sees_a_function_local_import(tmp_path, monkeypatch):
+def test_the_kivy_guard_sees_a_function_local_import(tmp_path):
     source = tmp_path / "mod.py"
     source.write_text("def f():\n    from kivy.core.window import Window\n    return Window\n")
     assert "kivy.core.window" in imported_names(source, "kiosk.mod")

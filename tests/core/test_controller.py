@@ -308,7 +308,7 @@ def test_the_config_without_pin_hash_has_no_conseiller_mode(make_controller):
     assert make_controller().pin_gate is None
 
 
-def test_an_error_in_a_posted_report_goes_to_the_failsafe_not_further(make_controller, help_desk, ui):
+def test_the_failsafe_resets_and_cancels_the_visitors_call(make_controller, help_desk):
     c = make_controller()
     c.call_help()
     c.failsafe(RuntimeError("boom"))

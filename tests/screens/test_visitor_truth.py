@@ -30,11 +30,11 @@ def test_with_no_channel_nobody_is_said_to_be_told(make_kiosk, help_desk):
     assert "Cette borne ne peut pas appeler un conseiller" in shown
     assert "Allez à l'accueil et donnez ce numéro." in shown
     k.screenshot("help-no-channel")
+    # What « Écouter » reads while the panel is open says the same.
+    spoken = k.app.widgets.help_overlay.spoken_text()
+    assert "Allez à l'accueil et donnez ce numéro." in spoken and "prévenu" not in spoken
     k.press("Continuer en attendant")
     assert "Appel numéro 1\u00a0: allez à l'accueil avec ce numéro." in k.texts()
-    # What « Écouter » says is what the screen says.
-    spoken = k.app.widgets.root.ids.sm.current_screen  # the panel is closed: the screen
-    assert "prévenu" not in spoken.spoken_text()
 
 
 def test_a_call_nobody_received_sends_the_visitor_to_the_desk(kiosk, help_desk):

@@ -165,6 +165,7 @@ def _to_step(raw: dict, pack_root: Path) -> Step:
         id=raw["id"], kind=raw["kind"], title=raw["title"], text=raw.get("text"),
         image=(pack_root / raw["image"]) if raw.get("image") else None,
         next=raw.get("next"), idle_timeout_s=raw.get("idle_timeout_s"),
+        site=raw.get("site"), image_alt=raw.get("image_alt"),
         items=tuple(ChecklistItem(i["id"], i["label"], i.get("help")) for i in raw.get("items", ())),
         papers=raw.get("papers", False),
         choices=tuple(Choice(c["label"], c["next"]) for c in raw.get("choices", ())),
@@ -240,6 +241,7 @@ def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
             links=tuple(Link(**link) for link in raw.get("links", ())),
             popularity=raw.get("popularity", 0),
             steps=tuple(_to_step(s, root) for s in raw["steps"]), source=path,
+            checked_on=raw.get("checked_on"), sources=tuple(raw.get("sources", ())),
         )
     if problems:
         raise ContentError(problems)

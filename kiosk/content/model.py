@@ -34,6 +34,8 @@ class Step:
     image: Path | None = None
     next: str | None = None
     idle_timeout_s: int | None = None
+    site: str | None = None  # the official page this step is done on
+    image_alt: str | None = None  # what the image shows, for speech
     items: tuple[ChecklistItem, ...] = ()
     papers: bool = False  # a checklist of papers to gather (not of gestures or checks)
     choices: tuple[Choice, ...] = ()
@@ -73,6 +75,8 @@ class Procedure:
     popularity: int
     steps: tuple[Step, ...]
     source: Path
+    checked_on: str | None = None  # YYYY-MM-DD: facts last checked against `sources`
+    sources: tuple[str, ...] = ()
     _by_id: dict[str, Step] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

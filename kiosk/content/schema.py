@@ -39,6 +39,11 @@ _STEP_COMMON = {
     "next": _ID,
     # A step that sends the visitor away (to fetch a paper) may get a longer limit.
     "idle_timeout_s": {"type": "integer", "minimum": 30, "maximum": 1800},
+    # The official page this step is done on (guided browsing opens it beside the guide;
+    # without guided browsing the visitor is shown how to get there before this step).
+    "site": _URL,
+    # What an image shows, said aloud in speech mode (the visitor may not see it).
+    "image_alt": _TEXT,
 }
 
 
@@ -104,6 +109,9 @@ PROCEDURE_SCHEMA = {
         "links": {"type": "array", "items": _LINK, "maxItems": LIST_MAX_ITEMS},
         # Order on the home screen until real statistics exist: higher comes first.
         "popularity": {"type": "integer", "minimum": 0, "maximum": 100},
+        # When the facts were last checked against the official sources (YYYY-MM-DD).
+        "checked_on": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+        "sources": {"type": "array", "items": _URL, "maxItems": LIST_MAX_ITEMS},
         "steps": {"type": "array", "minItems": 2, "maxItems": STEPS_MAX, "items": STEP_SCHEMA},
     },
 }

@@ -311,3 +311,22 @@ def test_pack_without_categories_file(pack):
     (pack.root / "categories.yaml").unlink()
     found = problems(pack.root)
     assert found[0].rule == "yaml" and found[0].file == pack.root / "categories.yaml"
+
+
+def test_site_image_alt_checked_on_and_sources_reach_the_model(pack):
+    pack.replace("popularity: 10\n",
+                 "popularity: 10\nchecked_on: 2026-11-30\nsources: [https://www.service-public.fr/a]\n")
+    pack.replace("    image: images/ecran.png\n",
+                 "    image: images/ecran.png\n    image_alt: L'écran d'accueil du site.\n"
+                 "    site: https://www.service-public.fr/b\n")
+    loaded = load_pack(pack.root).procedures["essai"]
+    assert loaded.checked_on == "2026-11-30"
+    assert loaded.sources == ("https://www.service-public.fr/a",)
+    assert loaded.steps[0].site == "https://www.service-public.fr/b"
+    assert loaded.steps[0].image_alt == "L'écran d'accueil du site."
+
+
+def test_a_site_must_be_https(pack):
+    pack.replace("    image: images/ecran.png\n",
+                 "    image: images/ecran.png\n    site: http://www.service-public.fr/b\n")
+    assert {p.rule for p in problems(pack.root)} == {"schema"}

@@ -87,6 +87,8 @@ class _Located:
         if isinstance(node, yaml.SequenceNode):
             return [self._build(v, at + (i,)) for i, v in enumerate(node.value)]
         self.spans[at] = (node.style, node.start_mark.index, node.end_mark.index)
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # a date stays the text written (checked_on: 2026-11-30)
         return self._scalars.construct_object(node)
 
     def line(self, at: tuple) -> int:

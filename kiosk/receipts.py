@@ -19,6 +19,7 @@ from datetime import datetime
 
 from kiosk.config import KioskSection
 from kiosk.content.model import Procedure
+from kiosk.content.papers import same_paper
 from kiosk.i18n import t
 from kiosk.session import Visit
 
@@ -142,23 +143,23 @@ def _visited(procedure: Procedure, visit: Visit) -> list[str]:
     return [s.id for s in procedure.steps if s.id in seen]
 
 
-def _same_paper(a: str, b: str) -> bool:
-    """« Votre ancienne carte » and « Votre ancienne carte, si vous en avez une » are one paper."""
-    a, b = (" ".join(x.casefold().rstrip(" .").split()) for x in (a, b))
-    return a.startswith(b) or b.startswith(a)
-
-
 def papers_to_bring(procedure: Procedure, visit: Visit, end_bring: tuple[str, ...]) -> list[str]:
-    """End-step papers plus checklist items the visitor did not tick (summary screen and receipt)."""
-    papers = list(end_bring)
+    """End-step papers plus checklist items the visitor did not tick (summary screen and receipt).
+
+    A ticked paper is never listed, even when the end step names it too."""
+    ticked_labels: list[str] = []
+    unticked: list[str] = []
     for step_id in _visited(procedure, visit):
         step = procedure.step(step_id)
         if step.kind != "checklist" or not step.papers:
             continue
         ticked = visit.checked.get(step_id, set())
         for item in step.items:
-            if item.id not in ticked and not any(_same_paper(item.label, p) for p in papers):
-                papers.append(item.label)
+            (ticked_labels if item.id in ticked else unticked).append(item.label)
+    papers = [p for p in end_bring if not any(same_paper(p, label) for label in ticked_labels)]
+    for label in unticked:
+        if not any(same_paper(label, p) for p in papers):
+            papers.append(label)
     return papers
 
 

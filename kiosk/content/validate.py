@@ -24,9 +24,11 @@ from collections import deque
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Protocol
+from urllib.parse import urlsplit
 
 from kiosk.config import ASSETS_DIR
 from kiosk.content.domains import is_allowed_url
+from kiosk.content.papers import not_a_paper, same_paper
 from kiosk.content.problems import Problem
 from kiosk.files import RefusedFileError, read_regular_text
 
@@ -166,6 +168,8 @@ def _urls(raw: dict) -> Iterator[tuple[tuple, int, str]]:
     for i, s in enumerate(raw["steps"]):
         if s.get("link"):
             yield ("steps", i, "link", "url"), 0, s["link"]["url"]
+        if s.get("site"):
+            yield ("steps", i, "site"), 0, s["site"]
     for at, text in visible_texts(raw):
         for m in _URL_IN_TEXT.finditer(text):
             yield at, m.start(), m.group().rstrip(".,;:!?)")
@@ -207,6 +211,7 @@ def quality_problems(doc: Located, raw: dict, pack_root: Path, fonts_dir: Path =
     for at, text in visible_texts(raw):
         for offset, rule, message in text_findings(text, drawable):
             out.append(Problem(doc.path, doc.line_in(at, offset), rule, message))
+    out += truth_problems(doc, raw)
     root = pack_root.resolve()
     for i, s in enumerate(raw["steps"]):
         if not s.get("image"):
@@ -373,6 +378,130 @@ def _icon_names(fonts_dir: Path) -> frozenset[str]:
 def _clip(sentence: str, words: int = 8) -> str:
     parts = sentence.split()
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+# ----- truth: what the kiosk cannot know, what is not a paper, where the site is -------
+
+# A step done on the official site: the visitor is away (on their phone, or in the
+# kiosk's browser) for minutes, so the idle reset must not wipe the visit meanwhile.
+SITE_IDLE_MIN_S = 600
+
+# The kiosk only shows the way: it never sees the site, so it cannot know the visitor
+# finished there, nor what they learnt. An end step's title and `done` lines say what
+# was seen here or what to do, never « Vous avez déclaré », « … est faite ».
+_SEEN_HERE = {"vu", "appris", "lu", "regardé", "découvert", "préparé", "noté"}
+_PARTICIPLE = re.compile(r"\w+(?:é|ée|és|ées|i|ie|is|ies|it|ite|its|ites|u|ue|us|ues|ert|erte|erts|ertes)$")
+_DONE_ADJECTIVES = {"prêt", "prête", "prêts", "prêtes", "visible", "visibles", "solide", "solides"}
+_CLAIMS = (
+    # « Vous avez déclaré… », « Vous êtes inscrit »; « Vous avez vu… » is what happened here.
+    re.compile(r"\bvous (?:avez|êtes) (?:(?:déjà|bien|maintenant) )?(\w+)", re.IGNORECASE),
+    # « Votre pré-demande est faite », « Vos fichiers sont rangés », « Votre CV est prêt ».
+    re.compile(r"\b(?:est|sont) (?:(?:bien|maintenant|déjà|mieux|plus) )?(\w+)", re.IGNORECASE),
+)
+_KNOWS = re.compile(r"\b(?:vous savez|vous connaissez|vous suivez|c'est fait)\b", re.IGNORECASE)
+
+
+def done_claim(text: str) -> str | None:
+    """The words by which text claims the visitor finished (or learnt) something; else None."""
+    m = _KNOWS.search(text)
+    if m:
+        return m.group()
+    for pattern in _CLAIMS:
+        for m in pattern.finditer(text):
+            word = m.group(1).casefold()
+            if word in _SEEN_HERE:
+                continue
+            if word in _DONE_ADJECTIVES or word in ("fait", "faite", "faits", "faites") \
+                    or _PARTICIPLE.match(word):
+                return m.group()
+    return None
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _link_covers(link_host: str, site_host: str) -> bool:
+    return site_host == link_host or site_host.endswith("." + link_host)
+
+
+def truth_problems(doc: Located, raw: dict) -> list[Problem]:
+    """done-claim, not-a-paper, bring-repeat, site-idle and site-link for one procedure."""
+    out: list[Problem] = []
+    steps = raw["steps"]
+    papers = [(i, j, item["label"]) for i, s in enumerate(steps) if s.get("papers")
+              for j, item in enumerate(s["items"])]
+    for i, j, label in papers:
+        word = not_a_paper(label)
+        if word:
+            out.append(Problem(doc.path, doc.line(("steps", i, "items", j, "label")), "not-a-paper",
+                               f"« {label} » is not a paper (« {word} »): a papers checklist lists "
+                               "documents; say it in before_you_start or a step's text"))
+    for i, s in enumerate(steps):
+        if s["kind"] == "end":
+            out += _end_step_truth(doc, i, s, papers)
+        if s.get("site") and s.get("idle_timeout_s", 0) < SITE_IDLE_MIN_S:
+            out.append(Problem(doc.path, doc.line(("steps", i)), "site-idle",
+                               f"step « {s['id']} » is done on the site: give it idle_timeout_s: "
+                               f"{SITE_IDLE_MIN_S} or more, or the visit is wiped while the visitor is busy"))
+    return out + _site_link_problems(doc, steps)
+
+
+def _end_step_truth(doc: Located, i: int, step: dict, papers: list) -> list[Problem]:
+    out: list[Problem] = []
+    texts = [(("title",), step["title"])] + [(("done", j), d) for j, d in enumerate(step.get("done", []))]
+    for key, text in texts:
+        words = done_claim(text)
+        if words:
+            out.append(Problem(doc.path, doc.line(("steps", i) + key), "done-claim",
+                               f"« {words} »: the kiosk cannot know the visitor finished this on the "
+                               "site; say what was seen here (« Comment … ») or what to do "
+                               "(« Quand vous aurez fini… »)"))
+    for j, line in enumerate(step.get("bring", [])):
+        at = doc.line(("steps", i, "bring", j))
+        word = not_a_paper(line)
+        if word:
+            out.append(Problem(doc.path, at, "not-a-paper",
+                               f"« {line} » is not a paper to bring (« {word} »)"))
+        repeated = next((label for _, _, label in papers if same_paper(line, label)), None)
+        if repeated:
+            out.append(Problem(doc.path, at, "bring-repeat",
+                               f"« {line} » is already in a papers checklist (« {repeated} »): "
+                               "it is listed when the visitor did not tick it; remove it from bring"))
+    return out
+
+
+def _site_link_problems(doc: Located, steps: list[dict]) -> list[Problem]:
+    """A step done on a site comes after a link step to that site on every path to it."""
+    if not any(s.get("site") for s in steps):
+        return []
+    index = {s["id"]: i for i, s in enumerate(steps)}
+    succ = [[index[t] for t in _successors(s) if t in index] for s in steps]
+    # shown[i]: the link hosts shown on every path from the first step to step i (None:
+    # no path seen yet). Sets only shrink, so the loop ends.
+    shown: list[frozenset[str] | None] = [None] * len(steps)
+    shown[0] = frozenset()
+    todo = deque([0])
+    while todo:
+        i = todo.popleft()
+        link = steps[i].get("link")
+        after = shown[i] | {_host(link["url"])} if link else shown[i]
+        for n in succ[i]:
+            new = after if shown[n] is None else shown[n] & after
+            if new != shown[n]:
+                shown[n] = new
+                todo.append(n)
+    out = []
+    for i, s in enumerate(steps):
+        if not s.get("site") or shown[i] is None:
+            continue  # unreachable steps have their own rule
+        site = _host(s["site"])
+        if not any(_link_covers(h, site) for h in shown[i]):
+            out.append(Problem(doc.path, doc.line(("steps", i, "site")), "site-link",
+                               f"step « {s['id']} » is done on {site}, but a path reaches it without "
+                               f"a link step to that site before it: add one (QR code and address) earlier"))
+    return out
 
 
 # ----- locale files ---------------------------------------------------------------------

@@ -58,7 +58,7 @@ steps:
     text: "Touchez «\u00a0Créer un compte\u00a0»."
   - id: fin
     kind: end
-    title: C'est fini
+    title: La suite
     todo:
       - Revenez demain.
 """

@@ -41,7 +41,7 @@ def test_yaml_error_names_the_line(pack):
 
 
 def test_schema_error_names_the_field_and_line(pack):
-    pack.replace("    title: C'est fini\n", "")
+    pack.replace("    title: La suite\n", "")
     found = only(pack.root, "schema")
     assert {p.line for p in found} == {LINE["fin"]}
     assert any("'title' is a required property" in p.message for p in found)
@@ -57,8 +57,8 @@ def test_papers_mark_belongs_to_checklists_only(pack):
 
 @pytest.mark.parametrize("old, new, step", [
     ("    kind: question\n", "    kind: question\n    next: fin\n", "question"),  # choices lead on
-    ("    title: C'est fini\n", "    title: C'est fini\n    next: intro\n", "fin"),
-    ("    title: C'est fini\n", "    title: C'est fini\n    text: Jamais affiché.\n", "fin"),
+    ("    title: La suite\n", "    title: La suite\n    next: intro\n", "fin"),
+    ("    title: La suite\n", "    title: La suite\n    text: Jamais affiché.\n", "fin"),
 ])
 def test_keys_a_step_kind_would_ignore_are_refused(pack, old, new, step):
     pack.replace(old, new)
@@ -103,8 +103,8 @@ def test_choice_to_an_unknown_step(pack):
 
 
 def test_dead_end_is_not_also_a_loop(pack):
-    pack.replace("    kind: end\n    title: C'est fini\n    todo:\n      - Revenez demain.\n",
-                 "    kind: info\n    title: C'est fini\n    text: Au revoir.\n")
+    pack.replace("    kind: end\n    title: La suite\n    todo:\n      - Revenez demain.\n",
+                 "    kind: info\n    title: La suite\n    text: Au revoir.\n")
     (p,) = only(pack.root, "dead-end")
     assert p.line == LINE["fin"] and "fin" in p.message
 
@@ -188,7 +188,7 @@ def test_phone_number_counts_as_one_word(pack):
 @pytest.mark.parametrize("old, new, line", [
     ("summary: Vous faites un essai.", "summary: ATTENTION, vous faites un essai.", 4),
     ("      - Revenez demain.", "      - NE PAS OUBLIER", LINE["fin"] + 4),
-    ("    title: C'est fini", "    title: C'EST FINI", LINE["fin"] + 2),
+    ("    title: La suite", "    title: LA SUITE", LINE["fin"] + 2),
     ("      - label: Oui\n", "      - label: OUI MERCI\n", LINE["question"] + 4),
 ])
 def test_capitals(pack, old, new, line):

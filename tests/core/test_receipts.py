@@ -40,7 +40,7 @@ def make_procedure(mask: str = "last4", personal: bool = True) -> Procedure:
         Step(id="autre", kind="checklist", title="Jamais vu", papers=True,
              items=(ChecklistItem("x", "Un papier jamais proposé"),),
              next="fin"),
-        Step(id="fin", kind="end", title="Fini", done=("Vous avez créé votre compte.",),
+        Step(id="fin", kind="end", title="Fini", done=("Comment créer votre compte.",),
              todo=("Confirmez votre adresse e-mail.",), bring=("Une photo d'identité",), where="À la CPAM de Lille."),
     )
     return Procedure(id="p", category="c", title="Créer son compte Ameli", summary="", keywords=(), duration_min=5,
@@ -63,7 +63,7 @@ def text_of(receipt, width=48) -> str:
 def test_procedure_receipt_says_what_was_done_what_is_left_and_what_to_bring():
     text = text_of(build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN))
     assert "Créer son compte Ameli" in text
-    assert f"Ce que vous avez fait{NBSP}:" in text and "- Vous avez créé votre compte." in text
+    assert f"Ce que vous avez vu ici{NBSP}:" in text and "- Comment créer votre compte." in text
     assert f"Ce qu'il vous reste à faire{NBSP}:" in text and "- Confirmez votre adresse e-mail." in text
     assert f"Les papiers à apporter{NBSP}:" in text
     assert f"Où aller{NBSP}:" in text and "À la CPAM de Lille." in text
@@ -78,6 +78,14 @@ def test_papers_to_bring_are_end_step_papers_plus_unticked_items_of_visited_chec
     # Vitale was ticked; the photo item is the end step's photo said longer; "autre" was never
     # visited; "verifier" lists checks, not papers.
     assert papers == ("Une photo d'identité", "Un RIB")
+
+
+def test_a_ticked_paper_is_not_listed_even_when_the_end_step_names_it():
+    visit = finished_visit()
+    visit.checked["papiers"] = {"vitale", "photo"}  # the end step's bring names the photo too
+    text = text_of(build_procedure_receipt(make_procedure(), visit, KIOSK, WHEN))
+    papers = text.split(f"Les papiers à apporter{NBSP}:\n")[1].split("\n\n")[0]
+    assert papers == "- Un RIB"
 
 
 def test_qr_carries_the_main_link_and_the_url_is_printed_as_text():

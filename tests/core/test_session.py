@@ -26,6 +26,8 @@ def walk_to_question(m):
     m.next()
     assert m.step.id == "papers"
     m.next()
+    assert m.step.id == "site" and m.step.link.url == "https://ants.gouv.fr"  # the way to the site first
+    m.next()
     assert m.step.kind == "question"
 
 
@@ -65,10 +67,10 @@ def test_progress_counts_the_longest_remaining_path(machine):
     machine.open_procedure(ANTS)
     current, total = machine.progress()
     assert current == 1
-    # intro, papers, question, branch, formulaire, numero, rendez-vous, fin
-    assert total == 8
+    # intro, papers, site, question, branch, formulaire, numero, rendez-vous, fin
+    assert total == 9
     machine.next()
-    assert machine.progress() == (2, 8)
+    assert machine.progress() == (2, 9)
 
 
 def test_checklist_ticks_toggle_and_unknown_items_are_ignored(machine):

@@ -31,6 +31,7 @@ def walk_ants_to_the_field(k) -> None:
     open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
     k.press("Suivant")
     k.press("Suivant")
+    k.press("Suivant")  # the link step: the ANTS site
     k.press("Oui, j'ai un compte")
     k.press("Suivant")
     k.press("Suivant")
@@ -41,7 +42,7 @@ def test_ants_branch_with_franceconnect(kiosk):
     k = kiosk
     k.screenshot("attract")
     open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
-    assert "Étape 1 sur 8" in k.texts()
+    assert "Étape 1 sur 9" in k.texts()
     k.screenshot("step-info")
     k.press("Suivant")
     k.press("Une photo d'identité")
@@ -49,6 +50,12 @@ def test_ants_branch_with_franceconnect(kiosk):
     assert k.machine.visit.checked["papers"] == {"photo", "ancienne"}
     assert k.button("Une photo d'identité").selected
     k.screenshot("step-checklist")
+    k.press("Suivant")
+    # Before the first step done on the ANTS site, the visitor is shown how to get there.
+    assert k.machine.step.kind == "link"
+    shot = k.screenshot("step-link-ants")
+    assert [c.data.decode() for c in decode(Image.open(shot))] == ["https://ants.gouv.fr"]
+    assert "https://ants.gouv.fr" in k.texts()
     k.press("Suivant")
     k.screenshot("step-question")
     assert not [b for b in k.widgets() if getattr(b, "label", None) == "Suivant" and b.opacity > 0 and k._on_screen(b)]
@@ -77,16 +84,21 @@ def test_ants_branch_with_franceconnect(kiosk):
     k.press("Suivant")
     assert k.machine.state is State.SUMMARY
     shown = k.texts()
-    assert "Votre pré-demande est faite" in shown
-    # The papers the visitor did not tick are added to what to bring.
+    # The kiosk cannot know the pré-demande was finished: it says what was seen and what to do.
+    assert "Votre pré-demande de carte d'identité" in shown and "est faite" not in shown
+    assert "Ce que vous avez vu ici\u00a0:" in shown
+    assert "Quand vous aurez fini la pré-demande, notez votre numéro de pré-demande." in shown
+    # Only the papers the visitor did not tick are listed to bring.
     papers = {i.id: i.label for i in k.machine.procedure.step("papers").items}
     assert papers["domicile"] in shown and papers["acte"] in shown
+    assert papers["photo"] not in shown and papers["ancienne"] not in shown
     k.screenshot("summary-no-printer")
 
 
 def test_ants_branch_without_account_leads_elsewhere(kiosk):
     k = kiosk
     open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
+    k.press("Suivant")
     k.press("Suivant")
     k.press("Suivant")
     k.press("Non, ou je ne sais pas")
@@ -102,8 +114,8 @@ def test_ants_branch_without_account_leads_elsewhere(kiosk):
 @pytest.mark.parametrize("category, title, answer, end_title", [
     ("Santé", "Créer son compte Ameli", "Non, ou je ne sais pas", "Votre compte Ameli"),
     ("Santé", "Créer son compte Ameli", "Oui, j'ai un compte", "Votre compte Ameli"),
-    ("Internet et e-mail", "Créer une adresse e-mail", "Non, je n'en ai pas", "Votre adresse e-mail est créée"),
-    ("Internet et e-mail", "Créer une adresse e-mail", "Oui, mais j'ai oublié", "Vous avez retrouvé votre messagerie"),
+    ("Internet et e-mail", "Créer une adresse e-mail", "Non, je n'en ai pas", "Votre adresse e-mail"),
+    ("Internet et e-mail", "Créer une adresse e-mail", "Oui, mais j'ai oublié", "Retrouver votre messagerie"),
 ])
 def test_each_first_procedure_reaches_its_summary_on_both_branches(kiosk, category, title, answer, end_title):
     k = kiosk

@@ -35,7 +35,7 @@ _DIGIT_GROUPS = re.compile(r"(?<=\d) (?=\d)")
 
 class BlockKind(enum.Enum):
     TITLE = "title"            # the procedure's name, large
-    HEADING = "heading"        # « Ce que vous avez fait : »
+    HEADING = "heading"        # « Ce que vous avez vu ici : »
     TEXT = "text"              # a paragraph
     BULLETS = "bullets"        # items
     QR = "qr"                  # text = the URL to encode

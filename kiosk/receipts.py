@@ -202,7 +202,7 @@ def build_procedure_receipt(procedure: Procedure, visit: Visit, kiosk: KioskSect
     fields = _field_lines(procedure, visit)
     if fields:
         blocks += [heading(t("receipt.your_info")), *fields]
-    link = procedure.main_link
+    link = procedure.link_on_path(visit.history)
     if link:
         blocks += [heading(t("receipt.link", label=link.label)), qr(link.url), paragraph(display_url(link.url))]
     blocks += _footer(kiosk, printed_at)

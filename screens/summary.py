@@ -34,7 +34,7 @@ class SummaryScreen(Screen):
         if end.where:
             box.add_widget(Body(text=app.t("summary.where"), bold=True))
             box.add_widget(Body(text=end.where))
-        link = proc.main_link
+        link = proc.link_on_path(visit.history)
         failed = visit.print_status is PrintStatus.FAILED
         if link is not None and not failed:
             box.add_widget(self._qr_row(app, link, size=app.target_px * 2.5))

@@ -97,6 +97,15 @@ class Procedure:
                 return s.link
         return self.links[0] if self.links else None
 
+    def link_on_path(self, path: list[str] | tuple[str, ...]) -> Link | None:
+        """The link to show on the summary: the first link step the visitor went through
+        (on a branch, the site of that branch), else the procedure's main link."""
+        for step_id in path:
+            step = self._by_id.get(step_id)
+            if step is not None and step.link:
+                return step.link
+        return self.main_link
+
     def remaining_steps(self, step_id: str) -> int:
         """Steps left after step_id on the longest path to an end (cycles counted once)."""
         memo: dict[str, int] = {}

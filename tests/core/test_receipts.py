@@ -182,3 +182,21 @@ def test_test_receipt_holds_every_tricky_character():
     text = text_of(build_test_receipt(KIOSK, WHEN))
     for ch in "éèàçùœŒ«»–€":
         assert ch in text
+
+
+def test_the_qr_is_the_site_of_the_branch_the_visitor_took():
+    # Two branches with their own site: the receipt carries the one on the visitor's path,
+    # not the first link written in the file.
+    base = make_procedure()
+    steps = (*base.steps[:4],
+             Step(id="lien-urssaf", kind="link", title="Le site", next="fin",
+                  link=Link("URSSAF", "https://www.autoentrepreneur.urssaf.fr")),
+             *base.steps[4:])
+    proc = Procedure(**{**base.__dict__, "steps": steps, "_by_id": {}})
+    visit = finished_visit()
+    visit.history = ["papiers", "verifier", "numero", "note", "lien-urssaf"]
+    assert build_procedure_receipt(proc, visit, KIOSK, WHEN).qr_urls == ("https://www.autoentrepreneur.urssaf.fr",)
+    visit.history = ["papiers", "verifier", "numero", "note", "lien"]
+    assert build_procedure_receipt(proc, visit, KIOSK, WHEN).qr_urls == ("https://www.ameli.fr",)
+    visit.history = ["papiers"]  # no link step on the path: the procedure's main link
+    assert build_procedure_receipt(proc, visit, KIOSK, WHEN).qr_urls == ("https://www.autoentrepreneur.urssaf.fr",)

@@ -127,5 +127,5 @@ def test_every_shipped_procedure_prints_with_a_qr_that_opens_its_official_link(r
         data = render_escpos(build_procedure_receipt(proc, visit, KIOSK, WHEN), PrinterSection(paper_width_mm=58))
         assert data.count(ESC_T) == 1 and data.endswith(b"\x1dV\x00"), proc.id
         images = raster_images(data)
-        assert [decode_qr(img) for img in images] == [[proc.main_link.url]], proc.id
+        assert [decode_qr(img) for img in images] == [[proc.link_on_path(visit.history).url]], proc.id
         assert all(img.width <= 384 for img in images)

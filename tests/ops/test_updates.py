@@ -294,3 +294,30 @@ def test_the_pack_archive_is_deterministic(tmp_path):
     assert repo.pack_bytes(a) == repo.pack_bytes(b)
     (b / "procedures" / PROCEDURE).write_text("changed", encoding="utf-8")
     assert repo.pack_bytes(a) != repo.pack_bytes(b)
+
+
+def test_the_team_and_the_kiosk_commands_end_to_end(tmp_path, served, capsys):
+    from kiosk.cli import main
+
+    _, www, url = served
+    r, k = tmp_path / "r", tmp_path / "k"
+    assert main(["content-repo", "init", "--repo", str(r), "--keys", str(k)]) == 0
+    assert sorted(p.name for p in k.iterdir()) == [f"{n}.pem" for n in
+                                                   ("root-1", "root-2", "root-3", "snapshot", "targets", "timestamp")]
+    assert all(p.stat().st_mode & 0o077 == 0 for p in k.iterdir()), "private keys are readable by their owner only"
+    content = _content(tmp_path, "c")
+    assert main(["content-repo", "sign", "--repo", str(r), "--keys", str(k), str(content), "--version", "7"]) == 0
+    assert main(["content-repo", "publish", "--repo", str(r), "--keys", str(k), "--out", str(www)]) == 0
+    assert main(["content-repo", "rotate-key", "--repo", str(r), "--keys", str(k), "timestamp"]) == 0
+    assert main(["content-repo", "publish", "--repo", str(r), "--keys", str(k), "--out", str(www)]) == 0
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n[updates]\nenabled = true\nurl = "{url}"\n'
+                    f'trusted_root = "{r / "metadata" / "1.root.json"}"\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["update", "check", "--config", str(toml)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("new: pack 7 verified and validated") and "bytes)" in out
+    # A broken content folder is refused by the team command: one line, exit 2, nothing signed.
+    (content / "procedures" / PROCEDURE).write_text("id: [", encoding="utf-8")
+    assert main(["content-repo", "sign", "--repo", str(r), "--keys", str(k), str(content), "--version", "8"]) == 2
+    assert "problem(s)" in capsys.readouterr().err

@@ -139,6 +139,10 @@ def test_a_new_pack_arrives_waits_for_the_attract_screen_then_is_used(team, kios
     newer = service.on_attract()
     assert newer.procedures["creer-adresse-email"].title == "Créer une adresse électronique"
     assert read_pack_info(_link(kiosk_cfg, "previous"))["version"] == "2026.12.1"
+    from kiosk.metrics import collect
+    sample = collect(kiosk_cfg)
+    assert (sample.pack_version, sample.pack_source, sample.update_result) == ("2026.12.2", "signed", "new")
+    assert sample.pack_expires_at > sample.now
     lines = _doctor(kiosk_cfg)
     assert any(line.startswith("OK   content pack: signed pack 2026.12.2") for line in lines), lines
     assert any(line.startswith("OK   content update:") and "2026.12.2" in line for line in lines), lines

@@ -325,3 +325,15 @@ def test_the_team_and_the_kiosk_commands_end_to_end(tmp_path, served, capsys):
     (content / "procedures" / PROCEDURE).write_text("id: [", encoding="utf-8")
     assert main(["content-repo", "sign", "--repo", str(r), "--keys", str(k), str(content), "--version", "8"]) == 2
     assert "problem(s)" in capsys.readouterr().err
+
+
+def test_doctor_says_when_updates_are_off_or_cannot_work(ops_config, tmp_path):
+    assert _doctor(ops_config) == ["OK   content update: off ([updates] enabled = false): the pack shipped with "
+                                   "the install is used"]
+    no_url = replace(ops_config, updates=replace(UpdatesSection(), enabled=True))
+    assert _doctor(no_url)[0].startswith("FAIL content update: [updates] enabled but url is empty")
+    no_root = replace(ops_config, updates=replace(UpdatesSection(), enabled=True, url="http://127.0.0.1:9",
+                                                  trusted_root=tmp_path / "absent.json"))
+    lines = _doctor(no_root)
+    assert lines[0].startswith("OK   content pack: the pack shipped with the install")
+    assert lines[1].startswith("FAIL content update:") and "absent.json not found" in lines[1]

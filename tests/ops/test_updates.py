@@ -337,3 +337,42 @@ def test_doctor_says_when_updates_are_off_or_cannot_work(ops_config, tmp_path):
     lines = _doctor(no_root)
     assert lines[0].startswith("OK   content pack: the pack shipped with the install")
     assert lines[1].startswith("FAIL content update:") and "absent.json not found" in lines[1]
+
+
+class _Silent:
+    def speak(self, text): pass
+    def stop(self): pass
+    def is_silent(self): return True
+    def close(self): pass
+
+
+def test_the_controller_switches_packs_on_the_attract_screen_never_mid_visit(team, kiosk_cfg, fake_clock):
+    from kiosk.controller import KioskController
+    from kiosk.services import Services
+    from kiosk.session import State
+
+    updater = _installed(team, kiosk_cfg)
+    pack, _ = updater.load_active_pack()
+    service = UpdateService(kiosk_cfg, updater)
+    c = KioskController(kiosk_cfg, pack, Services(), clock=fake_clock, speaker=_Silent())
+    c.pack_updates = service.on_attract
+    c.start()
+    try:
+        c.start_session()
+        c.open_procedure("creer-adresse-email")
+        team.release("2", title="Créer une adresse électronique")
+        assert updater.check().result == "new"
+        c.tick()
+        assert c.pack is pack and c.machine.state is not State.ATTRACT, "never mid-visit"
+        c.end_session("visitor finished")
+        for _ in range(200):
+            fake_clock.advance(1)
+            c.tick()
+            if c.machine.state is State.ATTRACT and c.pack is not pack:
+                break
+        assert c.pack.procedures["creer-adresse-email"].title == "Créer une adresse électronique"
+        assert c.machine.content is c.pack
+        assert [p.id for p in c.search("électronique")] == ["creer-adresse-email"]
+        assert read_pack_info(_link(kiosk_cfg, "current"))["version"] == "2"
+    finally:
+        c.close()

@@ -49,6 +49,7 @@ Result = Literal["unchanged", "new", "refused", "offline", "error"]
 PACK_MAX_BYTES = 64 * 1024 * 1024       # extracted size; today's pack is under 300 kB
 PACK_MAX_MEMBERS = 20_000
 SOCKET_TIMEOUT_S = 15.0                 # connect, and longest gap between two bytes
+CHUNK_BYTES = 8192                      # the deadline is looked at after each chunk
 STATUS_FILE = "status.json"
 
 
@@ -65,11 +66,14 @@ class CheckOutcome:
 class DeadlineFetcher(Urllib3Fetcher):
     """urllib3 fetcher with one deadline for the whole check, counting the bytes it receives.
 
+    The deadline is looked at after every chunk of CHUNK_BYTES, so a server that sends slowly
+    is dropped at most one chunk (or one socket timeout) after it.
+
     Any failure mid-stream (the server closing early, a reset) becomes a DownloadError, so a
     dropped connection is "offline", never a half file."""
 
     def __init__(self, deadline_s: float, socket_timeout_s: float = SOCKET_TIMEOUT_S, clock=time.monotonic):
-        super().__init__(socket_timeout=socket_timeout_s, app_user_agent="pas-a-pas")
+        super().__init__(socket_timeout=socket_timeout_s, chunk_size=CHUNK_BYTES, app_user_agent="pas-a-pas")
         self.deadline_s, self.clock = deadline_s, clock
         self.bytes_fetched = 0
         self._ends_at = clock() + deadline_s

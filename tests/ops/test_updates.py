@@ -12,6 +12,7 @@ import http.server
 import logging
 import shutil
 import threading
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +29,7 @@ PROCEDURE = "creer-adresse-email.yaml"
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     drop_targets = False  # set on the server: send half a pack, then close the connection
+    dribble_targets = False  # set on the server: send a pack 1 kB every 0.1 s
 
     def log_message(self, *args):  # the test output stays readable
         pass
@@ -43,6 +45,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        if self.server.dribble_targets and self.path.startswith("/targets/"):
+            data = (Path(self.directory) / self.path.lstrip("/")).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for start in range(0, len(data), 1024):
+                    self.wfile.write(data[start:start + 1024])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:  # the kiosk gave up: that is the point
+                pass
+            return
         super().do_GET()
 
 
@@ -52,7 +67,7 @@ def served(tmp_path):
     www.mkdir()
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), lambda *a, **kw: _Handler(*a, directory=str(www), **kw))
-    server.drop_targets = False
+    server.drop_targets = server.dribble_targets = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server, www, f"http://127.0.0.1:{server.server_address[1]}"
@@ -376,3 +391,17 @@ def test_the_controller_switches_packs_on_the_attract_screen_never_mid_visit(tea
         assert read_pack_info(_link(kiosk_cfg, "current"))["version"] == "2"
     finally:
         c.close()
+
+
+def test_a_server_sending_slowly_is_dropped_at_the_deadline(team, kiosk_cfg, served):
+    updater = _installed(team, kiosk_cfg)
+    signed = repo.sign_pack(team.repo, team.keys, ASSETS_DIR / "content", "2-full")  # ~40 kB: ~4 s at 10 kB/s
+    repo.publish(team.repo, team.keys, team.www)
+    served[0].dribble_targets = True
+    slow = ContentUpdater(replace(kiosk_cfg, updates=replace(kiosk_cfg.updates, timeout_s=1.5)))
+    started = time.monotonic()
+    outcome = slow.check()
+    elapsed = time.monotonic() - started
+    assert outcome.result == "offline" and "deadline" in outcome.message, outcome.message
+    assert signed.length / 10_240 > 3 > elapsed, f"dropped mid-body, {elapsed:.1f} s"
+    assert updater.apply_pending() is None

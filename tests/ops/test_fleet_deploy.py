@@ -47,6 +47,14 @@ def test_the_prometheus_configs_are_valid(tmp_path):
         assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_the_alertmanager_example_is_valid():
+    amtool = _need("amtool", "prometheus-alertmanager")
+    done = subprocess.run([amtool, "check-config", str(DEPLOY / "prometheus" / "alertmanager.example.yml")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 receivers" in done.stdout
+
+
 def _ansible_env(tmp_path: Path) -> dict:
     env = dict(os.environ, ANSIBLE_CONFIG=str(ANSIBLE / "ansible.cfg"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "ans-tmp"),
                ANSIBLE_REMOTE_TEMP=str(tmp_path / "ans-tmp"), ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=str(tmp_path / "ans"),

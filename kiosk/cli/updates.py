@@ -6,10 +6,12 @@ See docs/UPDATES.md for the key ceremony and the daily publish.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from kiosk import config as config_mod
 from kiosk.cli.errors import CheckFailed, UsageError
+from kiosk.cli.stats import _owner_name
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -18,6 +20,11 @@ def _check(args: argparse.Namespace) -> int:
     cfg = config_mod.load(args.config)
     if not cfg.updates.enabled or not cfg.updates.url:
         raise UsageError(f"{cfg.source}: [updates] is off (enabled = true and url are needed)")
+    data_dir = cfg.data_dir
+    if data_dir.exists() and os.geteuid() != data_dir.stat().st_uid:
+        # Files made by another user (root) in data_dir/updates would be unwritable by the kiosk.
+        owner = _owner_name(data_dir)
+        raise UsageError(f"{data_dir} belongs to {owner}: run this as that user (sudo -u {owner} kiosk update check …)")
     outcome = ContentUpdater(cfg).check()
     print(f"{outcome.result}: {outcome.message} ({outcome.duration_s:.2f} s, {outcome.bytes_fetched} bytes)")
     if outcome.result in ("refused", "error"):

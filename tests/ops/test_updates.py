@@ -405,3 +405,21 @@ def test_a_server_sending_slowly_is_dropped_at_the_deadline(team, kiosk_cfg, ser
     assert outcome.result == "offline" and "deadline" in outcome.message, outcome.message
     assert signed.length / 10_240 > 3 > elapsed, f"dropped mid-body, {elapsed:.1f} s"
     assert updater.apply_pending() is None
+
+
+def test_update_check_as_another_user_than_the_kiosk_is_refused(tmp_path, capsys):
+    import os
+
+    from kiosk.cli import main
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the data folder to another user")
+    data = tmp_path / "data"
+    data.mkdir()
+    os.chown(data, 65534, 65534)
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(f'[kiosk]\ndata_dir = "{data}"\n[updates]\nenabled = true\nurl = "http://127.0.0.1:9"\n',
+                    encoding="utf-8")
+    assert main(["update", "check", "--config", str(toml)]) == 2
+    assert "run this as that user (sudo -u" in capsys.readouterr().err
+    assert not (data / "updates").exists()

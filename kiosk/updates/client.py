@@ -51,6 +51,7 @@ PACK_MAX_MEMBERS = 20_000
 SOCKET_TIMEOUT_S = 15.0                 # connect, and longest gap between two bytes
 CHUNK_BYTES = 8192                      # the deadline is looked at after each chunk
 STATUS_FILE = "status.json"
+CLOSE_WAIT_S = 2.0
 
 
 @dataclass
@@ -367,7 +368,9 @@ class UpdateService:
             return None
 
     def close(self) -> None:
+        """Stop checking. A check under way is not waited for beyond CLOSE_WAIT_S: it never
+        touches the pack in use, and its staging folder is cleaned by the next check."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=self.cfg.updates.timeout_s + 5)
+            self._thread.join(timeout=CLOSE_WAIT_S)
             self._thread = None

@@ -423,3 +423,20 @@ def test_update_check_as_another_user_than_the_kiosk_is_refused(tmp_path, capsys
     assert main(["update", "check", "--config", str(toml)]) == 2
     assert "run this as that user (sudo -u" in capsys.readouterr().err
     assert not (data / "updates").exists()
+
+
+def test_the_service_checks_on_its_thread_and_closes_quickly(team, kiosk_cfg):
+    team.release("1")
+    service = UpdateService(kiosk_cfg, first_delay_s=0.01)
+    service.start()
+    try:
+        for _ in range(400):
+            if (kiosk_cfg.data_dir / "updates" / "pending").is_symlink():
+                break
+            time.sleep(0.025)
+        assert service.on_attract() is not None
+    finally:
+        started = time.monotonic()
+        service.close()
+    assert time.monotonic() - started < 3
+    assert not [t for t in threading.enumerate() if t.name == "content-updates"]

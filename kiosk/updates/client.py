@@ -95,6 +95,22 @@ class DeadlineFetcher(Urllib3Fetcher):
             raise tuf_errors.DownloadError(f"connection lost mid-download ({type(e).__name__})") from e
 
 
+def _short_reason(error: BaseException) -> str:
+    """The innermost cause in a few words: "Connection refused", "deadline of 120 s passed"."""
+    if isinstance(error, tuf_errors.DownloadHTTPError):
+        return f"HTTP {error.status_code}"
+    seen = error
+    while seen.__cause__ is not None or seen.__context__ is not None:
+        seen = seen.__cause__ or seen.__context__
+    reason = getattr(seen, "reason", None)  # urllib3 errors wrap the socket error
+    if isinstance(reason, OSError):
+        seen = reason
+    if isinstance(seen, OSError) and seen.strerror:
+        return seen.strerror
+    text = str(seen) or str(error)
+    return text if text and len(text) <= 80 else type(seen).__name__
+
+
 # ----- files ---------------------------------------------------------------------------------
 def updates_dir(cfg: Config) -> Path:
     return cfg.data_dir / "updates"
@@ -215,8 +231,7 @@ class ContentUpdater:
             result, message = "refused", f"a file is longer than signed: tampered or damaged ({e})"
         except tuf_errors.DownloadError as e:
             host = urlsplit(self.cfg.updates.url).hostname or "?"
-            cause = e.__cause__ or e
-            result, message = "offline", f"cannot download from {host} ({type(e).__name__}: {cause})"
+            result, message = "offline", f"cannot download from {host} ({_short_reason(e)})"
         except OSError as e:
             result, message = "error", f"{getattr(e, 'filename', None) or self.root}: {e.strerror or e}"
         current = read_pack_info(_pack_dir(self.link("current")))

@@ -152,6 +152,28 @@ class HelpCallSection:
 
 
 @dataclass(frozen=True)
+class UpdatesSection:
+    # Signed content packs over TUF (kiosk/updates/, docs/UPDATES.md); off unless a réseau runs a repository.
+    enabled: bool = field(default=False, metadata={"doc": "fetch signed content packs from url"})
+    url: str = field(default="", metadata={
+        "empty_ok": True, "doc": "base of the static repository (https://…/pas-a-pas), "
+                                 "metadata/ and targets/ under it"})
+    trusted_root: Path = field(default=Path("/etc/pas-a-pas/content-root.json"), metadata={
+        "doc": "the repository's root.json shipped with the install: the only keys trusted at first"})
+    check_every_s: int = field(default=3600, metadata=_range(60, 86400, doc="time between two checks"))
+    timeout_s: float = field(default=120.0, metadata=_range(5, 1800, doc="deadline of one whole check and download"))
+
+
+@dataclass(frozen=True)
+class MetricsSection:
+    # Prometheus text format for node_exporter's textfile collector (kiosk/metrics.py).
+    enabled: bool = field(default=False, metadata={"doc": "write kiosk health metrics for node_exporter"})
+    textfile_dir: Path = field(default=Path("/var/lib/prometheus/node-exporter"), metadata={
+        "doc": "node_exporter --collector.textfile.directory; pas_a_pas.prom is written there"})
+    every_s: float = field(default=30.0, metadata=_range(5, 600, doc="how often the file is rewritten"))
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = KioskSection()
     display: DisplaySection = DisplaySection()
@@ -161,6 +183,8 @@ class Config:
     stats: StatsSection = StatsSection()
     input: InputSection = InputSection()
     helpcall: HelpCallSection = HelpCallSection()
+    updates: UpdatesSection = UpdatesSection()
+    metrics: MetricsSection = MetricsSection()
     source: str = "(embedded defaults)"
 
     @property

@@ -94,6 +94,9 @@ class KioskController:
                                                   if gate.enabled else None)
         # What « Redémarrer » and « Quitter vers le bureau » do: the App sets it.
         self.on_quit: Callable[[int], None] = lambda _exit_status: None
+        # Signed content updates: the App sets it to kiosk.updates.client.UpdateService.on_attract
+        # (quick: symlink renames and a pack its worker already loaded); asked on the attract screen only.
+        self.pack_updates: Callable[[], ContentPack | None] | None = None
         self._register_wipes()
 
     # ----- life cycle -------------------------------------------------------------------
@@ -184,6 +187,19 @@ class KioskController:
         self.machine.tick()
         if self.machine.state is State.IDLE_WARNING and before is not State.IDLE_WARNING:
             self.speak(self.idle_warning_text())
+        if self.machine.state is State.ATTRACT and self.pack_updates is not None:
+            pack = self.pack_updates()
+            if pack is not None:
+                self.use_pack(pack)
+
+    def use_pack(self, pack: ContentPack) -> None:
+        """Switch to another content pack: on the attract screen only, where no visit uses the old one."""
+        if self.machine.state is not State.ATTRACT:
+            raise RuntimeError("the content pack changes only on the attract screen")
+        self.pack = self.machine.content = pack
+        self.search_index = search.SearchIndex(pack)
+        log.info("content pack switched: %d procedures", len(pack.procedures))
+        self._notify()
 
     def idle_warning_text(self) -> str:
         """What the idle warning says (on screen and aloud)."""

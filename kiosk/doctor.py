@@ -357,8 +357,61 @@ def check_clock(cfg: Config, env: Environment) -> list[CheckResult]:
     return [CheckResult("clock", "OK", f"{now:%Y-%m-%d %H:%M}, synchronised")]
 
 
+def _when(at: float | None) -> str:
+    return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M") if at else "never"
+
+
+def _pack_line(cfg: Config, env: Environment) -> CheckResult:
+    from kiosk.updates.client import current_pack_info, trusted_expiry
+
+    info = current_pack_info(cfg)
+    if not info:
+        return CheckResult("content pack", "OK", f"the pack shipped with the install ({cfg.kiosk.content_dir}); "
+                           "no signed pack received yet")
+    signed = info.get("signed_at") or ""
+    try:
+        age = f"signed {(env.now() - datetime.fromisoformat(signed).timestamp()) / 86400:.0f} days ago"
+    except ValueError:
+        age = "signing date unknown"
+    expires = trusted_expiry(cfg)
+    head = f"signed pack {info.get('version', '?')} (sha256 {str(info.get('sha256', ''))[:12]})"
+    if expires is not None and expires < env.now():
+        return CheckResult("content pack", "WARN", f"{head}, {age}; its signed metadata expired on "
+                           f"{_when(expires)}: no newer pack can be verified until the kiosk reaches the repository")
+    return CheckResult("content pack", "OK", f"{head}, signature verified before use, {age}")
+
+
+def check_updates(cfg: Config, env: Environment) -> list[CheckResult]:
+    """The signed pack in use (version, signature, age) and the last update check."""
+    from kiosk.updates.client import read_status
+
+    u = cfg.updates
+    if not u.enabled:
+        return [CheckResult("content update", "OK", "off ([updates] enabled = false): the pack shipped with "
+                            "the install is used")]
+    if not u.url:
+        return [CheckResult("content update", "FAIL", "[updates] enabled but url is empty: set it or disable")]
+    results = [_pack_line(cfg, env)]
+    if not u.trusted_root.is_file():
+        results.append(CheckResult("content update", "FAIL", f"{u.trusted_root} not found: install the "
+                                   "repository's root.json there or set [updates] trusted_root"))
+        return results
+    status = read_status(cfg)
+    result, message, at = status.get("result"), status.get("message", ""), status.get("at")
+    if result is None:
+        results.append(CheckResult("content update", "WARN", "no check yet: run `kiosk update check`"))
+    elif result in ("unchanged", "new"):
+        results.append(CheckResult("content update", "OK", f"last check {_when(at)}: {message}"))
+    elif result == "offline":
+        results.append(CheckResult("content update", "WARN", f"offline, last check {_when(at)}, last success "
+                                   f"{_when(status.get('last_ok_at'))}: {message}"))
+    else:
+        results.append(CheckResult("content update", "WARN", f"last check {_when(at)} {result}: {message}"))
+    return results
+
+
 CHECKS: tuple[Callable[[Config, Environment], list[CheckResult]], ...] = (
-    check_config, check_pins, check_content, check_fonts, check_display, check_touch, check_printer,
+    check_config, check_pins, check_content, check_updates, check_fonts, check_display, check_touch, check_printer,
     check_serial, check_help_channels, check_stats, check_wipe, check_disk, check_clock)
 
 

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from kiosk import config as config_mod
+
+log = logging.getLogger(__name__)
 
 
 def _run(args: argparse.Namespace) -> int:
     from kiosk.content.loader import load_pack
 
     cfg = config_mod.load(args.config)
-    pack = load_pack(cfg.kiosk.content_dir)  # a ContentError is one line, exit 2 (kiosk.cli.errors)
+    if cfg.updates.enabled:
+        from kiosk.updates.client import ContentUpdater
+
+        # The signed pack in use, else the last good one, else the shipped one (and which, in the log).
+        pack, which = ContentUpdater(cfg).load_active_pack()
+        log.info("content: %s", which)
+    else:
+        pack = load_pack(cfg.kiosk.content_dir)  # a ContentError is one line, exit 2 (kiosk.cli.errors)
     # Kivy is imported only when the kiosk really starts; kiosk.app sets the environment
     # Kivy reads first (kiosk/kivy_env.py).
     from kiosk.app import run

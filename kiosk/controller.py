@@ -94,9 +94,11 @@ class KioskController:
                                                   if gate.enabled else None)
         # What « Redémarrer » and « Quitter vers le bureau » do: the App sets it.
         self.on_quit: Callable[[int], None] = lambda _exit_status: None
-        # Signed content updates: the App sets it to kiosk.updates.client.UpdateService.on_attract
-        # (quick: symlink renames and a pack its worker already loaded); asked on the attract screen only.
-        self.pack_updates: Callable[[], ContentPack | None] | None = None
+        # Signed content updates: UpdateService.on_attract (quick: symlink renames and a pack
+        # its worker already loaded); asked on the attract screen only.
+        updates = services.updates
+        self.pack_updates: Callable[[], ContentPack | None] | None = (
+            updates.on_attract if updates is not None else None)
         self._register_wipes()
 
     # ----- life cycle -------------------------------------------------------------------
@@ -120,6 +122,9 @@ class KioskController:
         printer = self.services.printer
         if printer is not None:
             printer.add_status_listener(lambda _status: self._post(self._notify))
+        for fleet in (self.services.updates, self.services.metrics):
+            if fleet is not None:
+                fleet.start()  # each does nothing when its section is off
         if self.pin_gate is None:
             log.info("conseiller mode off: no PIN hash in [conseiller]")
 

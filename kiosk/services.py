@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from kiosk.config import Config
 from kiosk.ports import HelpDesk, Printer, StatsSink
@@ -23,9 +23,13 @@ class Services:
     printer: Printer | None = None
     helpcall: HelpDesk | None = None
     stats: StatsSink | None = None
+    # Fleet: signed content updates (kiosk.updates.client.UpdateService) and the health
+    # textfile for node_exporter (kiosk.metrics.MetricsWriter); both do nothing when off.
+    updates: Any = None
+    metrics: Any = None
 
     def close(self) -> None:
-        for service in (self.printer, self.helpcall, self.stats):
+        for service in (self.updates, self.metrics, self.printer, self.helpcall, self.stats):
             if service is not None:
                 try:
                     service.close()
@@ -39,12 +43,16 @@ def default_services(cfg: Config) -> Services:
     from hardware.printer import PrintService
     from kiosk.helpcall import HelpCallService
     from kiosk.helpcall.ticket import ticket_printer
+    from kiosk.metrics import MetricsWriter
     from kiosk.stats import Stats
+    from kiosk.updates.client import UpdateService
 
     printer = PrintService(cfg) if cfg.printer.connection != "none" else None
     stats = Stats(cfg.data_path(cfg.stats.db_file), flush_interval_s=cfg.stats.flush_interval_s)
     helpcall = HelpCallService(cfg, print_ticket=ticket_printer(cfg, printer))
-    return Services(printer=printer, helpcall=helpcall, stats=stats)
+    metrics = MetricsWriter(cfg, today=stats.today,
+                            printer_state=lambda: printer.status.value if printer is not None else None)
+    return Services(printer=printer, helpcall=helpcall, stats=stats, updates=UpdateService(cfg), metrics=metrics)
 
 
 # Why a session ended, in the words of kiosk.stats (finished | inactivity | failsafe | …).

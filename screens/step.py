@@ -40,13 +40,14 @@ class StepScreen(Screen):
         is_question = step.kind == "question"
         self.ids.next_button.hidden = is_question  # a choice is the way forward
         self.ids.next_button.disabled = is_question or not machine.can_go_next()
-        # A new text size rebuilds the step: its widgets were sized for the old one.
-        key = (proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index)
+        # A new text size rebuilds the step: its widgets were sized for the old one. The
+        # procedure object, not only its id: a content update keeps ids and changes texts.
+        key = (id(proc), proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index)
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
         # Same step, new text size: the visitor was typing, keep the keyboard open.
-        typing = (self._shown_step is not None and self._shown_step[:3] == key[:3]
+        typing = (self._shown_step is not None and self._shown_step[:4] == key[:4]
                   and self.field_input is not None and self.field_input.focus)
         self._shown_step = key
         self.wipe()

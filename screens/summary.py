@@ -17,7 +17,7 @@ class SummaryScreen(Screen):
         app = self.manager.app
         proc, end, visit = machine.procedure, machine.step, machine.visit
         # Rebuild only when what is shown changes (see HomeScreen.show).
-        shown = (id(visit), proc.id, end.id, visit.print_status, visit.print_message_key,
+        shown = (id(visit), id(proc), proc.id, end.id, visit.print_status, visit.print_message_key,
                  app.controller.printing_available(), app.text_scale_index)
         if shown == self._shown:
             return

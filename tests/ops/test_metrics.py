@@ -142,3 +142,21 @@ def test_collect_reads_only_and_never_creates_the_data_dir(tmp_path):
     sample = collect(cfg)
     assert sample.calls_in_outbox == 0 and sample.pack_source == "shipped"
     assert not (tmp_path / "absent").exists()
+
+
+def test_a_started_kiosk_writes_the_file_and_its_controller_asks_for_updates(metrics_cfg, real_pack):
+    # The real services of `kiosk run`: the controller starts the metrics writer and takes
+    # the update service's on_attract, so a running kiosk reports itself without extra wiring.
+    services = default_services(metrics_cfg)
+    c = KioskController(metrics_cfg, real_pack, services, speaker=SilentSpeaker())
+    assert c.pack_updates == services.updates.on_attract
+    c.start()
+    path = metrics_cfg.metrics.textfile_dir / "pas_a_pas.prom"
+    try:
+        deadline = time.monotonic() + 10
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _values(path.read_text())[("pas_a_pas_up", ())] == 1
+    finally:
+        c.close()
+    assert services.metrics._thread is None  # closed with the other services

@@ -9,6 +9,11 @@ from kiosk import config as config_mod
 
 def _run(args: argparse.Namespace) -> int:
     from kiosk.content.loader import load_pack
+    from kiosk.privacy import reexec_with_wiping_allocator
+
+    # First, before anything a visitor types can exist: freed memory must be overwritten
+    # (systemd and scripts/run.sh already set it; this catches any other start).
+    reexec_with_wiping_allocator()
 
     cfg = config_mod.load(args.config)
     pack = load_pack(cfg.kiosk.content_dir)  # a ContentError is one line, exit 2 (kiosk.cli.errors)

@@ -13,6 +13,9 @@ CPython shares): any whole copy or typed prefix found later is the kiosk's. Once
 status file says clean it collects garbage, prints `SCAN <pid>` and keeps drawing frames (as the
 idle kiosk does) until DATA_DIR/stop exists, then prints `DONE` and exits.
 
+PAS_A_PAS_TEST_ALLOCATOR=as-is (test-only, for bench/memory_scan.py): do not start again
+with the wiping allocator as `kiosk run` does (kiosk.privacy.reexec_with_wiping_allocator),
+to measure other allocator settings.
 PAS_A_PAS_TEST_KEEP_DUMPABLE=1 (test-only, read here and nowhere in kiosk/): skip
 prctl(PR_SET_DUMPABLE, 0), for a scanner that is not root (without CAP_SYS_PTRACE a
 non-dumpable process's /proc/PID/mem cannot be read, even by its own uid).
@@ -116,6 +119,9 @@ def read_chars() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if os.environ.get("PAS_A_PAS_TEST_ALLOCATOR") != "as-is":
+        from kiosk.privacy import reexec_with_wiping_allocator
+        reexec_with_wiping_allocator()  # as `kiosk run` does, first thing
     data_dir = Path(argv[1])
     field_canary, search_canary = read_chars(), read_chars()
     from tests.screens.conftest import KioskDriver
@@ -196,11 +202,12 @@ def scan_memory(pid: int, texts: dict[str, str]) -> dict:
     counted over UTF-8, UTF-16-LE and UCS-4, where a prefix is ≥ 6 characters but not the
     whole text; plus "bytes_scanned" and "unreadable" (regions the kernel refused)."""
     found = {name: {"whole": 0, "prefixes": 0} for name in texts}
+    where: list[tuple[str, str, int, str, int]] = []  # name, encoding, length, region, address
     patterns = [(name, text, enc, _pattern(text, enc)) for name, text in texts.items() for enc in ENCODINGS]
     longest = max(len(t) for t in texts.values()) * 4
     scanned = unreadable = 0
     with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
-        for start, end, _name in readable_regions(pid):
+        for start, end, region in readable_regions(pid):
             at = start
             while at < end:
                 size = min(CHUNK, end - at)
@@ -215,5 +222,6 @@ def scan_memory(pid: int, texts: dict[str, str]) -> dict:
                     for m in pattern.finditer(data, 0, size):
                         length = _match_length(data, m.start(), text, enc)
                         found[name]["whole" if length == len(text) else "prefixes"] += 1
+                        where.append((name, enc, length, region or "anonymous", at + m.start()))
                 at += size
-    return {"copies": found, "bytes_scanned": scanned, "unreadable": unreadable}
+    return {"copies": found, "bytes_scanned": scanned, "unreadable": unreadable, "where": where}

@@ -72,8 +72,12 @@ def test_no_typed_text_in_memory_after_the_wipe(tmp_path):
     proc = start_kiosk(tmp_path, field, search)
     try:
         pid = int(wait_line(proc, "SCAN ", 75).split()[1])
+        # Started again as `kiosk run` does, with the allocator that overwrites freed memory.
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert b"PYTHONMALLOC=malloc" in environ
         time.sleep(1.0)  # a few idle frames, as the kiosk waiting for its next visitor
-        result = scan_memory(pid, {"field": field, "search": search.lower()})
+        # The control is alive in the kiosk (its configured name): the scan must find it.
+        result = scan_memory(pid, {"field": field, "search": search.lower(), "control": "Borne test"})
     finally:
         (tmp_path / "stop").touch()
         try:
@@ -82,4 +86,5 @@ def test_no_typed_text_in_memory_after_the_wipe(tmp_path):
             proc.kill()
     print(result)
     assert result["bytes_scanned"] > 50 * 1024 * 1024  # the scan really read the heap
+    assert result["copies"].pop("control")["whole"] >= 1
     assert result["copies"] == {"field": {"whole": 0, "prefixes": 0}, "search": {"whole": 0, "prefixes": 0}}

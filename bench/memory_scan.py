@@ -1,0 +1,98 @@
+"""Copies of typed text left in the kiosk's memory after a verified wipe, per design.
+
+    PYTHONPATH=. .venv/bin/python bench/memory_scan.py [--runs N] [--variant NAME ...]
+
+Each run starts the real kiosk in a subprocess (tests/screens/memory_driver.py), types a
+fresh canary into the home search and a field step with real touches, ends the visit with
+« Terminer et effacer mes informations », waits for the verified wipe and scans the
+process's memory (see tests/screens/test_memory_scan.py). Variants set the environment the
+interpreter starts with. Prints copies found (whole / typed prefixes ≥ 6 chars) and where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.screens.memory_driver import scan_memory  # noqa: E402
+from tests.screens.test_memory_scan import canary, start_kiosk, wait_line  # noqa: E402
+
+AS_IS = {"PAS_A_PAS_TEST_ALLOCATOR": "as-is"}
+VARIANTS = {
+    # Before: the interpreter's defaults.
+    "pymalloc": {**AS_IS, "PYTHONMALLOC": "", "MALLOC_PERTURB_": ""},
+    "malloc": {**AS_IS, "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": ""},
+    "malloc+perturb": {**AS_IS, "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"},
+    # After: what `kiosk run` starts with (kiosk.privacy.WIPING_ALLOCATOR, by its re-exec).
+    "kiosk": {"PAS_A_PAS_TEST_ALLOCATOR": "", "PYTHONMALLOC": "", "MALLOC_PERTURB_": ""},
+}
+
+
+def one_run(variant: dict[str, str]) -> dict:
+    saved = {k: os.environ.get(k) for k in variant}
+    for key, value in variant.items():
+        if value:
+            os.environ[key] = value
+        else:
+            os.environ.pop(key, None)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            field, search = canary("Q"), canary("W")
+            t0 = time.monotonic()
+            proc = start_kiosk(Path(tmp), field, search)
+            wait_line(proc, "WIPED", 90)
+            t_wiped = time.monotonic()
+            pid = int(wait_line(proc, "SCAN ", 30).split()[1])
+            time.sleep(1.0)
+            t_scan = time.monotonic()
+            result = scan_memory(pid, {"field": field, "search": search.lower()})
+            result["scan_s"] = time.monotonic() - t_scan
+            result["visit_s"] = t_wiped - t0
+            result["rss_kib"] = rss_kib(pid)
+            (Path(tmp) / "stop").touch()
+            proc.wait(15)
+            return result
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
+    parser.add_argument("--where", action="store_true", help="list each copy's region and encoding")
+    args = parser.parse_args()
+    for name in args.variant or ["pymalloc", "kiosk"]:
+        for run in range(args.runs):
+            r = one_run(VARIANTS[name])
+            print(f"{name:16} run {run + 1}: field {r['copies']['field']}, search {r['copies']['search']}, "
+                  f"scanned {r['bytes_scanned'] / 2**20:.0f} MiB in {r['scan_s']:.1f} s, "
+                  f"RSS {r['rss_kib'] / 1024:.0f} MiB, "
+                  f"visit driven in {r['visit_s']:.1f} s, unreadable regions {r['unreadable']}")
+            if args.where:
+                counts = Counter((n, enc, length, region) for n, enc, length, region, _ in r["where"])
+                for key, count in sorted(counts.items()):
+                    print("   ", count, "x", key)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

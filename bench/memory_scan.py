@@ -32,6 +32,8 @@ VARIANTS = {
     "malloc+perturb": {**AS_IS, "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"},
     # After: what `kiosk run` starts with (kiosk.privacy.WIPING_ALLOCATOR, by its re-exec).
     "kiosk": {"PAS_A_PAS_TEST_ALLOCATOR": "", "PYTHONMALLOC": "", "MALLOC_PERTURB_": ""},
+    # After, as systemd/pas-a-pas-app starts it: the allocator set, no re-exec.
+    "kiosk-launcher": {"PAS_A_PAS_TEST_ALLOCATOR": "", "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"},
 }
 
 
@@ -47,13 +49,20 @@ def one_run(variant: dict[str, str]) -> dict:
             field, search = canary("Q"), canary("W")
             t0 = time.monotonic()
             proc = start_kiosk(Path(tmp), field, search)
-            wait_line(proc, "WIPED", 90)
+            built = wait_line(proc, "BUILT ", 60).split()
+            result_start = time.monotonic() - t0
+            taps = wait_line(proc, "TAPS ", 90).split()
+            wait_line(proc, "WIPED", 30)
             t_wiped = time.monotonic()
             pid = int(wait_line(proc, "SCAN ", 30).split()[1])
             time.sleep(1.0)
             t_scan = time.monotonic()
             result = scan_memory(pid, {"field": field, "search": search.lower()})
             result["scan_s"] = time.monotonic() - t_scan
+            result["start_s"] = result_start  # Popen to the first frames drawn, re-exec included
+            result["build_cpu_s"] = float(built[2])
+            n = int(taps[1])
+            result["tap_ms"], result["tap_cpu_ms"] = 1000 * float(taps[2]) / n, 1000 * float(taps[3]) / n
             result["visit_s"] = t_wiped - t0
             result["rss_kib"] = rss_kib(pid)
             (Path(tmp) / "stop").touch()
@@ -65,6 +74,26 @@ def one_run(variant: dict[str, str]) -> dict:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def reexec_cost(runs: int) -> None:
+    """What `kiosk run` started without the allocator pays to start itself again: the time
+    to a config error (which `kiosk run` reports after the re-exec), with the launchers'
+    environment and without, interleaved."""
+    import statistics
+    import subprocess
+
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONMALLOC", "MALLOC_PERTURB_")}
+    times: dict[str, list[float]] = {"launcher": [], "re-exec": []}
+    for _ in range(runs):
+        for name, extra in (("launcher", {"PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"}), ("re-exec", {})):
+            t0 = time.monotonic()
+            subprocess.run([sys.executable, "-m", "kiosk", "run", "--config", "/nonexistent.toml"],
+                           env={**base, **extra}, capture_output=True, cwd=Path(__file__).resolve().parents[1])
+            times[name].append(time.monotonic() - t0)
+    for name, values in times.items():
+        print(f"kiosk run to its first line, {name:8}: median {statistics.median(values) * 1000:.0f} ms "
+              f"(min {min(values) * 1000:.0f}, max {max(values) * 1000:.0f}, {runs} runs)")
 
 
 def rss_kib(pid: int) -> int:
@@ -79,14 +108,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
     parser.add_argument("--where", action="store_true", help="list each copy's region and encoding")
+    parser.add_argument("--reexec", type=int, metavar="RUNS", help="only time the re-exec of `kiosk run`")
     args = parser.parse_args()
-    for name in args.variant or ["pymalloc", "kiosk"]:
-        for run in range(args.runs):
+    if args.reexec:
+        reexec_cost(args.reexec)
+        return 0
+    for run in range(args.runs):  # variants interleaved: the machine's load drifts
+        for name in args.variant or ["pymalloc", "kiosk"]:
             r = one_run(VARIANTS[name])
             print(f"{name:16} run {run + 1}: field {r['copies']['field']}, search {r['copies']['search']}, "
                   f"scanned {r['bytes_scanned'] / 2**20:.0f} MiB in {r['scan_s']:.1f} s, "
                   f"RSS {r['rss_kib'] / 1024:.0f} MiB, "
-                  f"visit driven in {r['visit_s']:.1f} s, unreadable regions {r['unreadable']}")
+                  f"start {r['start_s']:.2f} s (build CPU {r['build_cpu_s']:.2f} s), "
+                  f"per tap {r['tap_ms']:.0f} ms wall / {r['tap_cpu_ms']:.0f} ms CPU, unreadable {r['unreadable']}")
             if args.where:
                 counts = Counter((n, enc, length, region) for n, enc, length, region, _ in r["where"])
                 for key, count in sorted(counts.items()):

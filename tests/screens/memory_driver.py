@@ -205,14 +205,17 @@ def _match_length(data: bytes, at: int, text: str, encoding: str) -> int:
     return n
 
 
-def scan_memory(pid: int, texts: dict[str, str]) -> dict:
+def scan_memory(pid: int, texts: dict[str, str], controls: dict[str, str] | None = None) -> dict:
     """Copies of each text in the process's memory: {name: {"whole": n, "prefixes": m}}
     counted over UTF-8, UTF-16-LE and UCS-4, where a prefix is ≥ 6 characters but not the
-    whole text; plus "bytes_scanned" and "unreadable" (regions the kernel refused)."""
-    found = {name: {"whole": 0, "prefixes": 0} for name in texts}
+    whole text; plus "bytes_scanned" and "unreadable" (regions the kernel refused).
+    Controls (texts known to be alive, to prove the scan sees them) are looked for as given,
+    in UTF-8 only."""
+    controls = controls or {}
+    found = {name: {"whole": 0, "prefixes": 0} for name in (*texts, *controls)}
     where: list[tuple[str, str, int, str, int]] = []  # name, encoding, length, region, address
-    needles = _needles(texts)
-    longest = max(len(t) for t in texts.values()) * 4
+    needles = _needles(texts) + [(name, text, "utf-8", text[:MIN_PREFIX].encode()) for name, text in controls.items()]
+    longest = max(len(t) for t in (*texts.values(), *controls.values())) * 4
     scanned = unreadable = 0
     with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
         for start, end, region in readable_regions(pid):

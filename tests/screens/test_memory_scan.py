@@ -47,9 +47,12 @@ def start_kiosk(data_dir: Path, field: str, search: str) -> subprocess.Popen:
     env = dict(os.environ, KIVY_HOME=str(data_dir / "kivy"), KIVY_NO_CONSOLELOG="1")
     if not may_read_undumpable():
         env["PAS_A_PAS_TEST_KEEP_DUMPABLE"] = "1"
-    proc = subprocess.Popen([sys.executable, str(DRIVER), str(data_dir)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
-                            cwd=DRIVER.parents[2])
+    # stderr to a file: a pipe nobody reads would block the kiosk once 64 KiB of log fill it.
+    with open(data_dir / "driver-stderr.txt", "w") as stderr:
+        proc = subprocess.Popen([sys.executable, str(DRIVER), str(data_dir)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=stderr, env=env, text=True,
+                                cwd=DRIVER.parents[2])
+    proc.data_dir = data_dir
     proc.stdin.write(f"{field}\n{search.lower()}\n")
     proc.stdin.close()
     return proc
@@ -64,7 +67,8 @@ def wait_line(proc: subprocess.Popen, prefix: str, timeout_s: float) -> str:
         if not line and proc.poll() is not None:
             break
     proc.kill()
-    raise AssertionError(f"the kiosk never said {prefix!r}: {proc.stderr.read()[-3000:]}")
+    stderr = (proc.data_dir / "driver-stderr.txt").read_text(errors="replace")
+    raise AssertionError(f"the kiosk never said {prefix!r}: {stderr[-3000:]}")
 
 
 def test_no_typed_text_in_memory_after_the_wipe(tmp_path):
@@ -77,7 +81,7 @@ def test_no_typed_text_in_memory_after_the_wipe(tmp_path):
         assert b"PYTHONMALLOC=malloc" in environ
         time.sleep(1.0)  # a few idle frames, as the kiosk waiting for its next visitor
         # The control is alive in the kiosk (its configured name): the scan must find it.
-        result = scan_memory(pid, {"field": field, "search": search.lower(), "control": "Borne test"})
+        result = scan_memory(pid, {"field": field, "search": search.lower()}, controls={"control": "Borne test"})
     finally:
         (tmp_path / "stop").touch()
         try:

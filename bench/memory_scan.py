@@ -7,6 +7,16 @@ fresh canary into the home search and a field step with real touches, ends the v
 « Terminer et effacer mes informations », waits for the verified wipe and scans the
 process's memory (see tests/screens/test_memory_scan.py). Variants set the environment the
 interpreter starts with. Prints copies found (whole / typed prefixes ≥ 6 chars) and where.
+
+Measured 2026-12-02 on the shared 2-core machine (load 5 to 14, so wall times wander):
+- pymalloc (before), 4 runs: field 2 whole + 12 prefixes every run, search 1–2 + 7–12;
+  malloc+perturb before the search cache was wiped: field 0, search 1 + 5 (a live cache).
+- kiosk (after, by re-exec) 4 runs and kiosk-launcher 3 runs: 0 copies, 0 prefixes.
+- RSS after the visit: 482–501 MiB before, 534–574 MiB after (about +60 MiB).
+- CPU per tap (3 frames drawn by llvmpipe): median 152 ms before, 158 ms after: within noise.
+  Start to the first frames: 1.9–4.6 s before, 1.4–4.2 s after (build CPU about 1 s both).
+- --reexec 10: `kiosk run` to its first line 880 ms with the launchers' environment,
+  1499 ms when it has to start itself again (+0.6 s, once per start, never per visit).
 """
 
 from __future__ import annotations

@@ -396,6 +396,8 @@ class KioskController:
         self.wipes.register("text size", lambda: setattr(visit(), "text_scale_index", 0),
                             lambda: machine.visit.text_scale_index == 0)
         self.wipes.register("speech", self.speaker.stop, self.speaker.is_silent)
+        # Its cache is keyed by the words the visitor typed in the search.
+        self.wipes.register("search cache", self.search_index.forget, self.search_index.remembers_nothing)
         if self.conseiller is not None:
             # The next visitor must never find the menu open or a PIN half typed.
             self.wipes.register("conseiller mode", self.conseiller.wipe, self.conseiller.is_empty)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, MutableMapping
 
 from kiosk.files import read_regular_text, write_atomic
 
@@ -164,3 +165,45 @@ def read_wipe_status(path: Path) -> dict | None:
         return json.loads(read_regular_text(path, WIPE_STATUS_MAX_BYTES))
     except (OSError, ValueError):
         return None
+
+
+# Freed memory is overwritten, so that what a visitor typed does not outlive the objects
+# that held it (a scan of the running kiosk found whole copies in freed memory after a
+# verified wipe). Read by the interpreter and glibc when the process starts, hence the
+# systemd unit's Environment=, scripts/run.sh, and reexec_with_wiping_allocator():
+# - PYTHONMALLOC=malloc: Python objects on glibc's malloc, not in pymalloc's arenas,
+#   which never overwrite a freed object;
+# - MALLOC_PERTURB_: glibc fills every chunk it frees with this byte (and every chunk it
+#   hands out with its complement), chunks kept in its per-thread cache included (checked
+#   on glibc 2.36: docs/FIELD_NOTES.md).
+# Large blocks (mmap'd, above 128 KiB) go back to the kernel on free: not in memory either.
+WIPING_ALLOCATOR = {"PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"}
+REEXEC_MARK = "PAS_A_PAS_REEXECUTED"
+
+
+def wiping_allocator_missing(environ: MutableMapping[str, str] = os.environ) -> dict[str, str]:
+    """The variables to set for the wiping allocator; {} if they are."""
+    return {k: v for k, v in WIPING_ALLOCATOR.items() if environ.get(k) != v}
+
+
+def reexec_with_wiping_allocator(environ: MutableMapping[str, str] = os.environ, execve=os.execve) -> bool:
+    """Start this same command again with the wiping allocator, if it is not on (Linux).
+
+    Call it first thing, before anything visitor-related exists. Returns True when the
+    allocator is on (execve does not return otherwise); False, with a warning, where it
+    cannot be put on (not Linux, the re-exec failed or did not take)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    missing = wiping_allocator_missing(environ)
+    if not missing:
+        return True
+    if environ.get(REEXEC_MARK):
+        log.warning("freed memory is NOT overwritten: %s still unset after a re-exec", ", ".join(sorted(missing)))
+        return False
+    env = {**environ, **missing, REEXEC_MARK: "1"}
+    log.debug("starting again with a wiping allocator (%s)", ", ".join(sorted(missing)))
+    try:
+        execve(sys.executable, sys.orig_argv, env)
+    except OSError as e:
+        log.warning("freed memory is NOT overwritten: cannot start again (%s)", e.strerror or type(e).__name__)
+    return False

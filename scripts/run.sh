@@ -2,4 +2,7 @@
 # Run the kiosk on its embedded defaults (or: scripts/run.sh --config FILE).
 set -euo pipefail
 . "$(dirname "$0")/setup.sh"
+# Freed memory overwritten (kiosk/privacy.py WIPING_ALLOCATOR); `kiosk run` would
+# otherwise start itself again to set them.
+export PYTHONMALLOC=malloc MALLOC_PERTURB_=165
 exec "$VENV/bin/kiosk" run "$@"

@@ -12,6 +12,11 @@ log = logging.getLogger(__name__)
 
 def _run(args: argparse.Namespace) -> int:
     from kiosk.content.loader import load_pack
+    from kiosk.privacy import reexec_with_wiping_allocator
+
+    # First, before anything a visitor types can exist: freed memory must be overwritten
+    # (systemd and scripts/run.sh already set it; this catches any other start).
+    reexec_with_wiping_allocator()
 
     cfg = config_mod.load(args.config)
     if cfg.updates.enabled:

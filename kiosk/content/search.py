@@ -172,6 +172,13 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._procedures)
 
+    def forget(self) -> None:
+        """Drop the cache of typed words (its keys are what the visitor typed): at reset."""
+        self._cache = {}
+
+    def remembers_nothing(self) -> bool:
+        return not self._cache
+
     def search(self, query: str, limit: int = 8) -> list[Procedure]:
         """The procedures that best match what the visitor typed, best first; [] for no query."""
         typing = not query[-1:].isspace() if query else False

@@ -49,6 +49,9 @@ def test_run_on_embedded_defaults_opens_the_kiosk_and_stops_on_sigterm(tmp_path)
                 lines.append(chunk)
                 if "kiosk ready" in chunk:
                     ready = True
+                    # `kiosk run` started itself again (same pid) with freed memory overwritten.
+                    environ = Path(f"/proc/{proc.pid}/environ").read_bytes().split(b"\0")
+                    assert b"PYTHONMALLOC=malloc" in environ and b"MALLOC_PERTURB_=165" in environ
                     break
             else:
                 time.sleep(0.1)

@@ -313,3 +313,15 @@ def test_the_failsafe_resets_and_cancels_the_visitors_call(make_controller, help
     c.call_help()
     c.failsafe(RuntimeError("boom"))
     assert c.machine.state is State.GOODBYE and help_desk.cancelled == ["call-1"]
+
+
+def test_the_reset_forgets_what_the_search_cached_of_the_visitor(make_controller):
+    # The search index caches every typed token as a dict key: that outlived the visit
+    # (tests/screens/test_memory_scan.py found it in memory after a verified wipe).
+    c = make_controller()
+    c.machine.start()
+    c.search("qzcanarimemo")
+    assert not c.search_index.remembers_nothing()
+    c.end_session("visitor erased")
+    assert c.search_index.remembers_nothing()
+    assert c.wipes.last_report.results["search cache"] is True

@@ -161,3 +161,48 @@ def test_reading_the_wipe_status_from_a_fifo_returns_at_once(tmp_path):
     reader.start()
     reader.join(5)
     assert not reader.is_alive() and result == [None]
+
+
+# ----- the wiping allocator ------------------------------------------------------------------
+class RecordingExec:
+    """Stands in for os.execve (which would replace the test process); records the call."""
+
+    def __init__(self, fail: bool = False):
+        self.calls = []
+        self.fail = fail
+
+    def __call__(self, path, argv, env):
+        self.calls.append((path, list(argv), dict(env)))
+        if self.fail:
+            raise PermissionError(13, "Permission denied")
+
+
+def test_the_kiosk_starts_again_with_the_wiping_allocator_when_it_is_not_set():
+    import sys
+
+    from kiosk.privacy import WIPING_ALLOCATOR, reexec_with_wiping_allocator
+
+    execve = RecordingExec()
+    reexec_with_wiping_allocator({"PATH": "/usr/bin", "PYTHONMALLOC": "pymalloc"}, execve)
+    [(path, argv, env)] = execve.calls
+    assert path == sys.executable and argv == sys.orig_argv  # the same command, options included
+    assert env["PYTHONMALLOC"] == "malloc" and int(env["MALLOC_PERTURB_"]) & 0xFF
+    assert env["PATH"] == "/usr/bin" and all(env[k] == v for k, v in WIPING_ALLOCATOR.items())
+
+
+def test_no_restart_when_the_allocator_is_set_and_never_a_second_one(caplog):
+    from kiosk.privacy import REEXEC_MARK, WIPING_ALLOCATOR, reexec_with_wiping_allocator
+
+    execve = RecordingExec()
+    assert reexec_with_wiping_allocator(dict(WIPING_ALLOCATOR), execve) is True
+    # Started again and still unset (something strips the environment): run as is, say so.
+    assert reexec_with_wiping_allocator({REEXEC_MARK: "1"}, execve) is False
+    assert execve.calls == []
+    assert "freed memory is NOT overwritten" in caplog.text
+
+
+def test_a_failed_restart_runs_on_with_one_warning(caplog):
+    from kiosk.privacy import reexec_with_wiping_allocator
+
+    assert reexec_with_wiping_allocator({}, RecordingExec(fail=True)) is False
+    assert "cannot start again (Permission denied)" in caplog.text

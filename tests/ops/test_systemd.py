@@ -147,3 +147,15 @@ def test_every_unit_that_runs_the_app_forbids_core_dumps():
     assert units
     for unit in units:
         assert re.search(r"^LimitCORE=0$", unit.read_text(encoding="utf-8"), re.M), unit.name
+
+
+@pytest.mark.parametrize("launcher", ["systemd/pas-a-pas-app", "scripts/run.sh"])
+def test_the_launchers_start_the_kiosk_with_the_wiping_allocator(launcher):
+    """Freed memory held whole copies of typed text after a verified wipe: the launchers
+    set what kiosk.privacy asks, so that `kiosk run` need not start itself again."""
+    from kiosk.privacy import WIPING_ALLOCATOR
+
+    text = (REPO / launcher).read_text(encoding="utf-8")
+    exported = dict(re.findall(r"(\w+)=(\S+)", "\n".join(re.findall(r"^export (.*)$", text, re.M))))
+    assert exported == WIPING_ALLOCATOR
+    assert text.index("export PYTHONMALLOC") < text.index('kiosk" run')

@@ -29,7 +29,7 @@ from kiosk.helpcall import CallContext, CallStatus, HelpCall
 from kiosk.pin import PinGate
 from kiosk.ports import PrintOutcomeLike, SpeechOut
 from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status
-from kiosk.receipts import build_procedure_receipt, build_test_receipt
+from kiosk.receipts import build_procedure_receipt, build_test_receipt, help_line_texts
 from kiosk.services import Services, stats_sink
 from kiosk.session import HelpStatus, PrintStatus, SessionMachine, State, Visit
 from kiosk.speech import Speaker
@@ -217,6 +217,10 @@ class KioskController:
         self.speaker.speak(text)
 
     # ----- printing ----------------------------------------------------------------------
+    def help_lines(self) -> list[str]:
+        """The configured phone lines as shown on the summary; none configured, none shown."""
+        return help_line_texts(self.cfg.help_lines)
+
     def printing_available(self) -> bool:
         printer = self.services.printer
         return printer is not None and printer.status.value != "paper_out"
@@ -231,7 +235,7 @@ class KioskController:
         if printer is None:
             machine.print_finished(False, "print.unavailable")
             return
-        receipt = build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now())
+        receipt = build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now(), self.cfg.help_lines)
         job_key = f"{id(visit)}-{proc.id}"
 
         def done(outcome: PrintOutcomeLike) -> None:  # on the printer's worker thread

@@ -17,12 +17,12 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Callable
 
 from kiosk import i18n, sdnotify
 from kiosk.config import Config
-from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources
+from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, content_review
 from kiosk.content import search
 from kiosk.content.model import Category, ContentPack, Procedure
 from kiosk.helpcall import CallContext, CallStatus, HelpCall
@@ -324,6 +324,7 @@ class KioskController:
             printer_status=self.printer_line,
             test_print=self.test_print if self.services.printer is not None else None,
             today=self.today,
+            content_review=lambda: content_review(self.pack.procedures.values(), date.today()),
             restart=lambda: self.quit(0),
             leave_to_desktop=lambda: self.quit(sdnotify.LEAVE_TO_DESKTOP_EXIT_STATUS),
         )

@@ -111,6 +111,8 @@ def test_configured_help_line_is_shown_and_printed_and_none_means_no_number(make
     assert "Besoin d'aide plus tard ? Appelez :" in shown
     assert "France Services de Lens : 03 21 00 00 00, du lundi au vendredi, de 9 h à 17 h" in shown
     assert "772" not in shown
+    k.app.root_widget.ids.sm.get_screen("summary").ids.scroller.scroll_y = 0  # the end, to look at
+    k.frames(3)
     k.screenshot("summary-help-line")
     k.press("Imprimer mon récapitulatif")
     assert k.wait_for(lambda: k.machine.visit.print_status == "done", 15)

@@ -151,6 +151,23 @@ class HelpCallSection:
                                  "(127.0.0.1 when that is empty)"})
 
 
+# A phone number as printed: digits, spaces, dots, an optional leading +, e.g. "01 23 45 67 89".
+_PHONE = re.compile(r"\+?[0-9](?:[0-9 .]{0,22}[0-9])?")
+HELP_LINE_KEYS = ("label", "number", "hours")
+
+
+@dataclass(frozen=True)
+class HelpLine:
+    """A phone line printed on receipts and shown on the summary, as the config says it.
+
+    The kiosk cannot vouch for a number: only lines a France Services office configures
+    (its own first) are shown; with none, no phone line is shown at all."""
+
+    label: str    # who answers, e.g. « France Services de Lure »
+    number: str   # as dialled and printed, e.g. "03 84 00 00 00"
+    hours: str = ""  # when, e.g. « du lundi au vendredi, de 9 h à 17 h »; empty = not said
+
+
 @dataclass(frozen=True)
 class UpdatesSection:
     # Signed content packs over TUF (kiosk/updates/, docs/UPDATES.md); off unless a réseau runs a repository.
@@ -185,6 +202,7 @@ class Config:
     helpcall: HelpCallSection = HelpCallSection()
     updates: UpdatesSection = UpdatesSection()
     metrics: MetricsSection = MetricsSection()
+    help_lines: tuple[HelpLine, ...] = ()
     source: str = "(embedded defaults)"
 
     @property
@@ -197,7 +215,7 @@ class Config:
         return path if path.is_absolute() else self.data_dir / path
 
 
-_SECTIONS = {name: tp for name, tp in get_type_hints(Config).items() if name != "source"}
+_SECTIONS = {name: tp for name, tp in get_type_hints(Config).items() if name not in ("source", "help_lines")}
 
 
 def _allowed(tp: Any, meta: dict) -> str:
@@ -272,10 +290,14 @@ def from_mapping(data: dict, source: str = "(mapping)", text: str = "") -> Confi
         return f"{loc}: [{section}]" + (f" {key}" if key else "")
 
     sections = {}
+    help_lines: tuple[HelpLine, ...] = ()
     for name, value in data.items():
+        if name == "help_line":
+            help_lines = _help_lines(value, source, text)
+            continue
         if name not in _SECTIONS:
             raise ConfigError(f"{source}: unknown section [{name}]; allowed: "
-                              + ", ".join(f"[{s}]" for s in _SECTIONS))
+                              + ", ".join(f"[{s}]" for s in _SECTIONS) + ", [[help_line]]")
         if not isinstance(value, dict):
             raise ConfigError(f"{where(name)}: must be a section of keys")
         cls = _SECTIONS[name]
@@ -291,7 +313,46 @@ def from_mapping(data: dict, source: str = "(mapping)", text: str = "") -> Confi
             except ValueError:
                 raise ConfigError(f"{where(name, key)} = {raw!r}: must be {_allowed(hints[key], meta)}") from None
         sections[name] = cls(**kwargs)
-    return Config(**sections, source=source)
+    return Config(**sections, help_lines=help_lines, source=source)
+
+
+def _help_line_number(text: str, index: int) -> int:
+    """Line of the index-th [[help_line]] header in a TOML text, 0 if not found."""
+    seen = -1
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip().replace(" ", "") == "[[help_line]]":
+            seen += 1
+            if seen == index:
+                return n
+    return 0
+
+
+def _help_lines(value: Any, source: str, text: str) -> tuple[HelpLine, ...]:
+    """[[help_line]] tables: label and number required (texts), hours optional."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{source}: help_line must be written [[help_line]] (one table per phone line)")
+    lines = []
+    for i, table in enumerate(value):
+        n = _help_line_number(text, i) if text else 0
+        where = f"{source}:{n}" if n else source
+        where += f": [[help_line]] number {i + 1}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: must be a table with label, number and hours")
+        unknown = [k for k in table if k not in HELP_LINE_KEYS]
+        if unknown:
+            raise ConfigError(f"{where}: unknown key « {unknown[0]} »; allowed: {', '.join(HELP_LINE_KEYS)}")
+        for key in ("label", "number"):
+            if not isinstance(table.get(key), str) or not table[key].strip():
+                raise ConfigError(f"{where}: {key} is required and must be a text in quotes")
+        hours = table.get("hours", "")
+        if not isinstance(hours, str):
+            raise ConfigError(f"{where}: hours = {hours!r}: must be a text in quotes")
+        number = table["number"].strip()
+        if not _PHONE.fullmatch(number):
+            raise ConfigError(f"{where}: number = {number!r}: must be digits and spaces, "
+                              "e.g. \"03 84 00 00 00\"")
+        lines.append(HelpLine(label=table["label"].strip(), number=number, hours=hours.strip()))
+    return tuple(lines)
 
 
 def load(path: str | Path | None) -> Config:
@@ -339,4 +400,11 @@ def describe() -> str:
             lines.append(f"# {_allowed(hints[f.name], dict(f.metadata))}{'; ' + doc if doc else ''}")
             lines.append(f"{f.name} = {shown}")
         lines.append("")
+    lines += ["# Phone lines on receipts and the summary, the local France Services first; repeat",
+              "# the table for each line. None by default: no phone line is printed.",
+              "# [[help_line]]",
+              "# label = \"France Services de …\"",
+              "# number = \"03 84 00 00 00\"",
+              "# hours = \"du lundi au vendredi, de 9 h à 17 h\"",
+              ""]
     return "\n".join(lines)

@@ -22,9 +22,11 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
-from typing import Callable, Mapping, Protocol
+from typing import Callable, Iterable, Mapping, Protocol
 
+from kiosk.content.validate import checked_date, due_for_review, pack_date
 from kiosk.pin import PIN_MAX_DIGITS
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,23 @@ class CallLine:
     acknowledged: bool = False
 
 
+@dataclass(frozen=True)
+class ContentReview:
+    """How old the content pack's facts are, for the conseiller menu (issue 17)."""
+
+    total: int = 0
+    pack_date: date | None = None                       # the newest checked_on
+    due: tuple[tuple[str, date | None], ...] = ()       # (procedure title, checked on), oldest first
+
+
+def content_review(procedures: Iterable, today: date) -> ContentReview:
+    """The pack's date and the procedures checked more than 12 months ago (or never)."""
+    procedures = list(procedures)
+    newest = pack_date(procedures)
+    return ContentReview(total=len(procedures), pack_date=date.fromisoformat(newest) if newest else None,
+                         due=tuple((p.title, checked_date(p.checked_on)) for p in due_for_review(procedures, today)))
+
+
 @dataclass
 class ConseillerSources:
     """What the menu shows and does; the app fills it from its services.
@@ -86,6 +105,7 @@ class ConseillerSources:
     printer_status: Callable[[], tuple[str, str]] = lambda: ("", "")  # (level, text for the conseiller)
     test_print: Callable[[Callable[[bool], None]], None] | None = None
     today: Callable[[], dict] = dict                                   # kiosk.stats.Stats.today
+    content_review: Callable[[], ContentReview] = ContentReview
     restart: Callable[[], None] = lambda: None
     leave_to_desktop: Callable[[], None] = lambda: None
     on_close: Callable[[], None] = lambda: None

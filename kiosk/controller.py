@@ -17,19 +17,19 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Callable
 
 from kiosk import i18n, sdnotify
 from kiosk.config import Config
-from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources
+from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, content_review
 from kiosk.content import search
 from kiosk.content.model import Category, ContentPack, Procedure
 from kiosk.helpcall import CallContext, CallStatus, HelpCall
 from kiosk.pin import PinGate
 from kiosk.ports import PrintOutcomeLike, SpeechOut
 from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status
-from kiosk.receipts import build_procedure_receipt, build_test_receipt
+from kiosk.receipts import build_procedure_receipt, build_test_receipt, help_line_texts
 from kiosk.services import Services, stats_sink
 from kiosk.session import HelpStatus, PrintStatus, SessionMachine, State, Visit
 from kiosk.speech import Speaker
@@ -238,6 +238,10 @@ class KioskController:
         self.speaker.speak(text)
 
     # ----- printing ----------------------------------------------------------------------
+    def help_lines(self) -> list[str]:
+        """The configured phone lines as shown on the summary; none configured, none shown."""
+        return help_line_texts(self.cfg.help_lines)
+
     def printing_available(self) -> bool:
         printer = self.services.printer
         return printer is not None and printer.status.value != "paper_out"
@@ -252,7 +256,7 @@ class KioskController:
         if printer is None:
             machine.print_finished(False, "print.unavailable")
             return
-        receipt = build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now())
+        receipt = build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now(), self.cfg.help_lines)
         job_key = f"{id(visit)}-{proc.id}"
 
         def done(outcome: PrintOutcomeLike) -> None:  # on the printer's worker thread
@@ -341,6 +345,7 @@ class KioskController:
             printer_status=self.printer_line,
             test_print=self.test_print if self.services.printer is not None else None,
             today=self.today,
+            content_review=lambda: content_review(self.pack.procedures.values(), date.today()),
             restart=lambda: self.quit(0),
             leave_to_desktop=lambda: self.quit(sdnotify.LEAVE_TO_DESKTOP_EXIT_STATUS),
         )

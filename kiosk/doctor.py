@@ -160,8 +160,14 @@ def check_content(cfg: Config, env: Environment) -> list[CheckResult]:
         first = e.problems[0] if e.problems else str(e)
         return [CheckResult("content", "FAIL", f"{len(e.problems)} problem(s), first: {first}; "
                             f"see `kiosk content validate {root}`")]
-    return [CheckResult("content", "OK",
-                        f"{root}: {len(pack.procedures)} procedures, {len(pack.categories)} categories")]
+    from kiosk.content.validate import REVIEW_AFTER_MONTHS, due_for_review
+    due = due_for_review(pack.procedures.values(), datetime.fromtimestamp(env.now()).date())
+    summary = f"{root}: {len(pack.procedures)} procedures, {len(pack.categories)} categories"
+    if due:
+        shown = ", ".join(p.id for p in due[:5]) + (", …" if len(due) > 5 else "")
+        return [CheckResult("content", "WARN", f"{summary}; {len(due)} due for review (facts checked more than "
+                            f"{REVIEW_AFTER_MONTHS} months ago or never): {shown}; see `kiosk content validate`")]
+    return [CheckResult("content", "OK", f"{summary}; none due for review")]
 
 
 def check_fonts(cfg: Config, env: Environment) -> list[CheckResult]:

@@ -17,7 +17,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.config import KioskSection
+from kiosk.config import HelpLine, KioskSection
 from kiosk.content.model import Procedure
 from kiosk.content.papers import same_paper
 from kiosk.i18n import t
@@ -29,7 +29,6 @@ MASK_CHAR = "*"
 # last4 shows 4 characters only when at least this many are hidden; a shorter value
 # would be almost entirely shown.
 MIN_HIDDEN_FOR_LAST4 = 4
-HELP_LINE = "01 70 772 372"
 _DIGIT_GROUPS = re.compile(r"(?<=\d) (?=\d)")
 
 
@@ -177,16 +176,23 @@ def _field_lines(procedure: Procedure, visit: Visit) -> list[Block]:
     return blocks
 
 
-def _footer(kiosk: KioskSection, printed_at: datetime) -> list[Block]:
+def help_line_texts(help_lines: tuple[HelpLine, ...]) -> list[str]:
+    """One line per configured phone line (summary screen and receipt); none configured, none shown."""
+    return [t("receipt.help_line_hours" if line.hours else "receipt.help_line",
+              label=line.label, number=line.number, hours=line.hours) for line in help_lines]
+
+
+def _footer(kiosk: KioskSection, printed_at: datetime, help_lines: tuple[HelpLine, ...] = ()) -> list[Block]:
+    help_blocks = ([heading(t("receipt.help_heading")), bullets(help_line_texts(help_lines)), SEPARATOR]
+                   if help_lines else [])
     return [SEPARATOR,
-            paragraph(t("receipt.help_line", number=HELP_LINE)),
-            SEPARATOR,
+            *help_blocks,
             small(t("receipt.printed_by", name=kiosk.name, place=kiosk.place)),
             small(t("receipt.printed_on", when=date_in_full(printed_at)))]
 
 
 def build_procedure_receipt(procedure: Procedure, visit: Visit, kiosk: KioskSection,
-                            printed_at: datetime) -> Receipt:
+                            printed_at: datetime, help_lines: tuple[HelpLine, ...] = ()) -> Receipt:
     end = _end_step(procedure, visit)
     blocks: list[Block] = [small(t("receipt.header")), title(procedure.title)]
     done, todo, bring, where = (end.done, end.todo, end.bring, end.where) if end else ((), (), (), None)
@@ -205,7 +211,7 @@ def build_procedure_receipt(procedure: Procedure, visit: Visit, kiosk: KioskSect
     link = procedure.link_on_path(visit.history)
     if link:
         blocks += [heading(t("receipt.link", label=link.label)), qr(link.url), paragraph(display_url(link.url))]
-    blocks += _footer(kiosk, printed_at)
+    blocks += _footer(kiosk, printed_at, help_lines)
     return Receipt(tuple(blocks), kind="procedure")
 
 

@@ -33,6 +33,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, ModeState
 from kiosk.pin import PIN_MAX_DIGITS
+from kiosk.receipts import day_in_full
 from screens import KV_DIR
 from screens.overlays import Overlay
 from screens.widgets import Body, KButton
@@ -228,6 +229,7 @@ class ConseillerPanel(Overlay):
         ids.printer_status.tone = "error" if level == "FAIL" else "normal"
         ids.test_print_button.disabled = self.sources.test_print is None
         self._fill_today(ids.today)
+        self._fill_content_review(ids.content_review)
         ids.leave_button.hidden = self.role != "technician"
         confirming = self.mode.confirming
         ids.confirm_box.opacity = 1 if confirming else 0
@@ -269,6 +271,23 @@ class ConseillerPanel(Overlay):
         if figures.get("mean_session_s"):
             box.add_widget(Body(text=self.t("conseiller.today_mean_session",
                                             minutes=max(1, round(figures["mean_session_s"] / 60)))))
+
+    def _fill_content_review(self, box, shown_max: int = 8) -> None:
+        """The pack's date and the procedures whose facts are due for a check (issue 17)."""
+        box.clear_widgets()
+        review = self.sources.content_review()
+        box.add_widget(Body(text=self.t("conseiller.content_date", date=day_in_full(review.pack_date),
+                                        count=review.total) if review.pack_date
+                            else self.t("conseiller.content_undated", count=review.total)))
+        if not review.due:
+            box.add_widget(Body(text=self.t("conseiller.content_due_none")))
+            return
+        box.add_widget(Body(text=self.t("conseiller.content_due", count=len(review.due)), tone="error"))
+        for title, checked in review.due[:shown_max]:
+            box.add_widget(Body(text=self.t("conseiller.content_due_line", title=title, date=day_in_full(checked))
+                                if checked else self.t("conseiller.content_due_never", title=title)))
+        if len(review.due) > shown_max:
+            box.add_widget(Body(text=self.t("conseiller.content_due_more", count=len(review.due) - shown_max)))
 
     def acknowledge(self, call_id: str) -> None:
         self.sources.acknowledge(call_id)

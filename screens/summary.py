@@ -38,7 +38,10 @@ class SummaryScreen(Screen):
         failed = visit.print_status is PrintStatus.FAILED
         if link is not None and not failed:
             box.add_widget(self._qr_row(app, link, size=app.target_px * 2.5))
-        box.add_widget(Body(text=app.t("summary.help_line")))
+        help_lines = app.controller.help_lines()
+        if help_lines:  # only lines the office configured: the kiosk cannot vouch for any other
+            box.add_widget(Body(text=app.t("receipt.help_heading"), bold=True))
+            box.add_widget(Body(text="\n".join(f"•  {line}" for line in help_lines)))
         self._show_status(app, visit, link if failed else None)
         printing = visit.print_status in (PrintStatus.PRINTING, PrintStatus.DONE)
         self.ids.print_button.disabled = printing or not app.controller.printing_available()

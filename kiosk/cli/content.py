@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from kiosk import config as config_mod
 from kiosk.cli.errors import UsageError
 from kiosk.content.loader import ContentError, load_pack
-from kiosk.content.validate import locale_problems
+from kiosk.content.validate import locale_problems, review_warnings
 
 DEFAULT_LOCALES_DIR = config_mod.ASSETS_DIR / "locales"
 
@@ -30,9 +31,14 @@ def _validate(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(problems)} problem(s) in {root}", file=sys.stderr)
         return 1
+    # Old facts are a warning, not a failure: the procedure may still be true.
+    warnings = review_warnings(pack.procedures.values(), date.today())
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     steps = sum(len(p.steps) for p in pack.procedures.values())
     print(f"{root}: OK, {len(pack.procedures)} procedures, {steps} steps, "
           f"{len(pack.categories)} categories checked"
+          + (f"; {len(warnings)} due for review (checked more than 12 months ago)" if warnings else "")
           + (f"; locale files in {args.locales} OK" if args.locales else ""))
     return 0
 

@@ -32,6 +32,11 @@ ALLOWED_DOMAINS: tuple[str, ...] = (
     "1jeune1solution.gouv.fr",
     "pix.fr",
     "cnil.fr",
+    # Issue 17: the agricultural régime's own site, La Poste's identity service (not all of
+    # laposte.fr) and the official site of the carte Vitale app (GIE SESAM-Vitale).
+    "msa.fr",
+    "lidentitenumerique.laposte.fr",
+    "applicartevitale.fr",
 )
 
 

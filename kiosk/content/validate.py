@@ -21,6 +21,7 @@ import re
 import stat
 import unicodedata
 from collections import deque
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Protocol
@@ -205,8 +206,8 @@ def visible_texts(raw: dict) -> Iterator[tuple[tuple, str]]:
 
 
 def quality_problems(doc: Located, raw: dict, pack_root: Path, fonts_dir: Path = FONTS_DIR) -> list[Problem]:
-    """Writing rules, glyphs and images of one procedure (already schema-valid)."""
-    out: list[Problem] = []
+    """Writing rules, glyphs, images and sources of one procedure (already schema-valid)."""
+    out: list[Problem] = source_problems(doc, raw)
     drawable = _drawable(fonts_dir)
     for at, text in visible_texts(raw):
         for offset, rule, message in text_findings(text, drawable):
@@ -222,6 +223,74 @@ def quality_problems(doc: Located, raw: dict, pack_root: Path, fonts_dir: Path =
             out.append(Problem(doc.path, doc.line(("steps", i, "image")), "image",
                                f"image « {s['image']} » not found in {pack_root}"))
     return out
+
+
+# ----- sources and review dates --------------------------------------------------------------
+REVIEW_AFTER_MONTHS = 12
+
+
+def source_problems(doc: Located, raw: dict) -> list[Problem]:
+    """Every procedure says where its facts come from and when they were checked (issue 17)."""
+    out = []
+    if not raw.get("sources"):
+        out.append(Problem(doc.path, doc.line(("sources",) if "sources" in raw else ("id",)), "sources",
+                           "no « sources »: list the official pages (https) the facts come from"))
+    for j, url in enumerate(raw.get("sources", ())):
+        if not is_allowed_url(url):
+            out.append(Problem(doc.path, doc.line(("sources", j)), "domain",
+                               f"source {url} is not an official site (kiosk/content/domains.py)"))
+    if "checked_on" not in raw:
+        out.append(Problem(doc.path, doc.line(("id",)), "checked-on",
+                           "no « checked_on »: write the day the facts were checked, e.g. checked_on: 2026-12-02"))
+    elif checked_date(raw["checked_on"]) is None:
+        out.append(Problem(doc.path, doc.line(("checked_on",)), "checked-on",
+                           f"checked_on « {raw['checked_on']} » is not a real date (YYYY-MM-DD)"))
+    return out
+
+
+def checked_date(text: str | None) -> date | None:
+    """checked_on as a date; None when absent or not a real day (2026-02-30)."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def review_deadline(checked: date) -> date:
+    """The day REVIEW_AFTER_MONTHS after checked (28 February for a 29 February)."""
+    year, month = divmod(checked.month - 1 + REVIEW_AFTER_MONTHS, 12)
+    year, month = checked.year + year, month + 1
+    for day in (checked.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has a 28th")
+
+
+def is_due_for_review(checked_on: str | None, today: date) -> bool:
+    """True when the facts were never dated or were checked more than 12 months before today."""
+    checked = checked_date(checked_on)
+    return checked is None or today > review_deadline(checked)
+
+
+def due_for_review(procedures, today: date) -> list:
+    """The procedures (anything with .id and .checked_on) due for review, oldest first."""
+    due = [p for p in procedures if is_due_for_review(p.checked_on, today)]
+    return sorted(due, key=lambda p: (checked_date(p.checked_on) or date.min, p.id))
+
+
+def pack_date(procedures) -> str | None:
+    """The pack's date: the newest checked_on (YYYY-MM-DD), None when no procedure is dated."""
+    dates = [d for d in (checked_date(p.checked_on) for p in procedures) if d is not None]
+    return max(dates).isoformat() if dates else None
+
+
+def review_warnings(procedures, today: date) -> list[str]:
+    """One line per procedure due for review, for `kiosk content validate` (a warning, not a failure)."""
+    return [f"{p.source}: [review] « {p.id} » checked on {p.checked_on or '(never)'}, more than "
+            f"{REVIEW_AFTER_MONTHS} months ago: check its facts against its sources, then update checked_on"
+            for p in due_for_review(procedures, today)]
 
 
 def image_file_problems(doc: Located, raw: dict, pack_root: Path) -> list[Problem]:

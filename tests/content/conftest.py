@@ -1,5 +1,6 @@
 """A small, valid content pack written to a temporary folder; each test breaks one thing."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,9 @@ steps:
     title: La suite
     todo:
       - Revenez demain.
-"""
+checked_on: {today}
+sources: [https://www.service-public.fr]
+""".replace("{today}", date.today().isoformat())  # dated today: never due for review in a test
 # Line of each step's "- id:" in PROCEDURE, to check where problems point.
 LINE = {"intro": 14, "question": 22, "oui": 30, "non": 35, "fin": 39}
 

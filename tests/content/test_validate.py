@@ -1,13 +1,14 @@
 """Every rule of `kiosk content validate`, each shown failing on a broken copy of a small pack."""
 
 import json
+from datetime import date
 
 import pytest
 
 from kiosk.cli import main
 from kiosk.config import ASSETS_DIR
 from kiosk.content.loader import ContentError, load_pack
-from kiosk.content.validate import locale_problems
+from kiosk.content.validate import due_for_review, is_due_for_review, locale_problems, pack_date, review_deadline
 
 from .conftest import LINE
 
@@ -314,8 +315,8 @@ def test_pack_without_categories_file(pack):
 
 
 def test_site_image_alt_checked_on_and_sources_reach_the_model(pack):
-    pack.replace("popularity: 10\n",
-                 "popularity: 10\nchecked_on: 2026-11-30\nsources: [https://www.service-public.fr/a]\n")
+    pack.replace(f"checked_on: {date.today().isoformat()}\nsources: [https://www.service-public.fr]\n",
+                 "checked_on: 2026-11-30\nsources: [https://www.service-public.fr/a]\n")
     pack.replace("    image: images/ecran.png\n",
                  "    image: images/ecran.png\n    image_alt: L'écran d'accueil du site.\n"
                  "    site: https://www.service-public.fr/b\n")
@@ -330,3 +331,72 @@ def test_a_site_must_be_https(pack):
     pack.replace("    image: images/ecran.png\n",
                  "    image: images/ecran.png\n    site: http://www.service-public.fr/b\n")
     assert {p.rule for p in problems(pack.root)} == {"schema"}
+
+
+SOURCES_LINES = f"checked_on: {date.today().isoformat()}\nsources: [https://www.service-public.fr]\n"
+
+
+def test_a_procedure_without_sources_is_refused_by_validate_but_the_kiosk_starts(pack):
+    pack.replace("sources: [https://www.service-public.fr]\n", "")
+    (p,) = only(pack.root, "sources")
+    assert p.line == 1 and "official pages" in p.message
+    pack.replace(f"checked_on: {date.today().isoformat()}\n", f"checked_on: {date.today().isoformat()}\nsources: []\n")
+    (p,) = only(pack.root, "sources")
+    assert p.line == LINE["fin"] + 6
+    assert "essai" in load_pack(pack.root).procedures  # old facts or none listed: the kiosk still runs
+
+
+@pytest.mark.parametrize("new, message", [
+    ("sources: [https://www.service-public.fr]\n", "no « checked_on »"),
+    ("checked_on: 2026-02-30\nsources: [https://www.service-public.fr]\n", "2026-02-30 » is not a real date"),
+])
+def test_checked_on_is_required_and_a_real_day(pack, new, message):
+    pack.replace(SOURCES_LINES, new)
+    (p,) = only(pack.root, "checked-on")
+    assert message in p.message
+
+
+def test_sources_are_official_sites(pack):
+    pack.replace("sources: [https://www.service-public.fr]", "sources: [https://www.service-public.fr, https://blog.example.com/rsa]")
+    (p,) = only(pack.root, "domain")
+    assert "blog.example.com" in p.message and p.line == LINE["fin"] + 6
+
+
+@pytest.mark.parametrize("checked_on, today, due", [
+    ("2025-12-02", date(2026, 12, 2), False),   # exactly 12 months: still fine
+    ("2025-12-02", date(2026, 12, 3), True),    # one day more: due
+    ("2024-02-29", date(2025, 2, 28), False),   # no 29 February next year: the 28th is the last day
+    ("2024-02-29", date(2025, 3, 1), True),
+    (None, date(2026, 12, 2), True),            # never dated: due
+])
+def test_a_procedure_is_due_for_review_more_than_12_months_after_its_check(checked_on, today, due):
+    assert is_due_for_review(checked_on, today) is due
+
+
+def test_review_deadline_keeps_the_day_when_it_exists():
+    assert review_deadline(date(2026, 1, 31)) == date(2027, 1, 31)
+    assert review_deadline(date(2026, 12, 2)) == date(2027, 12, 2)
+
+
+def test_cli_warns_about_old_facts_but_does_not_fail(pack, capsys):
+    pack.replace(SOURCES_LINES, "checked_on: 2020-01-15\nsources: [https://www.service-public.fr]\n")
+    assert main(["content", "validate", str(pack.root)]) == 0
+    out = capsys.readouterr()
+    assert "; 1 due for review (checked more than 12 months ago)" in out.out
+    path = pack.root / "procedures" / "essai.yaml"
+    assert f"{path}: [review] « essai » checked on 2020-01-15, more than 12 months ago" in out.err
+
+
+def test_due_list_is_oldest_first_and_pack_date_is_the_newest_check():
+    from types import SimpleNamespace as P
+    procs = [P(id="b", checked_on="2024-05-01"), P(id="a", checked_on="2026-11-22"),
+             P(id="c", checked_on=None), P(id="d", checked_on="2023-01-01")]
+    assert [p.id for p in due_for_review(procs, date(2026, 12, 2))] == ["c", "d", "b"]
+    assert pack_date(procs) == "2026-11-22"
+    assert pack_date([P(id="c", checked_on=None)]) is None
+
+
+def test_every_shipped_procedure_is_dated_and_sourced():
+    pack = load_pack(ASSETS_DIR / "content", strict=True)
+    undated = [p.id for p in pack.procedures.values() if not p.checked_on or not p.sources]
+    assert undated == []

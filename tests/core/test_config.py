@@ -151,3 +151,27 @@ def test_a_huge_config_is_refused(tmp_path):
 def test_a_folder_as_config_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="cannot read config file \\(is a folder, not a regular file\\)"):
         config.load(tmp_path)
+
+
+def test_help_lines_are_none_by_default_and_read_in_order(tmp_path):
+    assert config.load(None).help_lines == ()
+    cfg = config.load(write(tmp_path, '[[help_line]]\nlabel = "France Services de Lure"\nnumber = "03 84 30 12 34"\n'
+                                      'hours = "du lundi au vendredi"\n'
+                                      '[[help_line]]\nlabel = "Ligne nationale"\nnumber = "01 23 45 67 89"\n'))
+    assert [(h.label, h.number, h.hours) for h in cfg.help_lines] == [
+        ("France Services de Lure", "03 84 30 12 34", "du lundi au vendredi"),
+        ("Ligne nationale", "01 23 45 67 89", "")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('[[help_line]]\nlabel = "Lure"\n', ":1: [[help_line]] number 1: number is required"),
+    ('[kiosk]\nname = "x"\n[[help_line]]\nlabel = "Lure"\nnumber = "appelez-nous"\n',
+     ":3: [[help_line]] number 1: number = 'appelez-nous': must be digits and spaces"),
+    ('[[help_line]]\nlabel = "Lure"\nnumber = "03 84 30 12 34"\nemail = "a@b.fr"\n',
+     "[[help_line]] number 1: unknown key « email »"),
+    ('help_line = "03 84 30 12 34"\n', "help_line must be written [[help_line]]"),
+])
+def test_a_wrong_help_line_gives_one_line_saying_where_and_what(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as err:
+        config.load(write(tmp_path, text))
+    assert expected in str(err.value) and "\n" not in str(err.value)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import KioskSection
+from kiosk.config import HelpLine, KioskSection, PrinterSection
 from kiosk.content.model import ChecklistItem, Link, Procedure, Step
 from kiosk.i18n import Catalog
 from kiosk.receipts import (
@@ -67,7 +67,6 @@ def test_procedure_receipt_says_what_was_done_what_is_left_and_what_to_bring():
     assert f"Ce qu'il vous reste à faire{NBSP}:" in text and "- Confirmez votre adresse e-mail." in text
     assert f"Les papiers à apporter{NBSP}:" in text
     assert f"Où aller{NBSP}:" in text and "À la CPAM de Lille." in text
-    assert "01\u00a070\u00a0772\u00a0372 (appel gratuit)" in text  # never cut across two lines
     assert "Borne de la médiathèque, Médiathèque\nLouise-Michel, Lille" in text
     assert "22 novembre 2026 à 10\u00a0h\u00a015" in text
 
@@ -200,3 +199,40 @@ def test_the_qr_is_the_site_of_the_branch_the_visitor_took():
     assert build_procedure_receipt(proc, visit, KIOSK, WHEN).qr_urls == ("https://www.ameli.fr",)
     visit.history = ["papiers"]  # no link step on the path: the procedure's main link
     assert build_procedure_receipt(proc, visit, KIOSK, WHEN).qr_urls == ("https://www.autoentrepreneur.urssaf.fr",)
+
+
+LURE = HelpLine(label="France Services de Lure", number="03 84 30 12 34", hours="du lundi au vendredi, de 9 h à 17 h")
+NATIONAL = HelpLine(label="Ligne nationale", number="01 23 45 67 89")
+
+
+def test_no_help_line_configured_prints_no_phone_number_at_all():
+    # The kiosk cannot vouch for a number nobody configured (issue 17: the old national
+    # line was printed as free and was reported paused).
+    receipt = build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN)
+    text = text_of(receipt)
+    assert "Besoin d'aide" not in text and "772" not in text and "Solidarité" not in text
+    assert not any(ch.isdigit() for line in text.splitlines() if "Appelez" in line for ch in line)
+    assert text.count("-" * 48) == 1  # one separator before the place, not two in a row
+
+
+def test_configured_help_lines_print_in_order_with_hours_and_numbers_kept_whole():
+    receipt = build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN, (LURE, NATIONAL))
+    text = text_of(receipt, 32)
+    flat = text.replace("\n  ", " ")
+    assert f"Besoin d'aide plus tard{NBSP}? Appelez{NBSP}:" in text_of(receipt, 48)
+    local = flat.index(f"France Services de Lure{NBSP}: 03{NBSP}84{NBSP}30{NBSP}12{NBSP}34")
+    assert local < flat.index(f"Ligne nationale{NBSP}: 01{NBSP}23{NBSP}45{NBSP}67{NBSP}89")
+    assert "du lundi au vendredi, de 9 h à 17 h" in flat.replace(NBSP, " ")
+    assert "03 84 30 12 34".replace(" ", NBSP) in text  # never cut across two lines at 32 characters
+    assert text.index("Lure") < text.index("Borne de la médiathèque")
+
+
+def test_help_line_reaches_the_printer_as_cp1252_bytes():
+    from hardware.printer.render import render_escpos
+
+    receipt = build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN, (LURE,))
+    data = render_escpos(receipt, PrinterSection())
+    assert "France Services de Lure".encode("cp1252") in data
+    assert b"03\xa084\xa030\xa012\xa034" in data  # no-break spaces in CP1252: one unbroken number
+    bare = render_escpos(build_procedure_receipt(make_procedure(), finished_visit(), KIOSK, WHEN), PrinterSection())
+    assert b"Besoin d'aide" not in bare and b"772" not in bare

@@ -55,10 +55,12 @@ class Sources:
     """Records what the conseiller did; a real Stats gives today's figures."""
 
     def __init__(self, stats):
+        from kiosk.conseiller import ContentReview
         from screens.conseiller import CallLine
         self.stats = stats
         self.acknowledged, self.restarted, self.left, self.printed = [], [], [], []
         self.calls = [CallLine("call-7", 7, "Créer une adresse e-mail", "3", 240)]
+        self.review = ContentReview()
 
     def as_sources(self):
         from screens.conseiller import ConseillerSources
@@ -66,7 +68,7 @@ class Sources:
             pending_calls=lambda: list(self.calls), acknowledge=self.acknowledged.append,
             printer_status=lambda: ("OK", "Papier présent"), test_print=self.test_print,
             today=self.stats.today, restart=lambda: self.restarted.append(True),
-            leave_to_desktop=lambda: self.left.append(True))
+            leave_to_desktop=lambda: self.left.append(True), content_review=lambda: self.review)
 
     def test_print(self, done):
         self.printed.append(threading.current_thread().name)
@@ -212,3 +214,28 @@ def test_a_forgotten_menu_closes_itself(kiosk):
     clock.advance(panel.idle_close_s)
     assert driver.wait_for(lambda: panel.parent is None, timeout_s=5)
     assert panel.role is None
+
+
+def test_the_menu_shows_the_content_date_and_the_procedures_due_for_review(kiosk):
+    from datetime import date
+    from types import SimpleNamespace as P
+
+    from kiosk.conseiller import content_review
+    driver, corner, panel, sources, _ = kiosk
+    procedures = [P(id="a", title="Demander le RSA", checked_on="2026-12-02"),
+                  P(id="b", title="Demander l'ASPA", checked_on="2025-06-01"),
+                  P(id="c", title="Payer une amende", checked_on=None)]
+    sources.review = content_review(procedures, date(2026, 12, 2))
+    log_in(driver, corner, panel, "1111", "conseiller")
+    texts = driver.texts(panel)
+    assert "3 démarches. Date du contenu\u00a0: 2 décembre 2026" in texts
+    assert "À revoir, vérifiées il y a plus de 12 mois\u00a0: 2" in texts
+    assert "Payer une amende\u00a0: jamais vérifiée\nDemander l'ASPA\u00a0: vérifiée le 1er juin 2025" in texts
+    assert "Demander le RSA" not in texts
+    panel.menu.ids.scroller.scroll_to(panel.menu.ids.content_review, animate=False)
+    driver.frames(3)
+    from pathlib import Path
+    shots = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    Path(driver.window.screenshot(str(shots / "conseiller-content-review.png"))).replace(
+        shots / "conseiller-content-review.png")  # for people to look at

@@ -320,3 +320,21 @@ def test_a_verified_wipe_and_no_reset_yet_are_fine(ops_config):
     reg.register("text inputs", lambda: None, lambda: True)
     write_wipe_status(ops_config.data_dir / "wipe-status.json", reg.wipe_all(), when=time.time())
     assert doctor.check_wipe(ops_config, env_without_display())[0].level == "OK"
+
+
+def test_content_says_how_many_procedures_are_due_for_review(ops_config, tmp_path):
+    root = tmp_path / "content"
+    (root / "procedures").mkdir(parents=True)
+    shutil.copy(ASSETS_DIR / "content" / "categories.yaml", root)
+    text = (ASSETS_DIR / "content" / "procedures" / "creer-adresse-email.yaml").read_text(encoding="utf-8")
+    checked_on = next(line.split(": ")[1] for line in text.splitlines() if line.startswith("checked_on:"))
+    (root / "procedures" / "creer-adresse-email.yaml").write_text(text, encoding="utf-8")
+    cfg = replace(ops_config, kiosk=replace(ops_config.kiosk, content_dir=root))
+    checked = datetime.fromisoformat(checked_on)
+    next_day = checked.timestamp() + 86400
+    [fresh] = doctor.check_content(cfg, Environment(now=lambda: next_day))
+    assert fresh.level == "OK" and "none due for review" in fresh.message
+    later = checked.replace(year=checked.year + 2).timestamp()
+    [due] = doctor.check_content(cfg, Environment(now=lambda: later))
+    assert due.level == "WARN"
+    assert "1 due for review" in due.message and "creer-adresse-email" in due.message

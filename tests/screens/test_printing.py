@@ -97,3 +97,32 @@ def test_no_printer_says_so_and_shows_the_qr_code_instead(make_kiosk, help_desk,
     k = make_kiosk(Services(printer=None, helpcall=help_desk))
     walk_ants_to_summary(k)
     assert k.button("Imprimer mon récapitulatif").disabled
+
+
+def test_configured_help_line_is_shown_and_printed_and_none_means_no_number(make_kiosk, help_desk, tmp_path):
+    from dataclasses import replace
+
+    from kiosk.config import HelpLine
+    cfg = replace(make_config(tmp_path), help_lines=(
+        HelpLine("France Services de Lens", "03 21 00 00 00", "du lundi au vendredi, de 9 h à 17 h"),))
+    k = make_kiosk(Services(printer=PrintService(cfg), helpcall=help_desk), cfg=cfg)
+    walk_ants_to_summary(k)
+    shown = k.texts().replace("\u00a0", " ")
+    assert "Besoin d'aide plus tard ? Appelez :" in shown
+    assert "France Services de Lens : 03 21 00 00 00, du lundi au vendredi, de 9 h à 17 h" in shown
+    assert "772" not in shown
+    k.app.root_widget.ids.sm.get_screen("summary").ids.scroller.scroll_y = 0  # the end, to look at
+    k.frames(3)
+    k.screenshot("summary-help-line")
+    k.press("Imprimer mon récapitulatif")
+    assert k.wait_for(lambda: k.machine.visit.print_status == "done", 15)
+    [spooled] = (tmp_path / "spool").iterdir()
+    text = printed_text(spooled.read_bytes()).replace("\u00a0", " ")
+    assert "France Services de Lens : 03 21 00 00 00" in text and "772" not in text
+
+
+def test_no_help_line_configured_shows_no_phone_number(make_kiosk, help_desk):
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    walk_ants_to_summary(k)
+    shown = k.texts()
+    assert "Besoin d'aide plus tard" not in shown and "772" not in shown and "Solidarité" not in shown

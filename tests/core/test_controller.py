@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -19,25 +18,7 @@ from kiosk.helpcall import CallStatus
 from kiosk.services import Services
 from kiosk.session import HelpStatus, PrintStatus, State
 from kiosk.theme import TEXT_SCALES
-
-
-@dataclass
-class RecordingSpeaker:
-    said: list[str] = field(default_factory=list)
-    speaking: bool = False
-
-    def speak(self, text: str) -> None:
-        self.said.append(text)
-        self.speaking = True
-
-    def stop(self) -> None:
-        self.speaking = False
-
-    def is_silent(self) -> bool:
-        return not self.speaking
-
-    def close(self) -> None:
-        self.stop()
+from tests.speech_support import RecordingSpeaker
 
 
 class UiThread:

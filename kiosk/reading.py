@@ -39,7 +39,7 @@ def screen_lines(c: KioskController) -> list[str]:
     if v.help_panel_open and v.help_number:
         return help_lines(c)
     if v.leave_asked:
-        return [c.t("leave.question"), c.t("leave.detail"), c.t("leave.stay"), c.t("leave.go")]
+        return leave_lines(c)
     return {State.ATTRACT: attract_lines, State.GOODBYE: attract_lines, State.HOME: home_lines,
             State.STEP: step_lines, State.SUMMARY: summary_lines}[m.state](c)
 
@@ -198,6 +198,10 @@ def receipt_lines(c: KioskController, proc: Procedure, now: datetime) -> list[st
 def idle_lines(c: KioskController) -> list[str]:
     t = c.t
     return [c.idle_warning_text(), t("idle.continue"), t("idle.more_time"), t("idle.erase_now")]
+
+
+def leave_lines(c: KioskController) -> list[str]:
+    return [c.t("leave.question"), c.t("leave.detail"), c.t("leave.stay"), c.t("leave.go")]
 
 
 def help_lines(c: KioskController) -> list[str]:

@@ -263,7 +263,7 @@ class KioskController:
         else:
             self.speak(self.t("speech.volume", percent=round(100 * volume / DEFAULT_VOLUME)))
 
-    def _screen_key(self) -> tuple:
+    def screen_key(self) -> tuple:
         m, v = self.machine, self.machine.visit
         return (m.state, v.procedure_id, v.step_id, len(v.history), v.category_id,
                 bool(v.search_query.strip()), v.leave_asked, v.help_panel_open)
@@ -272,7 +272,7 @@ class KioskController:
         """A new screen stops what was being said. In speech mode it is then read; otherwise
         only the idle warning's short question is said by itself (no sound over 3 s starts
         without the visitor asking for speech), and the invitation on a new attract screen."""
-        key = self._screen_key()
+        key = self.screen_key()
         v = self.machine.visit
         changed = key != self._shown_key
         if changed:
@@ -458,7 +458,8 @@ class KioskController:
         self.wipes.register("session files", self.vault.wipe, self.vault.is_empty)
         self.wipes.register("text size", lambda: setattr(visit(), "text_scale_index", 0),
                             lambda: machine.visit.text_scale_index == 0)
-        self.wipes.register("speech", self.speaker.stop, self.speaker.is_silent)
+        # Through self.speaker at call time: tests may swap in a recording speaker.
+        self.wipes.register("speech", lambda: self.speaker.stop(), lambda: self.speaker.is_silent())
         # Speech mode, volume and rate are the visitor's: the next one starts from the default.
         self.wipes.register("speech settings", self._default_voice,
                             lambda: visit().speech_is_default())

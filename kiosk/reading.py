@@ -213,11 +213,10 @@ def help_lines(c: KioskController) -> list[str]:
 def control_text(c: KioskController, label: str, *, detail: str = "", tick: bool | None = None,
                  chosen: bool = False, dimmed: bool = False, dimmed_reason: str | None = None,
                  position: tuple[int, int] | None = None, field: bool = False) -> str:
-    """« Oui, choisi, bouton, 1 sur 2 »: label, state, kind, place in its list."""
+    """« Oui, choisi, bouton, 1 sur 2 »: label, state, kind, place in its list, then the
+    button's detail line (a duration, an explanation)."""
     t = c.t
     parts = [label]
-    if detail:
-        parts.append(detail)
     if tick is not None:
         parts.append(t("speech.ticked") if tick else t("speech.not_ticked"))
     elif chosen:
@@ -228,4 +227,5 @@ def control_text(c: KioskController, label: str, *, detail: str = "", tick: bool
                      else t("speech.dimmed"))
     if position is not None and position[1] > 1:
         parts.append(t("speech.position", position=position[0], count=position[1]))
-    return ", ".join(p.rstrip(".") for p in parts) + "."
+    said = ", ".join(p.rstrip(".") for p in parts) + "."
+    return f"{said} {detail}" if detail else said  # a button's detail line comes after

@@ -193,3 +193,17 @@ def test_the_invitation_is_said_once_per_attract_entry_and_is_short(c, fake_cloc
     c.tick()
     assert c.machine.state is State.ATTRACT
     assert c.speaker.said.count(c.t("speech.invite")) == 1
+
+
+def test_an_image_is_described_in_speech(c, real_pack, tmp_path):
+    from dataclasses import replace
+    c.start_session()
+    c.open_procedure(ANTS)
+    proc = c.machine.procedure
+    step = proc.step(c.machine.visit.step_id)
+    proc._by_id[step.id] = replace(step, image=tmp_path / "ecran.png",
+                                   image_alt="La page d'accueil du site de l'ANTS.")
+    try:
+        assert "Image : La page d'accueil du site de l'ANTS." in c.screen_text().replace("\u00a0", " ")
+    finally:
+        proc._by_id[step.id] = step

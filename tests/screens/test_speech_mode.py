@@ -198,3 +198,24 @@ def test_volume_goes_back_to_default_after_reset(k):
     assert not v.speech_mode and v.speech_volume == DEFAULT_VOLUME
     assert k.app.root_widget.speech_bar.opacity == 0
     assert k.app.controller.wipes.last_report.clean
+
+
+def test_a_touch_repeated_at_once_counts_once_when_the_operator_asks(make_kiosk, help_desk, tmp_path):
+    from dataclasses import replace
+
+    from kiosk.config import SpeechSection
+    from tests.screens.test_walkthrough import open_from_home
+    cfg = replace(make_config(tmp_path), speech=SpeechSection(touch_repeat_s=0.5))
+    k = make_kiosk(Services(printer=None, helpcall=help_desk), cfg=cfg)
+    open_from_home(k, "Carte d'identité", "Faire la pré-demande de carte d'identité")
+    time.sleep(0.6)
+    k.press("Suivant")
+    item = k.button("Une photo d'identité")
+    x, y = item.to_window(*item.center)
+    time.sleep(0.6)
+    k.tap_at(x, y)
+    k.tap_at(x, y)  # a hand that bounces: the second touch is ignored
+    assert k.machine.visit.checked["papers"] == {"photo"}
+    time.sleep(0.6)
+    k.tap_at(x, y)  # a new touch, later
+    assert k.machine.visit.checked["papers"] == set()

@@ -52,7 +52,8 @@ def durations() -> None:
     t = i18n.Catalog("fr")
     for key in ("speech.invite", "idle.question", "summary.help_line"):
         print(f"  {key}: {spoken_seconds(t(key)):.2f} s")
-    print(f"  idle question + countdown: {spoken_seconds(t('idle.question') + ' ' + t('idle.countdown', count=30, seconds=30)):.2f} s")
+    warning = t("idle.question") + " " + t("idle.countdown", count=30, seconds=30)
+    print(f"  idle question + countdown: {spoken_seconds(warning):.2f} s")
 
 
 if __name__ == "__main__":

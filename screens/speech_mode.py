@@ -40,7 +40,9 @@ class SpeechBar(GridLayout):
                    ("speech.faster", lambda: c.change_voice(rate_steps=1)),
                    ("speech.slower", lambda: c.change_voice(rate_steps=-1)),
                    ("speech.leave_mode", lambda: c.set_speech_mode(False)))
-        self.buttons = {key: KButton(label=app.t(key), on_release=lambda _b, a=action: a())
+        # One height for the row: a label that wraps on a narrow screen leaves it even.
+        self.buttons = {key: KButton(label=app.t(key), min_height=app.target_px * 1.4,
+                                     on_release=lambda _b, a=action: a())
                         for key, action in actions}
         for button in self.buttons.values():
             self.add_widget(button)

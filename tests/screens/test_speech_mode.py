@@ -219,3 +219,9 @@ def test_a_touch_repeated_at_once_counts_once_when_the_operator_asks(make_kiosk,
     time.sleep(0.6)
     k.tap_at(x, y)  # a new touch, later
     assert k.machine.visit.checked["papers"] == set()
+
+
+def test_the_invitation_is_shown_on_the_attract_screen(k):
+    assert k.machine.state is State.ATTRACT
+    assert k.app.t("speech.invite") in k.texts()
+    k.screenshot("speech-attract")

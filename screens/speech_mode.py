@@ -27,6 +27,24 @@ SWIPE_SHARE = 0.12  # of the window's width: a shorter move is a tap
 NEAR_SHARE = 0.08   # two touches this close (share of the width) are at the same place
 
 
+def in_reading_order(widgets: list) -> list:
+    """Rows top to bottom, each left to right: a widget whose middle is level with the first
+    of a row is in that row (buttons of one row may differ in height)."""
+    boxes = []
+    for w in widgets:
+        x, y = w.to_window(w.x, w.y)
+        boxes.append((y + w.height, y, x, w))
+    boxes.sort(key=lambda b: -b[0])
+    rows: list[list] = []
+    for box in boxes:
+        middle = (box[0] + box[1]) / 2
+        if rows and rows[-1][0][1] <= middle <= rows[-1][0][0]:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    return [box[3] for row in rows for box in sorted(row, key=lambda b: b[2])]
+
+
 class SpeechBar(GridLayout):
     """« Répéter », « Arrêter », volume and rate, and leaving: one row, shown in speech mode
     only (the visible sign of the mode). Hidden, it takes no touch."""
@@ -102,7 +120,7 @@ class SpeechTouch:
                     found.append(w)
                     continue
                 stack.extend(w.children)
-        return sorted(found, key=lambda w: (-round(w.to_window(w.x, w.top)[1]), w.to_window(w.x, w.y)[0]))
+        return in_reading_order(found)
 
     def item_at(self, x: float, y: float):
         for w in self.items():

@@ -162,6 +162,10 @@ def test_swipes_read_the_screen_in_order(k):
     swipe(k, -1)
     assert said(k).said[-1] == first and first != second
     assert "Accueil" in first  # the top bar comes first, left to right
+    labels = [getattr(w, "label", "") for w in k.app.root_widget.speech.items()]
+    bar = ["Répéter", "Arrêter", "Volume\u00a0+", "Volume\u00a0−", "Vitesse\u00a0+", "Vitesse\u00a0−", "Quitter"]
+    assert labels[:4] == ["Accueil", "Agrandir", "Écouter", "Appeler un conseiller"]
+    assert labels[4:11] == bar  # one row, even with buttons of two heights
 
 
 def test_speech_stops_on_any_touch(k):
@@ -187,7 +191,7 @@ def test_long_press_on_help_turns_speech_mode_on_and_off_without_calling(k, help
 
 def test_volume_goes_back_to_default_after_reset(k):
     double_tap(k, 640, 400)
-    choose(k, "Volume +")
+    choose(k, "Volume\u00a0+")
     assert k.machine.visit.speech_volume == DEFAULT_VOLUME + 20
     assert said(k).voices[-1][0] == DEFAULT_VOLUME + 20
     assert "Volume 120 pour cent" in said(k).said[-1]

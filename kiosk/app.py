@@ -261,13 +261,9 @@ class KioskApp(App):
             self.widgets.idle_overlay.show(self.controller.machine, self)
 
     def read_aloud(self) -> None:
-        """« Écouter »: say what the visitor sees, the overlay on top if one is open."""
-        w = self.widgets
-        shown = w.root.ids.sm.current_screen
-        for overlay in (w.leave_overlay, w.help_overlay, w.idle_overlay):  # the topmost last
-            if overlay.parent is not None:
-                shown = overlay
-        self.controller.speak(shown.spoken_text())
+        """« Écouter »: say what the visitor sees, the overlay on top if one is open. The
+        text comes from the machine's state (kiosk/reading.py), in the order shown."""
+        self.controller.repeat()
 
 
 def run(cfg: Config, pack: ContentPack) -> int:

@@ -123,6 +123,18 @@ class InputSection:
 
 
 @dataclass(frozen=True)
+class SpeechSection:
+    # Speech mode (EN 301 549 5.1): a first touch says what a control is, a double tap acts.
+    double_tap_s: float = field(default=0.5, metadata=_range(
+        0.2, 0.8, doc="longest time between the two touches of a double tap"))
+    # EN 301 549 5.9 / issue 14: a hand that shakes or bounces touches twice.
+    touch_repeat_s: float = field(default=0.0, metadata=_range(
+        0.0, 0.5, doc="touches at the same place closer than this count once; 0 = off"))
+    long_press_s: float = field(default=1.0, metadata=_range(
+        0.5, 3.0, doc="how long « Appeler un conseiller » is held to turn speech mode on or off"))
+
+
+@dataclass(frozen=True)
 class HelpCallSection:
     # A channel is on when its key is set; with none set a call is only logged and the
     # visitor is told to ask at the desk (the kiosk may have no network at all).
@@ -199,6 +211,7 @@ class Config:
     conseiller: ConseillerSection = ConseillerSection()
     stats: StatsSection = StatsSection()
     input: InputSection = InputSection()
+    speech: SpeechSection = SpeechSection()
     helpcall: HelpCallSection = HelpCallSection()
     updates: UpdatesSection = UpdatesSection()
     metrics: MetricsSection = MetricsSection()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
 
-from kiosk import i18n, sdnotify
+from kiosk import i18n, reading, sdnotify
 from kiosk.config import Config
 from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, content_review
 from kiosk.content import search
@@ -32,7 +32,7 @@ from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status
 from kiosk.receipts import build_procedure_receipt, build_test_receipt, help_line_texts
 from kiosk.services import Services, stats_sink
 from kiosk.session import HelpStatus, PrintStatus, SessionMachine, State, Visit
-from kiosk.speech import Speaker
+from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME, Speaker
 from kiosk.theme import TEXT_SCALES
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 # A call no channel has delivered after this long sends the visitor to the desk (the kiosk
 # keeps trying meanwhile): a webhook retrying with backoff is not a conseiller on the way.
 HELP_UNREACHED_AFTER_S = 30
+# What the visitor can set without sight (espeak-ng -a and -s), in steps.
+VOLUME_RANGE, VOLUME_STEP = (20, 200), 20
+RATE_RANGE, RATE_STEP = (80, 260), 20
 
 Post = Callable[[Callable[[], None]], None]
 
@@ -85,6 +88,9 @@ class KioskController:
                                       help_unreached_after_s=HELP_UNREACHED_AFTER_S,
                                       events=stats_sink(stats) if stats is not None else None)
         self.machine.add_listener(lambda _machine: self._notify())
+        self._shown_key: tuple | None = None
+        self._announced_key: tuple = ("", "")
+        self.machine.add_listener(lambda _machine: self._on_change())
         c = cfg.conseiller
         # On disk, so that killing the kiosk does not reset the count of wrong PINs.
         gate = PinGate(c.pin_hash, c.technician_pin_hash, c.lockout_attempts, c.lockout_s,
@@ -176,7 +182,11 @@ class KioskController:
         self.machine.toggle(item_id)
 
     def set_field(self, value: str) -> None:
+        step = self.machine.step
+        before = self.machine.visit.fields.get(step.id, "") if step is not None else ""
         self.machine.set_field(value)
+        if self.machine.visit.speech_mode and step is not None and value != before:
+            self.speak(reading.typed_echo(self, before, value))
 
     def toggle_show_in_full(self) -> None:
         self.machine.toggle_show_in_full()
@@ -188,10 +198,7 @@ class KioskController:
         self.machine.end_session(reason)
 
     def tick(self) -> None:
-        before = self.machine.state
         self.machine.tick()
-        if self.machine.state is State.IDLE_WARNING and before is not State.IDLE_WARNING:
-            self.speak(self.idle_warning_text())
         if self.machine.state is State.ATTRACT and self.pack_updates is not None:
             pack = self.pack_updates()
             if pack is not None:
@@ -235,7 +242,84 @@ class KioskController:
         self.machine.set_text_scale(index)
 
     def speak(self, text: str) -> None:
+        v = self.machine.visit
+        self.speaker.set_voice(v.speech_volume, v.speech_rate)
         self.speaker.speak(text)
+
+    def stop_speech(self) -> None:
+        """Any touch, « Arrêter », a new screen: silence at once."""
+        self.speaker.stop()
+
+    def screen_text(self) -> str:
+        """Everything on the screen in front of the visitor, in reading order."""
+        return reading.screen_text(self)
+
+    def repeat(self) -> None:
+        """« Écouter » and « Répéter »."""
+        self.speak(self.screen_text())
+
+    def set_speech_mode(self, on: bool) -> None:
+        v = self.machine.visit
+        if self.machine.state in (State.ATTRACT, State.GOODBYE):
+            self.start_session()
+            v = self.machine.visit
+        self.machine.set_speech(on, v.speech_volume, v.speech_rate)
+        log.info("speech mode %s", "on" if on else "off")
+        if on:
+            self.speak(f"{self.t('speech.mode_on')} {self.screen_text()}")
+        else:
+            self.speak(self.t("speech.mode_off"))
+
+    def toggle_speech_mode(self) -> None:
+        self.set_speech_mode(not self.machine.visit.speech_mode)
+
+    def change_voice(self, volume_steps: int = 0, rate_steps: int = 0) -> None:
+        """« Plus fort », « Moins fort », « Plus vite », « Moins vite »; said in the new voice."""
+        v = self.machine.visit
+        volume = min(max(v.speech_volume + volume_steps * VOLUME_STEP, VOLUME_RANGE[0]), VOLUME_RANGE[1])
+        rate = min(max(v.speech_rate + rate_steps * RATE_STEP, RATE_RANGE[0]), RATE_RANGE[1])
+        self.machine.set_speech(v.speech_mode, volume, rate)
+        if rate_steps:
+            self.speak(self.t("speech.rate", percent=round(100 * rate / DEFAULT_RATE)))
+        else:
+            self.speak(self.t("speech.volume", percent=round(100 * volume / DEFAULT_VOLUME)))
+
+    def screen_key(self) -> tuple:
+        m, v = self.machine, self.machine.visit
+        return (m.state, v.procedure_id, v.step_id, len(v.history), v.category_id,
+                bool(v.search_query.strip()), v.leave_asked, v.help_panel_open)
+
+    def _on_change(self) -> None:
+        """A new screen stops what was being said. In speech mode it is then read; otherwise
+        only the idle warning's short question is said by itself (no sound over 3 s starts
+        without the visitor asking for speech), and the invitation on a new attract screen."""
+        key = self.screen_key()
+        v = self.machine.visit
+        changed = key != self._shown_key
+        if changed:
+            first = self._shown_key is None
+            self._shown_key = key
+            self.speaker.stop()
+            if v.speech_mode:
+                self.speak(self.screen_text())
+            elif self.machine.state is State.IDLE_WARNING:
+                self.speak(self.t("idle.question"))
+            elif self.machine.state is State.ATTRACT and not first:
+                self.speak(self.t("speech.invite"))  # once per attract entry, under 3 s
+        announced = (v.print_message_key, v.help_status.value)
+        if announced != self._announced_key:
+            self._announced_key = announced
+            if v.speech_mode and not changed and any(announced):
+                self._announce(v)
+
+    def _announce(self, v: Visit) -> None:
+        """In speech mode: what changed on the same screen (the print, the help call)."""
+        parts = []
+        if v.print_message_key:
+            parts.append(self.t(v.print_message_key))
+        if v.help_number:
+            parts.append(self.t(self.help_texts().banner, number=v.help_number))
+        self.speak(" ".join(parts))
 
     # ----- printing ----------------------------------------------------------------------
     def help_lines(self) -> list[str]:
@@ -400,15 +484,26 @@ class KioskController:
         self.wipes.register("session files", self.vault.wipe, self.vault.is_empty)
         self.wipes.register("text size", lambda: setattr(visit(), "text_scale_index", 0),
                             lambda: machine.visit.text_scale_index == 0)
-        self.wipes.register("speech", self.speaker.stop, self.speaker.is_silent)
-        # Its cache is keyed by the words the visitor typed in the search.
-        self.wipes.register("search cache", self.search_index.forget, self.search_index.remembers_nothing)
+        # Through self.speaker at call time: tests may swap in a recording speaker.
+        self.wipes.register("speech", lambda: self.speaker.stop(), lambda: self.speaker.is_silent())
+        # Speech mode, volume and rate are the visitor's: the next one starts from the default.
+        self.wipes.register("speech settings", self._default_voice,
+                            lambda: visit().speech_is_default())
+        # Its cache is keyed by the words the visitor typed in the search; through
+        # self.search_index at call time: a new content pack brings a new index.
+        self.wipes.register("search cache", lambda: self.search_index.forget(),
+                            lambda: self.search_index.remembers_nothing())
         if self.conseiller is not None:
             # The next visitor must never find the menu open or a PIN half typed.
             self.wipes.register("conseiller mode", self.conseiller.wipe, self.conseiller.is_empty)
         printer = self.services.printer
         if printer is not None:
             self.wipes.register("print queue", printer.cancel_pending, lambda: printer.pending_count == 0)
+
+    def _default_voice(self) -> None:
+        visit = self.machine.visit
+        visit.speech_mode, visit.speech_volume, visit.speech_rate = False, DEFAULT_VOLUME, DEFAULT_RATE
+        self.speaker.set_voice(DEFAULT_VOLUME, DEFAULT_RATE)
 
     def register_wipe(self, name: str, wipe: Callable[[], None], is_empty: Callable[[], bool]) -> None:
         """For holders only the UI knows (text inputs, clipboard, render caches)."""

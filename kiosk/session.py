@@ -17,6 +17,7 @@ from typing import Callable
 
 from kiosk.config import SessionSection
 from kiosk.content.model import ContentPack, Procedure, Step
+from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class Visit:
     text_scale_index: int = 0        # index into theme.TEXT_SCALES, chosen with « Agrandir »
     leave_asked: bool = False        # « Quitter cette démarche ? » is shown
     more_time_s: float = 0           # added to this step's idle limit by « J'ai besoin de plus de temps »
+    speech_mode: bool = False        # a touch says what it touches, a double tap acts (issue 14)
+    speech_volume: int = DEFAULT_VOLUME  # espeak-ng -a, chosen without sight
+    speech_rate: int = DEFAULT_RATE      # espeak-ng -s
 
     def clear(self) -> None:
         self.category_id = self.procedure_id = self.step_id = None
@@ -88,13 +92,19 @@ class Visit:
         self.help_since = self.help_call_id = None
         self.help_panel_open = self.leave_asked = False
         self.more_time_s = 0
+        self.speech_mode = False
+        self.speech_volume, self.speech_rate = DEFAULT_VOLUME, DEFAULT_RATE
+
+    def speech_is_default(self) -> bool:
+        return (not self.speech_mode and self.speech_volume == DEFAULT_VOLUME
+                and self.speech_rate == DEFAULT_RATE)
 
     def is_empty(self) -> bool:
         return not (self.category_id or self.search_query or self.procedure_id or self.step_id or self.history
                     or self.checked or self.answers or self.fields or self.show_in_full
                     or self.print_status or self.help_number or self.help_status
                     or self.help_call_id or self.help_panel_open or self.text_scale_index
-                    or self.leave_asked or self.more_time_s)
+                    or self.leave_asked or self.more_time_s or not self.speech_is_default())
 
 
 Listener = Callable[["SessionMachine"], None]
@@ -178,8 +188,11 @@ class SessionMachine:
 
     def start(self) -> None:
         if self.state in (State.ATTRACT, State.GOODBYE):
-            # A text size chosen before the first touch (the top bar is always there) holds.
-            self.visit = Visit(started_at=self._clock(), text_scale_index=self.visit.text_scale_index)
+            # A text size or speech mode chosen before the first touch holds.
+            old = self.visit
+            self.visit = Visit(started_at=self._clock(), text_scale_index=old.text_scale_index,
+                               speech_mode=old.speech_mode, speech_volume=old.speech_volume,
+                               speech_rate=old.speech_rate)
             self.last_touch = self._clock()
             self._event("session_started")
             self._set(State.HOME, "first touch")
@@ -353,6 +366,13 @@ class SessionMachine:
         if index != self.visit.text_scale_index:
             self.visit.text_scale_index = index
             self._changed(f"text scale {index}")
+
+    def set_speech(self, mode: bool, volume: int, rate: int) -> None:
+        """Speech mode on or off, and the voice's volume and rate (for this visit only)."""
+        v = self.visit
+        if (v.speech_mode, v.speech_volume, v.speech_rate) != (mode, volume, rate):
+            v.speech_mode, v.speech_volume, v.speech_rate = mode, volume, rate
+            self._changed(f"speech mode {'on' if mode else 'off'} volume {volume} rate {rate}")
 
     def print_started(self) -> None:
         self.visit.print_status, self.visit.print_message_key = PrintStatus.PRINTING, "summary.printing"

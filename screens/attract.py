@@ -13,7 +13,7 @@ class AttractScreen(Screen):
         self.ids.icon.name = "check-circle-outline" if goodbye else "hand-pointing-up"
 
     def spoken_text(self) -> str:
-        return f"{self.ids.message.text}. {self.ids.invite.text}"
+        return self.manager.app.controller.screen_text()  # kiosk/reading.py
 
     def on_touch_down(self, touch):
         if self.collide_point(*touch.pos):

@@ -110,4 +110,4 @@ class HomeScreen(Screen):
                        on_release=lambda *_: app.controller.open_procedure(proc.id))
 
     def spoken_text(self) -> str:
-        return ". ".join(w.text for w in reversed(self.ids.content.children) if isinstance(w, (Title, Body)))
+        return self.manager.app.controller.screen_text()  # kiosk/reading.py

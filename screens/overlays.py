@@ -10,6 +10,9 @@ import math
 
 from kivy.uix.floatlayout import FloatLayout
 
+from kiosk.reading import help_lines, idle_lines, join, leave_lines
+from screens.widgets import running_app
+
 
 class Overlay(FloatLayout):
     def on_touch_down(self, touch):
@@ -31,7 +34,7 @@ class IdleWarning(Overlay):
         self.ids.countdown.text = app.t("idle.countdown", count=seconds, seconds=seconds)
 
     def spoken_text(self) -> str:
-        return f"{self.ids.question.text} {self.ids.countdown.text}"
+        return join(idle_lines(running_app().controller))
 
 
 class HelpPanel(Overlay):
@@ -43,7 +46,7 @@ class HelpPanel(Overlay):
         self.ids.detail.text = app.t(texts.detail)
 
     def spoken_text(self) -> str:
-        return f"{self.ids.title.text} {self.ids.number.text} {self.ids.detail.text}"
+        return join(help_lines(running_app().controller))
 
 
 class ConfirmLeave(Overlay):
@@ -53,4 +56,4 @@ class ConfirmLeave(Overlay):
         pass  # its texts are fixed; the machine decides when it is shown
 
     def spoken_text(self) -> str:
-        return f"{self.ids.question.text} {self.ids.detail.text}"
+        return join(leave_lines(running_app().controller))

@@ -3,11 +3,15 @@ the help-call banner, the screen manager, and the overlays (idle warning, help p
 
 from __future__ import annotations
 
+import time
+
+from kivy.clock import Clock
 from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.session import State
+from screens.speech_mode import NEAR_SHARE, SpeechBar, SpeechTouch
 
 
 class TopBar(BoxLayout):
@@ -27,12 +31,42 @@ class HelpBanner(BoxLayout):
 
 
 class KioskRoot(FloatLayout):
+    """Routes every touch: any touch stops speech and tells the machine the visitor is
+    here; a long press on « Appeler un conseiller » turns speech mode on or off; a double
+    tap on the attract screen turns it on; in speech mode touches go to SpeechTouch;
+    touches repeated at one place within `[speech] touch_repeat_s` count once."""
+
     app = ObjectProperty(None)
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.speech = SpeechTouch(self)
+        self.speech_bar: SpeechBar | None = None
+        self._attract_tap: tuple[float, float, float] | None = None
+        self._last_up: tuple[float, float, float] | None = None
+
     def on_touch_down(self, touch):
-        machine = self.app.controller.machine if self.app is not None else None
-        if machine is None or machine.state is State.ATTRACT:
+        c = self.app.controller if self.app is not None else None
+        if c is None:
             return super().on_touch_down(touch)
+        if self._is_repeat(touch):
+            touch.ud["kiosk.ignored"] = True
+            return True
+        c.stop_speech()  # any touch: silence (speech mode may then say what was touched)
+        self._watch_long_press(touch)
+        machine = c.machine
+        if machine.state is State.ATTRACT:
+            self._attract_tap = (time.monotonic(), touch.x, touch.y)
+            return super().on_touch_down(touch)
+        if self._second_attract_tap(touch):
+            touch.ud["kiosk.ignored"] = True
+            c.set_speech_mode(True)
+            return True
+        if machine.visit.speech_mode and not self.speech.keyboard_at(touch.x, touch.y):
+            if machine.state is not State.IDLE_WARNING:
+                machine.touch()  # on the warning, only its buttons answer it (« Je suis là »…)
+            touch.ud["kiosk.speech"] = True
+            return True
         if machine.state is State.IDLE_WARNING:
             # The warning covers the screen: the tap that ends it goes to the warning only.
             # Telling the machine first would take the warning away before the touch is
@@ -45,6 +79,51 @@ class KioskRoot(FloatLayout):
         machine.touch()
         return super().on_touch_down(touch)
 
+    def on_touch_move(self, touch):
+        if "kiosk.ignored" in touch.ud or "kiosk.speech" in touch.ud:
+            return True
+        return super().on_touch_move(touch)
+
+    def on_touch_up(self, touch):
+        event = touch.ud.pop("kiosk.long_press", None)
+        if event is not None:
+            event.cancel()
+        self._last_up = (time.monotonic(), touch.x, touch.y)
+        if "kiosk.ignored" in touch.ud or "kiosk.long_pressed" in touch.ud:
+            return True
+        if "kiosk.speech" in touch.ud:
+            self.speech.touch_up(touch)
+            return True
+        return super().on_touch_up(touch)
+
+    def _near(self, touch, x: float, y: float) -> bool:
+        return abs(touch.x - x) + abs(touch.y - y) < NEAR_SHARE * (self.width or 1)
+
+    def _is_repeat(self, touch) -> bool:
+        limit_s = self.app.cfg.speech.touch_repeat_s
+        last = self._last_up
+        return bool(limit_s and last is not None and time.monotonic() - last[0] < limit_s
+                    and self._near(touch, last[1], last[2]))
+
+    def _second_attract_tap(self, touch) -> bool:
+        tap, self._attract_tap = self._attract_tap, None
+        return (tap is not None and time.monotonic() - tap[0] <= self.app.cfg.speech.double_tap_s
+                and self._near(touch, tap[1], tap[2]) and not self.app.machine.visit.speech_mode)
+
+    def _watch_long_press(self, touch) -> None:
+        button = self.ids.help_button
+        if not button.collide_point(*button.to_widget(touch.x, touch.y)):
+            return
+
+        def fire(_dt):
+            touch.ud.pop("kiosk.long_press", None)
+            touch.ud["kiosk.long_pressed"] = True
+            touch.ungrab(button)  # (does nothing when it had not grabbed it: speech mode)
+            button._do_release()  # the button looks released; its on_release never comes
+            self.app.controller.toggle_speech_mode()
+
+        touch.ud["kiosk.long_press"] = Clock.schedule_once(fire, self.app.cfg.speech.long_press_s)
+
     def show(self, machine) -> None:
         ids = self.ids
         active = machine.state not in (State.ATTRACT, State.GOODBYE)
@@ -56,3 +135,9 @@ class KioskRoot(FloatLayout):
         if v.help_number:
             banner = self.app.controller.help_texts().banner
             ids.help_banner_text.text = self.app.t(banner, number=v.help_number)
+        if v.speech_mode and self.speech_bar is None:
+            self.speech_bar = SpeechBar(self.app)
+            # Under the top bar and the help banner, above the screens.
+            ids.sm.parent.add_widget(self.speech_bar, index=ids.sm.parent.children.index(ids.sm) + 1)
+        if self.speech_bar is not None:
+            self.speech_bar.show(self.app, v)

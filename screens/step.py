@@ -161,6 +161,4 @@ class StepScreen(Screen):
         return self.field_input is None or self.field_input.is_empty()
 
     def spoken_text(self) -> str:
-        parts = [self.ids.progress_text.text]
-        parts += [w.text for w in reversed(self.ids.content.children) if isinstance(w, (Title, Body))]
-        return ". ".join(p for p in parts if p)
+        return self.manager.app.controller.screen_text()  # kiosk/reading.py

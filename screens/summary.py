@@ -66,5 +66,4 @@ class SummaryScreen(Screen):
         return row
 
     def spoken_text(self) -> str:
-        boxes = (self.ids.content, self.ids.status)
-        return ". ".join(w.text for box in boxes for w in reversed(box.children) if isinstance(w, (Title, Body)))
+        return self.manager.app.controller.screen_text()  # kiosk/reading.py

@@ -217,6 +217,10 @@ def quality_problems(doc: Located, raw: dict, pack_root: Path, fonts_dir: Path =
     for i, s in enumerate(raw["steps"]):
         if not s.get("image"):
             continue
+        if not str(s.get("image_alt") or "").strip():
+            # EN 301 549 5.1.3.6 / 11.1.1.1: what an image shows is spoken in speech mode.
+            out.append(Problem(doc.path, doc.line(("steps", i, "image")), "image-alt",
+                               f"image « {s['image']} » has no image_alt (what it shows, said aloud)"))
         image = (pack_root / s["image"]).resolve()
         # Outside the pack, not a regular file, too big: structure_problems says so.
         if image.is_relative_to(root) and not image.exists():

@@ -40,6 +40,7 @@ steps:
       Première phrase courte.
       Deuxième phrase, toujours courte.
       Troisième phrase pour finir.
+    image_alt: La page d'accueil du site, avec le bouton Se connecter en haut.
   - id: question
     kind: question
     title: "Avez-vous un compte\u00a0?"
@@ -66,7 +67,7 @@ checked_on: {today}
 sources: [https://www.service-public.fr]
 """.replace("{today}", date.today().isoformat())  # dated today: never due for review in a test
 # Line of each step's "- id:" in PROCEDURE, to check where problems point.
-LINE = {"intro": 14, "question": 22, "oui": 30, "non": 35, "fin": 39}
+LINE = {"intro": 14, "question": 23, "oui": 31, "non": 36, "fin": 40}
 
 
 class PackWriter:

@@ -38,7 +38,7 @@ def test_clean_pack_passes_every_rule(pack):
 def test_yaml_error_names_the_line(pack):
     path = pack.replace("    kind: question\n", "    kind: question\n   bad indent: [\n")
     (p,) = only(pack.root, "yaml")
-    assert p.file == path and p.line in (24, 25)
+    assert p.file == path and p.line in (25, 26)
 
 
 def test_schema_error_names_the_field_and_line(pack):
@@ -138,6 +138,18 @@ def test_missing_image(pack):
     (pack.root / "images" / "ecran.png").unlink()
     (p,) = only(pack.root, "image")
     assert p.line == LINE["intro"] + 3 and "images/ecran.png" in p.message
+
+
+@pytest.mark.parametrize("alt_line", ["", "    image_alt: \"  \"\n"])
+def test_an_image_needs_a_spoken_description(pack, alt_line):
+    pack.replace("    image_alt: La page d'accueil du site, avec le bouton Se connecter en haut.\n", alt_line)
+    (p,) = only(pack.root, "image-alt")
+    assert p.line == LINE["intro"] + 3 and "image_alt" in p.message
+
+
+def test_the_description_reaches_the_spoken_step(pack):
+    step = load_pack(pack.root).procedures["essai"].steps[0]
+    assert step.image_alt.startswith("La page d'accueil du site")
 
 
 def test_image_outside_the_pack(pack):
@@ -317,8 +329,8 @@ def test_pack_without_categories_file(pack):
 def test_site_image_alt_checked_on_and_sources_reach_the_model(pack):
     pack.replace(f"checked_on: {date.today().isoformat()}\nsources: [https://www.service-public.fr]\n",
                  "checked_on: 2026-11-30\nsources: [https://www.service-public.fr/a]\n")
-    pack.replace("    image: images/ecran.png\n",
-                 "    image: images/ecran.png\n    image_alt: L'écran d'accueil du site.\n"
+    pack.replace("    image_alt: La page d'accueil du site, avec le bouton Se connecter en haut.\n",
+                 "    image_alt: L'écran d'accueil du site.\n"
                  "    site: https://www.service-public.fr/b\n")
     loaded = load_pack(pack.root).procedures["essai"]
     assert loaded.checked_on == "2026-11-30"

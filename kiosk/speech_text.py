@@ -1,0 +1,172 @@
+"""Text as it must be heard: the one place for the rules that make espeak-ng sound right.
+
+espeak-ng reads « 01 70 772 372 » as « zéro un, soixante-dix millions… », « 15/05/2026 »
+as three numbers and slashes, « https://www.impots.gouv.fr/particulier » letter by letter.
+`normalise(text, language)` rewrites what is shown into what a French speaker would say;
+the screen keeps the written form. Rules are pure functions of a string, applied in order
+(web addresses before dates, phone numbers before amounts), and keyed by language so that
+another language adds its own list (issue 15). A language without rules gets the
+language-free ones only (symbols that must not be read).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+Rule = Callable[[str], str]
+
+_UNITS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",
+          "onze", "douze", "treize", "quatorze", "quinze", "seize")
+_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre")
+
+
+def french_number(n: int) -> str:
+    """0 to 999 in words, as espeak-ng cannot be trusted to group digits."""
+    if n < 17:
+        return _UNITS[n]
+    if n < 20:
+        return "dix-" + _UNITS[n - 10]
+    if n < 100:
+        tens, unit = divmod(n, 10)
+        if tens in (7, 9):  # soixante-dix, quatre-vingt-dix
+            base = "soixante" if tens == 7 else "quatre-vingt"
+            rest = french_number(10 + unit)
+            return f"{base}-et-{rest}" if tens == 7 and unit == 1 else f"{base}-{rest}"
+        base = "quatre-vingt" if tens == 8 else _TENS[tens]
+        if unit == 0:
+            return "quatre-vingts" if tens == 8 else base
+        if unit == 1 and tens != 8:
+            return f"{base}-et-un"
+        return f"{base}-{_UNITS[unit]}"
+    hundreds, rest = divmod(n, 100)
+    head = "cent" if hundreds == 1 else f"{_UNITS[hundreds]} cent{'s' if rest == 0 else ''}"
+    return head if rest == 0 else f"{head} {french_number(rest)}"
+
+
+def _pair(digits: str) -> str:
+    """« 01 » → « zéro un », « 70 » → « soixante-dix »: how a French number is dictated."""
+    if digits[0] == "0":
+        return f"zéro {_UNITS[int(digits[1])]}"
+    return french_number(int(digits))
+
+
+# ----- web and e-mail addresses (first: they contain dots, slashes and digits) ----------
+_EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
+_URL = re.compile(r"\b(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+(?:fr|gouv|com|org|net|eu|info))"
+                  r"(?:/[^\s«»]*[^\s«».,;:!?)])?/?", re.IGNORECASE)
+
+
+def _dotted(host: str) -> str:
+    return " point ".join(host.split("."))
+
+
+def email_addresses(text: str) -> str:
+    return _EMAIL.sub(lambda m: f"{_dotted(m[1])} arobase {_dotted(m[2])}", text)
+
+
+def web_addresses(text: str) -> str:
+    """« https://www.impots.gouv.fr/particulier » → « impots point gouv point fr »: the site,
+    never the scheme nor the path spelled character by character (the screen shows it)."""
+    return _URL.sub(lambda m: _dotted(m[1].rstrip(".")), text)
+
+
+def email_word(text: str) -> str:
+    return re.sub(r"\be-?mails?\b", lambda m: "imèles" if m[0].endswith("s") else "imèle",
+                  text, flags=re.IGNORECASE)
+
+
+# ----- dates and times --------------------------------------------------------------------
+def _date(day: str, month: str, year: str) -> str | None:
+    d, m = int(day), int(month)
+    if not (1 <= d <= 31 and 1 <= m <= 12):
+        return None
+    return f"{'premier' if d == 1 else d} {MONTHS_FR[m - 1]} {year}"
+
+
+def dates(text: str) -> str:
+    """« 15/05/2026 » and « 2026-05-15 » → « 15 mai 2026 »."""
+    text = re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", lambda m: _date(m[3], m[2], m[1]) or m[0], text)
+    return re.sub(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", lambda m: _date(m[1], m[2], m[3]) or m[0], text)
+
+
+def times(text: str) -> str:
+    """« 9 h 30 » → « 9 heures 30 », « 14h » → « 14 heures », « 1 h » → « 1 heure »."""
+    def say(m: re.Match) -> str:
+        hours, minutes = int(m[1]), m[2]
+        word = "heure" if hours < 2 else "heures"
+        return f"{hours} {word}" + (f" {int(minutes)}" if minutes and int(minutes) else "")
+    return re.sub(r"\b(\d{1,2})\s?h(?:\s?(\d{2}))?\b", say, text)
+
+
+# ----- numbers ------------------------------------------------------------------------------
+_SEP = r"[ \u00a0\u202f.\-]?"
+_PHONE = re.compile(r"(?<![\d,])(\+33" + _SEP + r"\(?0?\)?" + _SEP + r"|0" + _SEP + r")"
+                    r"((?:\d" + _SEP + r"){8}\d)(?!\d)")
+_NINE = re.compile(r"(?<![\d,])(\d{3})[ \u00a0\u202f](\d{3})[ \u00a0\u202f](\d{3})(?![\d,])")
+
+
+def phone_numbers(text: str) -> str:
+    """« 01 70 77 23 72 », « 01 70 772 372 », « 0170772372 », « +33 1 70 77 23 72 »: ten
+    digits said in pairs, as a number is dictated in France; a free or special number
+    written « 0 800 123 456 » is said group by group, as it is written."""
+    def say(m: re.Match) -> str:
+        rest = re.sub(r"\D", "", m[2])
+        if m[1].startswith("+"):
+            return "plus trente-trois, " + _UNITS[int(rest[0])] + ", " + ", ".join(
+                _pair(rest[i:i + 2]) for i in range(1, 9, 2))
+        groups = re.split(r"[ \u00a0\u202f.\-]", m[0])
+        if [len(g) for g in groups] == [1, 3, 3, 3]:  # « 0 800 123 456 »: said as written
+            return "zéro, " + ", ".join(french_number(int(g)) for g in groups[1:])
+        digits = "0" + rest
+        return ", ".join(_pair(digits[i:i + 2]) for i in range(0, 10, 2))
+    return _PHONE.sub(say, text)
+
+
+def grouped_numbers(text: str) -> str:
+    """Nine digits written 3-3-3 (« 123 456 789 », a SIREN) are said group by group, not
+    as « cent vingt-trois millions… »."""
+    return _NINE.sub(lambda m: ", ".join(french_number(int(g)) for g in m.groups()), text)
+
+
+def amounts(text: str) -> str:
+    """« 25 € » → « 25 euros », « 1 € » → « 1 euro », « 12,50 € » → « 12 euros 50 »."""
+    def say(m: re.Match) -> str:
+        units, cents = m[1].replace("\u00a0", "").replace("\u202f", "").replace(" ", ""), m[2]
+        word = "euro" if int(units) < 2 else "euros"
+        return f"{units} {word}" + (f" {int(cents)}" if cents and int(cents) else "")
+    text = re.sub(r"(\d[\d \u00a0\u202f]*?)(?:,(\d{2}))?[ \u00a0\u202f]?€", say, text)
+    return text.replace("€", "euros")
+
+
+# ----- symbols ----------------------------------------------------------------------------
+_SILENT = re.compile(r"[«»“”\"•*_#|~<>\[\]{}]")
+
+
+def symbols(text: str) -> str:
+    """Marks that are seen, not heard: guillemets, bullets, stars; « & » is « et »,
+    « N° » is « numéro »."""
+    text = re.sub(r"\b[Nn]°\s?", "numéro ", text)
+    text = text.replace("&", " et ").replace("→", ",").replace("/", " ")
+    return _SILENT.sub(" ", text)
+
+
+def spaces(text: str) -> str:
+    text = re.sub(r"[ \t\u00a0\u202f]+", " ", text)
+    text = re.sub(r" +([.,)])", r"\1", text)
+    return re.sub(r" *\n[\s]*", "\n", text).strip()
+
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "fr": (email_addresses, web_addresses, email_word, dates, times, phone_numbers,
+           grouped_numbers, amounts, symbols, spaces),
+}
+LANGUAGE_FREE: tuple[Rule, ...] = (symbols, spaces)
+
+
+def normalise(text: str, language: str = "fr") -> str:
+    for rule in RULES.get(language, LANGUAGE_FREE):
+        text = rule(text)
+    return text

@@ -1,0 +1,251 @@
+"""Speech mode's touch gestures (EN 301 549 5.1): explore by touch, act by double tap.
+
+A first touch on anything says what it is (kiosk/reading.py: label, state, « bouton »,
+place in its list); a second touch within `[speech] double_tap_s` near the first acts on
+what was last said; a horizontal swipe says the next or previous item in reading order
+(top to bottom, then left to right). Keys of the on-screen keyboard type at once (the
+controller says each character, never a personal field's). KioskRoot routes the touches
+here; the controller owns the state (Visit.speech_mode) and what is said.
+"""
+
+from __future__ import annotations
+
+import time
+
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
+
+from kiosk import reading
+from kiosk.session import State
+from screens.keyboard import FieldInput, KioskKeyboard
+from screens.widgets import Body, Icon, KButton, Title
+
+TICK_ICONS = {"checkbox-marked": True, "checkbox-blank-outline": False}
+SWIPE_SHARE = 0.12  # of the window's width: a shorter move is a tap
+NEAR_SHARE = 0.08   # two touches this close (share of the width) are at the same place
+
+
+def in_reading_order(widgets: list) -> list:
+    """Rows top to bottom, each left to right: a widget whose middle is level with the first
+    of a row is in that row (buttons of one row may differ in height)."""
+    boxes = []
+    for w in widgets:
+        x, y = w.to_window(w.x, w.y)
+        boxes.append((y + w.height, y, x, w))
+    boxes.sort(key=lambda b: -b[0])
+    rows: list[list] = []
+    for box in boxes:
+        middle = (box[0] + box[1]) / 2
+        if rows and rows[-1][0][1] <= middle <= rows[-1][0][0]:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    return [box[3] for row in rows for box in sorted(row, key=lambda b: b[2])]
+
+
+class SpeechBar(GridLayout):
+    """« Répéter », « Arrêter », volume and rate, and leaving: one row, shown in speech mode
+    only (the visible sign of the mode). Hidden, it takes no touch."""
+
+    def __init__(self, app, **kwargs):
+        super().__init__(rows=1, size_hint_y=None, spacing=app.gap_px, padding=app.gap_px, **kwargs)
+        c = app.controller
+        actions = (("speech.repeat", c.repeat), ("speech.stop", c.stop_speech),
+                   ("speech.louder", lambda: c.change_voice(volume_steps=1)),
+                   ("speech.quieter", lambda: c.change_voice(volume_steps=-1)),
+                   ("speech.faster", lambda: c.change_voice(rate_steps=1)),
+                   ("speech.slower", lambda: c.change_voice(rate_steps=-1)),
+                   ("speech.leave_mode", lambda: c.set_speech_mode(False)))
+        # One height for the row: a label that wraps on a narrow screen leaves it even.
+        self.buttons = {key: KButton(label=app.t(key), min_height=app.target_px * 1.4,
+                                     on_release=lambda _b, a=action: a())
+                        for key, action in actions}
+        for button in self.buttons.values():
+            self.add_widget(button)
+        self.bind(minimum_height=lambda *_: self._fit())
+
+    def _fit(self) -> None:
+        self.height = self.minimum_height if self.opacity > 0 else 0
+
+    def show(self, app, visit) -> None:
+        on = visit.speech_mode
+        self.opacity = 1 if on else 0
+        self.disabled = not on
+        self._fit()
+
+    def on_touch_down(self, touch):
+        return super().on_touch_down(touch) if self.opacity > 0 else False
+
+    def on_touch_up(self, touch):
+        return super().on_touch_up(touch) if self.opacity > 0 else False
+
+
+class SpeechTouch:
+    def __init__(self, root):
+        self.root = root
+        self.focused = None
+        self._last_tap: tuple[float, float, float] | None = None  # when, x, y
+
+    @property
+    def app(self):
+        return self.root.app
+
+    # ----- what there is to say, in reading order -----------------------------------------
+    def layers(self) -> list:
+        """The widgets in front of the visitor: the topmost overlay alone if one is open."""
+        from screens.overlays import Overlay
+        overlays = [w for w in self.root.children if isinstance(w, Overlay)]
+        if overlays:
+            return [overlays[0]]  # children[0] is the one drawn last, on top
+        ids = self.root.ids
+        return [ids.bar, ids.help_banner, self.root.speech_bar, ids.sm.current_screen]
+
+    def items(self) -> list:
+        found = []
+        for layer in self.layers():
+            if layer is None or layer.opacity == 0:
+                continue
+            stack = [layer]
+            while stack:
+                w = stack.pop()
+                if isinstance(w, (KButton, FieldInput)):
+                    if w.opacity > 0 and not getattr(w, "hidden", False):
+                        found.append(w)
+                    continue
+                if isinstance(w, KioskKeyboard) or (isinstance(w, Screen) and w is not layer):
+                    continue
+                if isinstance(w, (Title, Body)) and not isinstance(w, Icon) and w.text.strip() and w.opacity > 0:
+                    found.append(w)
+                    continue
+                stack.extend(w.children)
+        return in_reading_order(found)
+
+    def item_at(self, x: float, y: float):
+        for w in self.items():
+            wx, wy = w.to_window(w.x, w.y)
+            if wx <= x <= wx + w.width and wy <= y <= wy + w.height and self._visible_at(w, x, y):
+                return w
+        return None
+
+    @staticmethod
+    def _visible_at(w, x: float, y: float) -> bool:
+        node = w.parent
+        while node is not None and node.parent is not node:
+            if isinstance(node, ScrollView):
+                sx, sy = node.to_window(node.x, node.y)
+                if not (sx <= x <= sx + node.width and sy <= y <= sy + node.height):
+                    return False
+            node = node.parent
+        return True
+
+    def keyboard_at(self, x: float, y: float) -> bool:
+        stack = [self.root]
+        while stack:
+            w = stack.pop()
+            if isinstance(w, KioskKeyboard):
+                kx, ky = w.to_window(w.x, w.y)
+                if kx <= x <= kx + w.width and ky <= y <= ky + w.height:
+                    return True
+                continue
+            stack.extend(w.children)
+        return False
+
+    # ----- describing -----------------------------------------------------------------------
+    def describe(self, w) -> str:
+        c = self.app.controller
+        if isinstance(w, FieldInput):
+            step = c.machine.step
+            if c.machine.state is State.STEP and step is not None and step.kind == "field":
+                return reading.join(reading.field_lines(c, step))
+            return reading.control_text(c, w.hint_text, field=True, detail=w.text)
+        if not isinstance(w, KButton):
+            return w.text
+        tick = TICK_ICONS.get(w.icon)
+        siblings = [b for b in w.parent.children if isinstance(b, KButton) and b.opacity > 0
+                    and not b.hidden] if w.parent is not None else [w]
+        siblings.reverse()  # children are stored last added first
+        reason = None
+        next_button = self._next_button()
+        if w.disabled and next_button is not None and w.uid == next_button.uid:  # ids are proxies
+            reason = reading.next_blocked_reason(c.machine)
+        return reading.control_text(c, w.label, detail=w.detail, tick=tick,
+                                    chosen=w.selected and tick is None, dimmed=w.disabled,
+                                    dimmed_reason=reason,
+                                    position=(siblings.index(w) + 1, len(siblings)) if w in siblings else None)
+
+    def _next_button(self):
+        screen = self.root.ids.sm.get_screen("step")
+        return screen.ids.get("next_button")
+
+    def say(self, w) -> None:
+        self.focused = w
+        self._scroll_to(w)
+        self.app.controller.speak(self.describe(w))
+
+    @staticmethod
+    def _scroll_to(w) -> None:
+        node = w.parent
+        while node is not None and node.parent is not node:
+            if isinstance(node, ScrollView):
+                node.scroll_to(w, padding=10, animate=False)
+                return
+            node = node.parent
+
+    # ----- gestures ---------------------------------------------------------------------------
+    def touch_up(self, touch) -> None:
+        width = self.root.width or 1
+        dx, dy = touch.x - touch.ox, touch.y - touch.oy
+        if abs(dx) > SWIPE_SHARE * width and abs(dx) > 2 * abs(dy):
+            self.move(1 if dx > 0 else -1)
+            self._last_tap = None
+            return
+        now = time.monotonic()
+        last, self._last_tap = self._last_tap, (now, touch.x, touch.y)
+        near = last is not None and abs(touch.x - last[1]) + abs(touch.y - last[2]) < NEAR_SHARE * width
+        if last is not None and near and now - last[0] <= self.app.cfg.speech.double_tap_s:
+            self._last_tap = None
+            self.activate()
+            return
+        w = self.item_at(touch.x, touch.y)
+        if w is not None:
+            self.say(w)
+
+    def move(self, step: int) -> None:
+        items = self.items()
+        if not items:
+            return
+        if self.focused in items:
+            index = items.index(self.focused) + step
+        else:
+            index = 0 if step > 0 else len(items) - 1
+        if not 0 <= index < len(items):
+            self.focused = None
+            self.app.controller.speak(self.app.t("speech.end_of_screen"))
+            return
+        self.say(items[index])
+
+    def activate(self) -> None:
+        w = self.focused
+        if w is None or w not in self.items():
+            return
+        if isinstance(w, FieldInput):
+            w.focus = True
+            self.say(w)
+        elif isinstance(w, KButton):
+            if w.disabled:
+                self.say(w)  # says it is dimmed, and why
+                return
+            c = self.app.controller
+            before = c.screen_key()
+            c.stop_speech()
+            w.trigger_action(duration=0)
+            # Same screen and nothing said by the action (a tick): say the new state. A new
+            # screen is read by the controller; « Plus fort » says the new volume itself.
+            if c.screen_key() == before and c.speaker.is_silent() and w in self.items():
+                self.say(w)
+            else:
+                self.focused = None
+        elif isinstance(w, Label):
+            self.say(w)

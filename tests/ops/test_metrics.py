@@ -16,15 +16,9 @@ from kiosk.controller import KioskController
 from kiosk.metrics import MetricsWriter, collect, count_start
 from kiosk.services import default_services
 from kiosk.session import State
+from tests.speech_support import RecordingSpeaker
 
 CANARY = "Canari-Dupont-0612345678"
-
-
-class SilentSpeaker:
-    def speak(self, text): pass
-    def stop(self): pass
-    def is_silent(self): return True
-    def close(self): pass
 
 
 def _values(text: str) -> dict[tuple, float]:
@@ -112,7 +106,7 @@ def _walk_with(c: KioskController, procedure_id: str, typed: str) -> None:
 
 def test_nothing_in_the_file_can_name_a_visitor_or_what_they_did(metrics_cfg, real_pack):
     services = default_services(metrics_cfg)
-    c = KioskController(metrics_cfg, real_pack, services, speaker=SilentSpeaker())
+    c = KioskController(metrics_cfg, real_pack, services, speaker=RecordingSpeaker())
     c.start()
     procedure = real_pack.procedures["creer-adresse-email"]
     try:
@@ -148,7 +142,7 @@ def test_a_started_kiosk_writes_the_file_and_its_controller_asks_for_updates(met
     # The real services of `kiosk run`: the controller starts the metrics writer and takes
     # the update service's on_attract, so a running kiosk reports itself without extra wiring.
     services = default_services(metrics_cfg)
-    c = KioskController(metrics_cfg, real_pack, services, speaker=SilentSpeaker())
+    c = KioskController(metrics_cfg, real_pack, services, speaker=RecordingSpeaker())
     assert c.pack_updates == services.updates.on_attract
     c.start()
     path = metrics_cfg.metrics.textfile_dir / "pas_a_pas.prom"

@@ -23,6 +23,7 @@ from kiosk.config import ASSETS_DIR, UpdatesSection
 from kiosk.doctor import Environment, check_updates
 from kiosk.updates import repo
 from kiosk.updates.client import ContentUpdater, UpdateService, read_pack_info
+from tests.speech_support import RecordingSpeaker
 
 PROCEDURE = "creer-adresse-email.yaml"
 
@@ -355,13 +356,6 @@ def test_doctor_says_when_updates_are_off_or_cannot_work(ops_config, tmp_path):
     assert lines[1].startswith("FAIL content update:") and "absent.json not found" in lines[1]
 
 
-class _Silent:
-    def speak(self, text): pass
-    def stop(self): pass
-    def is_silent(self): return True
-    def close(self): pass
-
-
 def test_the_controller_switches_packs_on_the_attract_screen_never_mid_visit(team, kiosk_cfg, fake_clock):
     from kiosk.controller import KioskController
     from kiosk.services import Services
@@ -370,7 +364,7 @@ def test_the_controller_switches_packs_on_the_attract_screen_never_mid_visit(tea
     updater = _installed(team, kiosk_cfg)
     pack, _ = updater.load_active_pack()
     service = UpdateService(kiosk_cfg, updater)
-    c = KioskController(kiosk_cfg, pack, Services(), clock=fake_clock, speaker=_Silent())
+    c = KioskController(kiosk_cfg, pack, Services(), clock=fake_clock, speaker=RecordingSpeaker())
     c.pack_updates = service.on_attract
     c.start()
     try:

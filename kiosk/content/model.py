@@ -98,9 +98,10 @@ class Procedure:
         return self.links[0] if self.links else None
 
     def link_on_path(self, path: list[str] | tuple[str, ...]) -> Link | None:
-        """The link to show on the summary: the first link step the visitor went through
-        (on a branch, the site of that branch), else the procedure's main link."""
-        for step_id in path:
+        """The link to show on the summary: the last link step the visitor went through (on
+        a branch, the site of that branch; after a pré-demande, the rendez-vous site that
+        comes next), else the procedure's main link."""
+        for step_id in reversed(path):
             step = self._by_id.get(step_id)
             if step is not None and step.link:
                 return step.link

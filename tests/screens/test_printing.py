@@ -20,6 +20,7 @@ def walk_ants_to_summary(k, number: str = "AB12CD34EF"):
     k.press("Suivant")
     k.press("Une photo d'identité")
     k.press("Suivant")
+    k.press("Suivant")  # the link step: the ANTS site
     k.press("Oui, j'ai un compte")
     k.press("Suivant")
     k.press("Suivant")

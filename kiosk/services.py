@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from kiosk.browser.service import BrowserService
 from kiosk.config import Config
 from kiosk.ports import HelpDesk, Printer, StatsSink
 
@@ -23,9 +24,10 @@ class Services:
     printer: Printer | None = None
     helpcall: HelpDesk | None = None
     stats: StatsSink | None = None
+    browser: BrowserService | None = None  # guided browsing ([browsing] enabled)
 
     def close(self) -> None:
-        for service in (self.printer, self.helpcall, self.stats):
+        for service in (self.printer, self.helpcall, self.stats, self.browser):
             if service is not None:
                 try:
                     service.close()
@@ -44,7 +46,19 @@ def default_services(cfg: Config) -> Services:
     printer = PrintService(cfg) if cfg.printer.connection != "none" else None
     stats = Stats(cfg.data_path(cfg.stats.db_file), flush_interval_s=cfg.stats.flush_interval_s)
     helpcall = HelpCallService(cfg, print_ticket=ticket_printer(cfg, printer))
-    return Services(printer=printer, helpcall=helpcall, stats=stats)
+    return Services(printer=printer, helpcall=helpcall, stats=stats, browser=browser_service(cfg))
+
+
+def browser_service(cfg: Config) -> BrowserService | None:
+    """The guided-browsing service when [browsing] enabled, else None (the QR code path)."""
+    if not cfg.browsing.enabled:
+        return None
+    from kiosk.browser.allowlist import parse_extra
+    from kiosk.browser.session import BrowserSession
+
+    b = cfg.browsing
+    session = BrowserSession(b.chromium, b.profile_root.expanduser(), open_timeout_s=b.open_timeout_s)
+    return BrowserService(session, extra=parse_extra(b.allow_extra))
 
 
 # Why a session ended, in the words of kiosk.stats (finished | inactivity | failsafe | …).

@@ -82,6 +82,8 @@ open.onsuccess = () => {
 };
 open.onerror = () => report("");
 </script>"""
+FRAME_PAGE = """<!doctype html><meta charset="utf-8"><title>frame</title>
+<iframe src="/ping/blocked" onload="fetch('/report?found=frame-done')"></iframe>"""
 PING_PAGE = """<!doctype html><meta charset="utf-8"><title>{name}</title>
 <p>page {name}</p><script>fetch("/report?" + new URLSearchParams({{found: "{name}"}}));</script>"""
 
@@ -107,7 +109,7 @@ class SiteServer:
 @pytest.fixture
 def site_server():
     """Pages on 127.0.0.1 (a random port), held in memory only: no file holds a canary."""
-    pages = {"/write": WRITE_PAGE, "/typed": TYPED_PAGE, "/read": READ_PAGE}
+    pages = {"/write": WRITE_PAGE, "/typed": TYPED_PAGE, "/read": READ_PAGE, "/frame": FRAME_PAGE}
     state = SiteServer(base="")
 
     class Handler(BaseHTTPRequestHandler):

@@ -10,8 +10,8 @@ import pytest
 
 from kiosk.browser.allowlist import IDENTITY_PROVIDERS, browser_domains, is_browsable
 from kiosk.browser.policy import build_policy, install, installed_state, render
-from kiosk.content.domains import ALLOWED_DOMAINS
 from kiosk.browser.session import BrowserSession
+from kiosk.content.domains import ALLOWED_DOMAINS
 from tests.browser.conftest import ROOT_FLAGS
 
 MANAGED_DIR = Path("/etc/chromium/policies/managed")

@@ -54,10 +54,13 @@ def browser_service(cfg: Config) -> BrowserService | None:
     if not cfg.browsing.enabled:
         return None
     from kiosk.browser.allowlist import parse_extra
+    from kiosk.browser.check import policy_problem
     from kiosk.browser.session import BrowserSession
 
     b = cfg.browsing
-    session = BrowserSession(b.chromium, b.profile_root.expanduser(), open_timeout_s=b.open_timeout_s)
+    # No current managed policy, no browser: without it every site would open.
+    session = BrowserSession(b.chromium, b.profile_root.expanduser(), open_timeout_s=b.open_timeout_s,
+                             preflight=lambda: policy_problem(b.policy_file, b.allow_extra))
     return BrowserService(session, extra=parse_extra(b.allow_extra))
 
 

@@ -62,6 +62,7 @@ class BrowserService:
 
     def start(self) -> None:
         if self._worker is None:
+            self.session.wipe()  # visit folders a stopped kiosk left behind
             self._worker = threading.Thread(target=self._run, name="browser", daemon=True)
             self._worker.start()
 

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +79,17 @@ def process_state(pid: int) -> str | None:
 
 class BrowserSession:
     def __init__(self, chromium: str, profile_root: Path, *, open_timeout_s: float = 10.0,
-                 headless: bool = False, extra_flags: Sequence[str] = (), environ: dict | None = None):
+                 headless: bool = False, extra_flags: Sequence[str] = (), environ: dict | None = None,
+                 preflight: Callable[[], str | None] | None = None):
         self.chromium = chromium
         self.profile_root = Path(profile_root)
         self.open_timeout_s = open_timeout_s
         self.headless = headless
         self.extra_flags = list(extra_flags)
         self._environ = dict(os.environ if environ is None else environ)
+        # Asked before each start: a line saying why the browser must not start (the
+        # managed policy missing or stale would leave every site open), or None.
+        self._preflight = preflight
         self._lock = threading.RLock()
         self._proc: subprocess.Popen | None = None
         self._folder: Path | None = None
@@ -158,6 +162,9 @@ class BrowserSession:
 
     def start(self, url: str) -> None:
         """Start the browser on url, on this visit's folder (made now if the visit has none)."""
+        problem = self._preflight() if self._preflight is not None else None
+        if problem:
+            raise BrowserError(problem)
         with self._lock:
             if self.running():
                 self._kill_group()

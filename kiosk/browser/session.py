@@ -52,8 +52,9 @@ def base_flags(lang: str = "fr") -> list[str]:
 
 
 def processes_naming(folder: str | Path) -> list[int]:
-    """PIDs of every process whose command line holds --user-data-dir=<folder…> (any group)."""
-    needle = f"--user-data-dir={folder}".encode()
+    """PIDs of every process whose command line names a path in folder (any group): the
+    browser's own (--user-data-dir=…) and helpers such as a crash handler (--database=…)."""
+    needle = os.fsencode(str(folder))
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -133,9 +134,11 @@ class BrowserSession:
             return None
 
     def hung(self) -> bool:
-        """Stopped or a zombie: the browser cannot answer anymore."""
+        """Stopped (SIGSTOP, a debugger): alive but answering nothing. A zombie is not hung
+        but dead (a crash the watcher reports): a SIGKILLed browser is "Z" for a moment
+        before poll() sees it end, and was once taken for a hang here."""
         pid = self.pid
-        return pid is not None and self.running() and process_state(pid) in ("T", "t", "Z")
+        return pid is not None and self.running() and process_state(pid) in ("T", "t")
 
     # ----- start and open ----------------------------------------------------------------
     def _new_folder(self) -> Path:
@@ -258,7 +261,7 @@ class BrowserSession:
             folders = [self._folder] if self._folder is not None else []
             folders += self.leftover_folders()
             for folder in dict.fromkeys(folders):
-                for pid in processes_naming(folder / "profile"):
+                for pid in processes_naming(f"{folder}/"):
                     try:
                         os.kill(pid, signal.SIGKILL)
                     except (ProcessLookupError, PermissionError):

@@ -59,6 +59,16 @@ def test_sway_has_no_binding_no_bar_and_starts_only_the_kiosk_and_the_keyboard()
     assert any('app_id="^(?!chrom)"' in line and line.endswith("kill") for line in lines)
 
 
+def test_the_unit_gives_the_guide_the_x11_class_sway_keeps():
+    """Without SDL_VIDEO_X11_WMCLASS the Kivy window's class is python3.11 (seen under Xvfb),
+    and sway's rule would close the guide itself as an intruder."""
+    env = re.findall(r"^Environment=SDL_VIDEO_X11_WMCLASS=(\S+)$", BROWSE_UNIT.read_text(encoding="utf-8"), re.M)
+    config = SWAY_CONFIG.read_text()
+    assert env == ["pas-a-pas"]
+    assert 'for_window [shell="xwayland" class="^pas-a-pas$"] mark --add guide' in config
+    assert 'for_window [shell="xwayland" class="^(?!pas-a-pas$)"] kill' in config
+
+
 @pytest.fixture
 def browse_session(tmp_path):
     bin_dir, runtime, home = tmp_path / "bin", tmp_path / "run", tmp_path / "home"

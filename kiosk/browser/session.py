@@ -181,6 +181,8 @@ class BrowserSession:
         problem = self._preflight() if self._preflight is not None else None
         if problem:
             raise BrowserError(problem)
+        if not self.headless:
+            self._check_display()
         with self._lock:
             if self.running():
                 self._kill_group()
@@ -189,6 +191,15 @@ class BrowserSession:
             self._expected_exit = False
             self._proc = self._spawn(self._folder, url)
             log.info("browser started (pid %d)", self._proc.pid)
+
+    def _check_display(self) -> None:
+        """Without sway's socket Chromium would start and die at once, which would read as a
+        crash (« Rouvrir la page ») when the truth is that no browser can open here."""
+        display, runtime = self._environ.get("WAYLAND_DISPLAY"), self._environ.get("XDG_RUNTIME_DIR")
+        socket = Path(display) if display and display.startswith("/") else (
+            Path(runtime) / display if display and runtime else None)
+        if socket is None or not socket.is_socket():
+            raise BrowserError("no Wayland display (WAYLAND_DISPLAY): sway is not running")
 
     def open(self, url: str) -> str:
         """Show url: in the running browser if there is one, else in a new one.

@@ -93,3 +93,17 @@ def test_without_a_current_policy_the_browser_is_not_started(tmp_path):
     with pytest.raises(BrowserError, match="no policy"):
         session.start("https://www.impots.gouv.fr/")
     assert session.pid is None and session.is_empty()
+
+
+def test_without_sway_the_browser_is_unavailable_not_crashed(tmp_path):
+    """Chromium on Wayland with no compositor starts and dies at once: that must read as
+    « no browser here » (QR code), not as a crash to reopen."""
+    session = BrowserSession("/bin/sleep", tmp_path / "b", environ={"XDG_RUNTIME_DIR": str(tmp_path)})
+    with pytest.raises(BrowserError, match="sway is not running"):
+        session.start("https://www.impots.gouv.fr/")
+    (tmp_path / "wayland-1").write_text("")  # a file is not the compositor's socket
+    session = BrowserSession("/bin/sleep", tmp_path / "b",
+                             environ={"XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": "wayland-1"})
+    with pytest.raises(BrowserError, match="sway is not running"):
+        session.start("https://www.impots.gouv.fr/")
+    assert session.pid is None

@@ -34,7 +34,9 @@ def root():
 
 def _kiosk(make_kiosk, real_pack, help_desk, root, program):
     pack, proc_id = _pack_with_site(real_pack)
-    browser = BrowserService(BrowserSession(program, root), watch_interval_s=0.1)
+    # headless: no Wayland display is needed to run these stand-ins (the display check has
+    # its own test in tests/ops/test_doctor_browsing.py).
+    browser = BrowserService(BrowserSession(program, root, headless=True), watch_interval_s=0.1)
     k = make_kiosk(Services(printer=None, helpcall=help_desk, browser=browser), pack=pack)
     k.app.controller.start_session()
     k.app.controller.open_procedure(proc_id)

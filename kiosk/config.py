@@ -203,6 +203,25 @@ class MetricsSection:
 
 
 @dataclass(frozen=True)
+class BrowsingSection:
+    # Guided browsing (issue 13): the official site beside the guide, under sway.
+    enabled: bool = field(default=False, metadata={
+        "doc": "open a step's site in Chromium beside the guide (needs sway, chromium and the managed policy "
+               "from `kiosk browser policy`); false = the QR code path"})
+    chromium: str = field(default="/usr/bin/chromium", metadata={"doc": "the Chromium program"})
+    profile_root: Path = field(default=Path("/run/pas-a-pas/browser"), metadata={
+        "doc": "a tmpfs folder (systemd RuntimeDirectory); each visit gets a fresh 0700 folder in it, "
+               "deleted and checked at reset"})
+    policy_file: Path = field(default=Path("/etc/chromium/policies/managed/pas-a-pas.json"), metadata={
+        "doc": "where `kiosk browser policy` writes Chromium's managed policy; doctor checks it is current"})
+    allow_extra: str = field(default="", metadata={
+        "empty_ok": True, "doc": "extra URL filters the browser may open, space-separated "
+                                 "(tests: http://127.0.0.1); empty on a real kiosk"})
+    open_timeout_s: float = field(default=10.0, metadata=_range(
+        2, 60, doc="a page not handed to the running browser in this time: it is taken as hung, killed, restarted"))
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = KioskSection()
     display: DisplaySection = DisplaySection()
@@ -216,6 +235,7 @@ class Config:
     updates: UpdatesSection = UpdatesSection()
     metrics: MetricsSection = MetricsSection()
     help_lines: tuple[HelpLine, ...] = ()
+    browsing: BrowsingSection = BrowsingSection()
     source: str = "(embedded defaults)"
 
     @property

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Callable
 
 from kiosk import i18n, reading, sdnotify
+from kiosk.browser.service import BrowserReport
 from kiosk.config import Config
 from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, content_review
 from kiosk.content import search
@@ -105,6 +106,11 @@ class KioskController:
         updates = services.updates
         self.pack_updates: Callable[[], ContentPack | None] | None = (
             updates.on_attract if updates is not None else None)
+        # Guided browsing: what the browser last said ("open", "crashed", "unavailable") and
+        # the site the guide asked it for. Service state like the printer's status: no
+        # visitor data (a site is content), cleared at reset.
+        self.browser_status: str | None = None
+        self._site_asked: str | None = None
         self._register_wipes()
 
     # ----- life cycle -------------------------------------------------------------------
@@ -131,6 +137,11 @@ class KioskController:
         for fleet in (self.services.updates, self.services.metrics):
             if fleet is not None:
                 fleet.start()  # each does nothing when its section is off
+        browser = self.services.browser
+        if browser is not None:
+            browser.add_listener(lambda report: self._post(lambda: self._on_browser(report)))
+            browser.start()
+            self.machine.add_listener(lambda _machine: self._follow_site())
         if self.pin_gate is None:
             log.info("conseiller mode off: no PIN hash in [conseiller]")
 
@@ -420,6 +431,56 @@ class KioskController:
             self.services.helpcall.cancel(visit.help_call_id)
         visit.help_call_id, visit.help_panel_open = None, False
 
+    # ----- guided browsing ---------------------------------------------------------------
+    def _follow_site(self) -> None:
+        """When the visitor reaches a step done on a site, show that site beside the guide."""
+        step = self.machine.step
+        if self.machine.state is not State.STEP or step is None or not step.site:
+            return
+        if step.site != self._site_asked:
+            self.open_site(step.site)
+
+    def open_site(self, url: str) -> None:
+        """Show url in the browser (a step's site, or the summary's link)."""
+        browser = self.services.browser
+        if browser is None:
+            return
+        self._site_asked = url
+        if not browser.submit(url):
+            self.browser_status = "unavailable"
+            self._notify()
+
+    def reopen_site(self) -> None:
+        """« Rouvrir la page » after the browser closed: the guide's state is untouched."""
+        browser = self.services.browser
+        if browser is not None and self._site_asked and browser.submit(self._site_asked):
+            self.browser_status = None
+            self._notify()
+
+    def _on_browser(self, report: BrowserReport) -> None:
+        if report.url != self._site_asked:
+            return  # about an earlier page, or a visitor who has gone
+        self.browser_status = report.status
+        self._notify()
+
+    def site_beside(self) -> str | None:
+        """What the step screen says about the browser: None (nothing to say: no browsing,
+        or the page is there), "crashed" (offer « Rouvrir la page ») or "unavailable" (the
+        QR code path)."""
+        if self.services.browser is None or self.browser_status == "open":
+            return None
+        return self.browser_status
+
+    def _forget_browser(self) -> None:
+        self.browser_status, self._site_asked = None, None
+        browser = self.services.browser
+        if browser is not None:
+            browser.wipe()
+
+    def _browser_forgotten(self) -> bool:
+        browser = self.services.browser
+        return self._site_asked is None and (browser is None or browser.is_empty())
+
     # ----- conseiller menu ---------------------------------------------------------------
     def conseiller_sources(self) -> ConseillerSources:
         """What the conseiller menu shows and does (never anything a visitor typed)."""
@@ -493,6 +554,9 @@ class KioskController:
         # self.search_index at call time: a new content pack brings a new index.
         self.wipes.register("search cache", lambda: self.search_index.forget(),
                             lambda: self.search_index.remembers_nothing())
+        if self.services.browser is not None:
+            # Process group ended, profile folder deleted, both checked.
+            self.wipes.register("browser", self._forget_browser, self._browser_forgotten)
         if self.conseiller is not None:
             # The next visitor must never find the menu open or a PIN half typed.
             self.wipes.register("conseiller mode", self.conseiller.wipe, self.conseiller.is_empty)

@@ -363,6 +363,13 @@ def check_clock(cfg: Config, env: Environment) -> list[CheckResult]:
     return [CheckResult("clock", "OK", f"{now:%Y-%m-%d %H:%M}, synchronised")]
 
 
+def check_browsing(cfg: Config, env: Environment) -> list[CheckResult]:
+    """Guided browsing: Chromium, its managed policy, sway, the per-visit profile folder."""
+    from kiosk.browser.check import browsing_lines
+    return [CheckResult(name, level, message)  # type: ignore[arg-type]
+            for name, level, message in browsing_lines(cfg, dict(env.environ))]
+
+
 def _when(at: float | None) -> str:
     return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M") if at else "never"
 
@@ -418,7 +425,7 @@ def check_updates(cfg: Config, env: Environment) -> list[CheckResult]:
 
 CHECKS: tuple[Callable[[Config, Environment], list[CheckResult]], ...] = (
     check_config, check_pins, check_content, check_updates, check_fonts, check_display, check_touch, check_printer,
-    check_serial, check_help_channels, check_stats, check_wipe, check_disk, check_clock)
+    check_serial, check_help_channels, check_stats, check_wipe, check_disk, check_clock, check_browsing)
 
 
 def run_checks(cfg: Config, env: Environment | None = None) -> list[CheckResult]:

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kiosk.browser.service import BrowserService
 from kiosk.config import Config
 from kiosk.ports import HelpDesk, Printer, StatsSink
 
@@ -27,9 +28,10 @@ class Services:
     # textfile for node_exporter (kiosk.metrics.MetricsWriter); both do nothing when off.
     updates: Any = None
     metrics: Any = None
+    browser: BrowserService | None = None  # guided browsing ([browsing] enabled)
 
     def close(self) -> None:
-        for service in (self.updates, self.metrics, self.printer, self.helpcall, self.stats):
+        for service in (self.updates, self.metrics, self.printer, self.helpcall, self.stats, self.browser):
             if service is not None:
                 try:
                     service.close()
@@ -52,7 +54,23 @@ def default_services(cfg: Config) -> Services:
     helpcall = HelpCallService(cfg, print_ticket=ticket_printer(cfg, printer))
     metrics = MetricsWriter(cfg, today=stats.today,
                             printer_state=lambda: printer.status.value if printer is not None else None)
-    return Services(printer=printer, helpcall=helpcall, stats=stats, updates=UpdateService(cfg), metrics=metrics)
+    return Services(printer=printer, helpcall=helpcall, stats=stats, updates=UpdateService(cfg), metrics=metrics,
+                    browser=browser_service(cfg))
+
+
+def browser_service(cfg: Config) -> BrowserService | None:
+    """The guided-browsing service when [browsing] enabled, else None (the QR code path)."""
+    if not cfg.browsing.enabled:
+        return None
+    from kiosk.browser.allowlist import parse_extra
+    from kiosk.browser.check import policy_problem
+    from kiosk.browser.session import BrowserSession
+
+    b = cfg.browsing
+    # No current managed policy, no browser: without it every site would open.
+    session = BrowserSession(b.chromium, b.profile_root.expanduser(), open_timeout_s=b.open_timeout_s,
+                             preflight=lambda: policy_problem(b.policy_file, b.allow_extra))
+    return BrowserService(session, extra=parse_extra(b.allow_extra))
 
 
 # Why a session ended, in the words of kiosk.stats (finished | inactivity | failsafe | …).

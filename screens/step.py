@@ -42,7 +42,8 @@ class StepScreen(Screen):
         self.ids.next_button.disabled = is_question or not machine.can_go_next()
         # A new text size rebuilds the step: its widgets were sized for the old one. The
         # procedure object, not only its id: a content update keeps ids and changes texts.
-        key = (id(proc), proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index)
+        key = (id(proc), proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index,
+               app.controller.site_beside() if step.site else None)
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
@@ -64,6 +65,7 @@ class StepScreen(Screen):
         if step.image and step.image.exists():
             box.add_widget(Image(source=str(step.image), size_hint_y=None, height=app.target_px * 4))
         getattr(self, f"_show_{step.kind}")(app, machine, step, box)
+        self._show_site(app, step)
         self._refresh_in_place(machine)
         self.ids.scroller.scroll_y = 1
         if typing and self.field_input is not None:
@@ -131,6 +133,22 @@ class StepScreen(Screen):
         row.add_widget(qr)
         row.add_widget(Body(text=f"{step.link.label}\n{step.link.url}", pos_hint={"center_y": 0.5}))
         self.ids.field_slot.add_widget(row)
+
+    def _show_site(self, app, step) -> None:
+        """Guided browsing: the site's page closed (offer to reopen it) or cannot open here
+        (its QR code). While the page is open beside the guide, nothing is added."""
+        state = app.controller.site_beside() if step.site else None
+        if state == "crashed":
+            self.ids.field_slot.add_widget(Body(text=app.t("step.site_closed"), bold=True))
+            self.ids.field_slot.add_widget(KButton(label=app.t("step.site_reopen"), icon="refresh", role="primary",
+                                                   on_release=lambda *_: app.controller.reopen_site()))
+        elif state == "unavailable":
+            row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
+            qr = QRCode(data=step.site, size=(app.target_px * 3.5, app.target_px * 3.5))
+            row.height = qr.height
+            row.add_widget(qr)
+            row.add_widget(Body(text=app.t("step.site_unavailable"), pos_hint={"center_y": 0.5}))
+            self.ids.field_slot.add_widget(row)
 
     # ----- updates without rebuilding (keeps the scroll position and the input's focus) --
     def _refresh_in_place(self, machine) -> None:

@@ -1,6 +1,6 @@
 """The `kiosk` command: run the kiosk, and the tools conseillers and technicians use.
 
-One module per subcommand (kiosk.cli.run, .config, .content, .doctor, .call_test,
+One module per subcommand (kiosk.cli.run, .config, .content, .doctor, .call_test, .browser,
 .print_test, .pin, .stats, .updates), each with register(subparsers, add_config). This file wires
 the arguments and holds the one error policy (kiosk.cli.errors): errors a technician can
 fix are one plain line on stderr with exit code 2, a check that failed exits 1, never a
@@ -20,7 +20,8 @@ __all__ = ["CheckFailed", "UsageError", "build_parser", "main"]
 
 # Modules that own subcommands, in the order `kiosk --help` lists them.
 COMMANDS = ("kiosk.cli.run", "kiosk.cli.config", "kiosk.cli.content", "kiosk.cli.doctor", "kiosk.cli.call_test",
-            "kiosk.cli.print_test", "kiosk.cli.pin", "kiosk.cli.stats", "kiosk.cli.updates")
+            "kiosk.cli.print_test", "kiosk.cli.pin", "kiosk.cli.stats", "kiosk.cli.updates",
+            "kiosk.cli.browser")
 
 
 def add_config(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,164 @@
+"""Fixtures for the guided-browsing tests: a real Chromium and pages served on 127.0.0.1.
+
+Every test here is marked `browser` (select with -m browser, skip with -m "not browser");
+they need Debian's chromium, and are skipped with the reason when it is not installed.
+Chromium refuses its sandbox as root: run as root (CI), the tests add --no-sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT_FLAGS = ("--no-sandbox",) if os.geteuid() == 0 else ()
+BROWSER_WAIT_S = 30.0  # a cold Chromium under load on 2 shared cores
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def profile_root():
+    """A short folder for visit folders: Chromium's socket path must fit in 107 bytes,
+    which pytest's tmp_path does not leave room for."""
+    root = Path(tempfile.mkdtemp(prefix="pap-", dir="/tmp")) / "browser"
+    yield root
+    shutil.rmtree(root.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+# The pages. /write stores the canary in a cookie, localStorage, IndexedDB and a typed
+# form field (submitted, so it reaches history and the form's autocomplete), then goes to
+# /read. /read reports what it finds of each to /report.
+WRITE_PAGE = """<!doctype html><meta charset="utf-8"><title>write</title>
+<form action="/typed" method="get"><input name="f" id="f" autocomplete="on"></form>
+<script>
+const c = new URLSearchParams(location.search).get("c");
+document.cookie = "k=" + c + "; max-age=86400; path=/";
+localStorage.setItem("k", c);
+const open = indexedDB.open("canary", 1);
+open.onupgradeneeded = () => open.result.createObjectStore("s");
+open.onsuccess = () => {
+  const tx = open.result.transaction("s", "readwrite");
+  tx.objectStore("s").put(c, "k");
+  tx.oncomplete = () => { document.getElementById("f").value = c; document.forms[0].submit(); };
+};
+</script>"""
+TYPED_PAGE = """<!doctype html><meta charset="utf-8"><title>typed</title>
+<script>setTimeout(() => { location.href = "/read"; }, 200);</script>"""
+READ_PAGE = """<!doctype html><meta charset="utf-8"><title>read</title>
+<script>
+function report(idb) {
+  const found = {cookie: document.cookie, local: localStorage.getItem("k") || "", idb: idb || ""};
+  fetch("/report?" + new URLSearchParams({found: JSON.stringify(found)}));
+}
+const open = indexedDB.open("canary", 1);
+open.onupgradeneeded = () => open.result.createObjectStore("s");
+open.onsuccess = () => {
+  const get = open.result.transaction("s").objectStore("s").get("k");
+  get.onsuccess = () => report(get.result);
+  get.onerror = () => report("");
+};
+open.onerror = () => report("");
+</script>"""
+FRAME_PAGE = """<!doctype html><meta charset="utf-8"><title>frame</title>
+<iframe src="/ping/blocked" onload="fetch('/report?found=frame-done')"></iframe>"""
+PING_PAGE = """<!doctype html><meta charset="utf-8"><title>{name}</title>
+<p>page {name}</p><script>fetch("/report?" + new URLSearchParams({{found: "{name}"}}));</script>"""
+
+
+@dataclass
+class SiteServer:
+    base: str
+    requests: list[str] = field(default_factory=list)
+    reports: list[object] = field(default_factory=list)
+    _event: threading.Event = field(default_factory=threading.Event)
+
+    def wait_report(self, timeout_s: float = BROWSER_WAIT_S) -> object:
+        """The next report a page sends (pages send one each)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.reports:
+                return self.reports.pop(0)
+            self._event.wait(0.05)
+            self._event.clear()
+        raise AssertionError(f"no page reported within {timeout_s:.0f} s; requests: {self.requests}")
+
+
+@pytest.fixture
+def site_server():
+    """Pages on 127.0.0.1 (a random port), held in memory only: no file holds a canary."""
+    pages = {"/write": WRITE_PAGE, "/typed": TYPED_PAGE, "/read": READ_PAGE, "/frame": FRAME_PAGE}
+    state = SiteServer(base="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            parts = urlsplit(self.path)
+            state.requests.append(parts.path)
+            if parts.path == "/report":
+                found = parse_qs(parts.query).get("found", [""])[0]
+                state.reports.append(json.loads(found) if found.startswith("{") else found)
+                state._event.set()
+                body = b""
+            elif parts.path in pages:
+                body = pages[parts.path].encode()
+            elif parts.path.startswith("/ping/"):
+                body = PING_PAGE.format(name=parts.path.rsplit("/", 1)[1]).encode()
+            else:
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # no log line may hold a canary
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def files_holding(needle: bytes, roots: list[Path], max_bytes: int = 64 << 20) -> list[Path]:
+    """Regular files under roots whose bytes hold needle (unreadable or huge files skipped)."""
+    hits = []
+    for root in roots:
+        for folder, dirs, names in os.walk(root, onerror=lambda _e: None):
+            for name in names:
+                path = Path(folder) / name
+                try:
+                    if not path.is_file() or path.is_symlink() or path.stat().st_size > max_bytes:
+                        continue
+                    if needle in path.read_bytes():
+                        hits.append(path)
+                except OSError:
+                    continue
+    return hits

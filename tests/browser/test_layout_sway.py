@@ -1,0 +1,141 @@
+"""The guided-browsing screen under a real sway (WLR_BACKENDS=headless) with the kiosk's
+own config: the guide on the left, the site on the right, every later page stacked onto
+the site column, no bar, no binding mode, and any other window closed as it opens.
+
+sway refuses to run as root, so it runs as nobody (setpriv; root needed for that). The
+guide stand-in is an X11 window of class pas-a-pas (Chromium on Xwayland: the kiosk's
+Kivy window needs the venv, which nobody cannot read here); the site is the kiosk's
+BrowserSession with real --app windows and real hand-overs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.browser.session import BrowserSession, processes_naming
+from tests.browser.conftest import BROWSER_WAIT_S, ROOT_FLAGS
+
+SWAY_CONFIG = Path(__file__).resolve().parents[2] / "systemd" / "sway" / "pas-a-pas.conf"
+NOBODY = 65534
+
+
+@pytest.fixture
+def sway():
+    for tool in ("sway", "swaymsg", "Xwayland", "setpriv"):
+        if not shutil.which(tool):
+            pytest.skip(f"{tool} is not installed (apt-get install sway xwayland)")
+    if os.geteuid() != 0:
+        pytest.skip("the test runs sway as nobody, which needs root")
+    base = Path(tempfile.mkdtemp(prefix="pap-sway-", dir="/tmp"))
+    base.chmod(0o755)
+    runtime = base / "xdg"
+    runtime.mkdir(mode=0o700)
+    os.chown(runtime, NOBODY, NOBODY)
+    config = base / "sway.conf"
+    # The kiosk's config but its two exec lines (the test starts the windows itself).
+    config.write_text("".join(line for line in SWAY_CONFIG.read_text().splitlines(keepends=True)
+                              if not line.startswith("exec ")))
+    config.chmod(0o644)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(base), "XDG_RUNTIME_DIR": str(runtime),
+           "WLR_BACKENDS": "headless", "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1"}
+    proc = subprocess.Popen(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                             "sway", "--config", str(config)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while not list(runtime.glob("sway-ipc.*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    sockets = list(runtime.glob("sway-ipc.*.sock"))
+    assert sockets, "sway did not start"
+    yield Sway(sockets[0], runtime, base)
+    os.killpg(proc.pid, 9)
+    proc.wait(10)
+    for pid in processes_naming(f"{base}/"):
+        os.kill(pid, 9)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+class Sway:
+    def __init__(self, socket: Path, runtime: Path, base: Path):
+        self.socket, self.runtime, self.base = socket, runtime, base
+
+    def msg(self, *args: str):
+        done = subprocess.run(["swaymsg", "-s", str(self.socket), *args], capture_output=True, text=True, timeout=10)
+        return json.loads(done.stdout) if done.stdout.strip() else None
+
+    def windows(self) -> list[dict]:
+        found = []
+
+        def walk(node, parent_layout):
+            if node.get("pid") and node["type"] in ("con", "floating_con"):
+                found.append({**node, "parent_layout": parent_layout})
+            for child in node.get("nodes", []) + node.get("floating_nodes", []):
+                walk(child, node.get("layout"))
+
+        walk(self.msg("-t", "get_tree"), None)
+        return found
+
+    def wait_windows(self, condition, timeout_s: float = BROWSER_WAIT_S) -> list[dict]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            windows = self.windows()
+            if condition(windows):
+                return windows
+            time.sleep(0.2)
+        raise AssertionError(f"layout not reached: {[(w.get('app_id'), w.get('window_properties')) for w in windows]}")
+
+    def x11_window(self, wm_class: str) -> None:
+        """An X11 window of that class, started by sway (so on its Xwayland, as nobody)."""
+        folder = self.runtime / f"x11-{wm_class}"  # nobody can write only there
+        self.msg("exec", f"chromium --ozone-platform=x11 --no-first-run --class={wm_class} "
+                         f"--user-data-dir={folder} --app=about:blank")
+
+
+def _class(w: dict) -> str | None:
+    return (w.get("window_properties") or {}).get("class")
+
+
+def test_guide_left_site_right_later_pages_stacked_and_nothing_else_opens(sway):
+    sway.x11_window("pas-a-pas")
+    sway.wait_windows(lambda ws: [_class(w) for w in ws] == ["pas-a-pas"])
+    browser = BrowserSession("/usr/bin/chromium", sway.base / "b", extra_flags=ROOT_FLAGS,
+                             environ={"PATH": "/usr/bin:/bin", "WAYLAND_DISPLAY": "wayland-1",
+                                      "XDG_RUNTIME_DIR": str(sway.runtime)})
+    try:
+        browser.start("data:text/html,<title>one</title>")
+        windows = sway.wait_windows(lambda ws: len(ws) == 2 and any(w.get("app_id") for w in ws))
+        guide, site = sorted(windows, key=lambda w: w["rect"]["x"])
+        output = sway.msg("-t", "get_outputs")[0]["rect"]
+        assert _class(guide) == "pas-a-pas" and guide["rect"]["x"] == 0
+        assert re.match(r"^chrome-", site["app_id"]) and site["shell"] == "xdg_shell"
+        assert abs(guide["rect"]["width"] - 0.4 * output["width"]) <= 2
+        assert site["rect"]["x"] == guide["rect"]["width"]
+        assert abs(site["rect"]["width"] - 0.6 * output["width"]) <= 2
+
+        assert browser.open("data:text/html,<title>two</title>") == "handed over"
+        windows = sway.wait_windows(lambda ws: any(w["name"] == "two" and w["visible"] for w in ws))
+        shown = [w for w in windows if w["visible"]]
+        assert [_class(w) for w in shown if w.get("shell") == "xwayland"] == ["pas-a-pas"]
+        [page] = [w for w in shown if w.get("shell") == "xdg_shell"]
+        assert page["name"] == "two" and page["rect"]["x"] == guide["rect"]["width"]
+        assert page["parent_layout"] == "stacked"  # the older page is behind, not a third column
+
+        sway.x11_window("intruder")  # any other program's window
+        # No event to wait on: for 10 s the tree must never keep an intruder window.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not [w for w in sway.windows() if _class(w) == "intruder"]
+        assert sway.msg("-t", "get_binding_modes") == ["default"]
+        assert sway.msg("-t", "get_bar_config") == []
+    finally:
+        browser.wipe()
+    assert browser.is_empty()

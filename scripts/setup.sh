@@ -9,7 +9,7 @@ EXTRAS="${1:-}"
 # Mesa/EGL so Kivy can draw with no screen; socat for serial tests; zbar to read QR codes.
 # systemd: systemd-analyze verifies the units; xvfb: a real X display for `kiosk doctor` tests.
 # libusb-1.0-0: pyusb's backend for [printer] connection = "usb".
-SYSTEM_PACKAGES="espeak-ng python3-venv libgl1-mesa-dri libegl1 libgles2 libmtdev1 socat libzbar0 fonts-dejavu-core systemd xvfb libusb-1.0-0"
+SYSTEM_PACKAGES="espeak-ng libfribidi0 python3-venv libgl1-mesa-dri libegl1 libgles2 libmtdev1 socat libzbar0 fonts-dejavu-core systemd xvfb libusb-1.0-0"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for pkg in $SYSTEM_PACKAGES; do

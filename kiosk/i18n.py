@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import logging
+import string
 from pathlib import Path
 
 from kiosk.config import ASSETS_DIR
-from kiosk.languages import is_staff_key
+from kiosk.languages import BY_CODE, is_staff_key
 
 log = logging.getLogger(__name__)
 LOCALES_DIR = ASSETS_DIR / "locales"
@@ -67,6 +68,7 @@ def plural_category(language: str, count: float) -> str:
 class Catalog:
     def __init__(self, language: str = REFERENCE, locales_dir: Path = LOCALES_DIR):
         self.language = language
+        self._rtl = language in BY_CODE and BY_CODE[language].direction == "rtl"
         self._reference = self._load(locales_dir / REFERENCE)
         # The language's own texts; a key it lacks is taken, whole, from French.
         self._own = self._reference if language == REFERENCE else self._translated(locales_dir / language)
@@ -108,7 +110,7 @@ class Catalog:
         if not params:
             return text
         try:
-            return text.format(**params)
+            return self._fill(text, params)
         except (KeyError, IndexError, ValueError) as e:
             french = self._text(self._reference, REFERENCE, key, params)
             if french is None or french is text:
@@ -116,7 +118,10 @@ class Catalog:
             # A broken translation (the validator names it) must not break the screen.
             log.error("%s: %s: cannot fill in the text (%s): French shown instead",
                       self.language, key, type(e).__name__)
-            return french.format(**params)
+            return self._fill(french, params)
+
+    def _fill(self, text: str, params: dict[str, object]) -> str:
+        return _ISOLATING.vformat(text, (), params) if self._rtl else text.format(**params)
 
     @staticmethod
     def _text(texts: dict[str, str], language: str, key: str, params: dict[str, object]) -> str | None:
@@ -132,6 +137,28 @@ class Catalog:
             log.error("translation key %s needs a count (a number) to choose its plural form", key)
             return other
         return texts.get(f"{key}_{plural_category(language, count)}", other)
+
+
+class _Isolating(string.Formatter):
+    """Fills each placeholder inside a first-strong isolate (FSI … PDI, Unicode bidi UAX #9).
+
+    In right-to-left text, what fills a placeholder must keep its own order: without an
+    isolate, a phone number « 06 12 34 56 78 » in an Arabic sentence shows as
+    « 78 56 34 12 06 », since spaces between numbers take the paragraph's direction. The
+    isolate takes the direction of its first letter (Latin: left to right; Arabic: right to
+    left; digits only: left to right). Bidi engines (FriBidi under raqm) never draw it."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        return f"\u2068{super().format_field(value, format_spec)}\u2069"
+
+
+_ISOLATING = _Isolating()
+
+
+def _plural_base_of(key: str) -> str | None:
+    """« x » for a plural variant key « x_few », None for a plain key."""
+    base, _, category = key.rpartition("_")
+    return base if base and category in PLURAL_CATEGORIES else None
 
 
 _catalog: Catalog | None = None

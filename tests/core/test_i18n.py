@@ -110,7 +110,8 @@ def test_a_plural_key_missing_from_a_translation_falls_back_to_french_with_the_f
     write_catalog(tmp_path, "fr", FRENCH)
     write_catalog(tmp_path, "ar", {"x.plain": "مرحبا {name}"})
     # Arabic calls 0 « zero », French calls it « one »: the French text must say « essai ».
-    assert Catalog("ar", locales_dir=tmp_path)("x.tries", count=0) == "Encore 0 essai."
+    shown = Catalog("ar", locales_dir=tmp_path)("x.tries", count=0)
+    assert shown.replace("\u2068", "").replace("\u2069", "") == "Encore 0 essai."
 
 
 def test_a_translation_with_an_unknown_placeholder_shows_french_and_logs(tmp_path, caplog):
@@ -162,7 +163,13 @@ def test_portuguese_is_european_portuguese():
 @pytest.mark.parametrize("count, text", [(0, "حوالي 0 دقيقة"), (1, "حوالي دقيقة واحدة"), (2, "حوالي دقيقتين"),
                                          (5, "حوالي 5 دقائق"), (11, "حوالي 11 دقيقة"), (100, "حوالي 100 دقيقة")])
 def test_arabic_duration_has_all_six_forms(count, text):
-    assert Catalog("ar")("home.duration", count=count, minutes=count) == text
+    shown = Catalog("ar")("home.duration", count=count, minutes=count)
+    assert shown.replace("\u2068", "").replace("\u2069", "") == text
+
+
+def test_only_right_to_left_languages_isolate_what_fills_a_placeholder():
+    assert Catalog("ar")("help.number", number=12) == "رقمك: \u206812\u2069"
+    assert Catalog("en")("help.number", number=12) == "Your number: 12"
 
 
 # ----- the languages ---------------------------------------------------------------------------
@@ -217,3 +224,49 @@ def test_an_unknown_language_in_the_config_gives_one_line_with_the_codes(tmp_pat
     with pytest.raises(config.ConfigError) as err:
         config.load(path)
     assert "[kiosk] language = 'de': must be one of 'fr', 'ar', 'en', 'pt', 'es', 'tr'" in str(err.value)
+
+
+# ----- right to left: what fills a placeholder keeps its own order ---------------------------
+def fribidi_visual(text: str) -> str:
+    """The left-to-right display order of text in a right-to-left paragraph, by GNU FriBidi
+    (libfribidi0: the bidi engine Pillow's raqm layout uses), an engine independent of ours."""
+    import ctypes
+    import ctypes.util
+    name = ctypes.util.find_library("fribidi")
+    if name is None:
+        pytest.skip("libfribidi0 is not installed (scripts/setup.sh installs it)")
+    lib = ctypes.CDLL(name)
+    n = len(text)
+    logical, visual = (ctypes.c_uint32 * n)(*map(ord, text)), (ctypes.c_uint32 * n)()
+    base = ctypes.c_uint32(0x00000111)  # FRIBIDI_PAR_RTL
+    assert lib.fribidi_log2vis(logical, n, ctypes.byref(base), visual, None, None, None)
+    return "".join(map(chr, visual))
+
+
+def test_fribidi_reverses_spaced_digit_groups_in_arabic_which_is_the_hazard():
+    assert "01 70 772 372" not in fribidi_visual("اتصل على الرقم 01 70 772 372 مجانًا")
+
+
+def arabic_keys_with_placeholders():
+    import json
+    from string import Formatter
+
+    from kiosk.i18n import LOCALES_DIR
+    for path in sorted((LOCALES_DIR / "ar").glob("*.json")):
+        for key, text in json.loads(path.read_text(encoding="utf-8")).items():
+            names = {name for _, name, _, _ in Formatter().parse(text) if name}
+            if names:
+                yield key, sorted(names)
+
+
+@pytest.mark.parametrize("value", ["06 12 34 56 78", "Carte Vitale, 2 pages"])
+@pytest.mark.parametrize("key, names", list(arabic_keys_with_placeholders()))
+def test_arabic_shows_a_typed_number_or_a_french_title_in_its_own_order(key, names, value):
+    # value: a phone number the visitor typed, the help line, a French procedure title.
+    from kiosk.i18n import _plural_base_of
+    base = _plural_base_of(key)
+    text = Catalog("ar")(base or key, **{name: value for name in names}, **({"count": 7} if base else {}))
+    shown = fribidi_visual(text)
+    for invisible in "\u2066\u2067\u2068\u2069":
+        shown = shown.replace(invisible, "")
+    assert value in shown, shown

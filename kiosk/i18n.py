@@ -139,6 +139,34 @@ class Catalog:
         return texts.get(f"{key}_{plural_category(language, count)}", other)
 
 
+class Translator:
+    """The screens' t(): one object that keeps its identity while the visitor changes the
+    language mid-visit (kiosk/app.py holds on to it). Each language's catalog is read once."""
+
+    def __init__(self, language: str = REFERENCE, locales_dir: Path = LOCALES_DIR):
+        self._locales_dir = locales_dir
+        self._catalogs: dict[str, Catalog] = {}
+        self._current = self._catalog(language)
+
+    def _catalog(self, language: str) -> Catalog:
+        if language not in self._catalogs:
+            self._catalogs[language] = Catalog(language, self._locales_dir)
+        return self._catalogs[language]
+
+    @property
+    def language(self) -> str:
+        return self._current.language
+
+    def use(self, language: str) -> None:
+        self._current = self._catalog(language)
+
+    def keys(self) -> set[str]:
+        return self._current.keys()
+
+    def __call__(self, key: str, **params: object) -> str:
+        return self._current(key, **params)
+
+
 class _Isolating(string.Formatter):
     """Fills each placeholder inside a first-strong isolate (FSI … PDI, Unicode bidi UAX #9).
 

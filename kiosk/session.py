@@ -74,6 +74,7 @@ class Visit:
     help_call_id: str | None = None  # the help desk's id of that call
     help_panel_open: bool = False    # the big panel with the number is shown
     text_scale_index: int = 0        # index into theme.TEXT_SCALES, chosen with « Agrandir »
+    language: str = ""               # a code of kiosk.languages chosen by the visitor; "" = [kiosk] language
     leave_asked: bool = False        # « Quitter cette démarche ? » is shown
     more_time_s: float = 0           # added to this step's idle limit by « J'ai besoin de plus de temps »
 
@@ -85,6 +86,7 @@ class Visit:
         self.print_status, self.help_status = PrintStatus.NONE, HelpStatus.NONE
         self.print_message_key = ""
         self.help_number = self.text_scale_index = 0
+        self.language = ""
         self.help_since = self.help_call_id = None
         self.help_panel_open = self.leave_asked = False
         self.more_time_s = 0
@@ -94,7 +96,7 @@ class Visit:
                     or self.checked or self.answers or self.fields or self.show_in_full
                     or self.print_status or self.help_number or self.help_status
                     or self.help_call_id or self.help_panel_open or self.text_scale_index
-                    or self.leave_asked or self.more_time_s)
+                    or self.language or self.leave_asked or self.more_time_s)
 
 
 Listener = Callable[["SessionMachine"], None]
@@ -353,6 +355,12 @@ class SessionMachine:
         if index != self.visit.text_scale_index:
             self.visit.text_scale_index = index
             self._changed(f"text scale {index}")
+
+    def set_language(self, code: str) -> None:
+        """The visitor's language for this visit ("" = the configured one); nothing else changes."""
+        if code != self.visit.language:
+            self.visit.language = code
+            self._changed(f"language {code or 'default'}")
 
     def print_started(self) -> None:
         self.visit.print_status, self.visit.print_message_key = PrintStatus.PRINTING, "summary.printing"

@@ -15,9 +15,10 @@ variant falls back to `_other`, so the catalogs do not write it.
 
 `fonts` is the chain of text fonts a language is drawn with, each a (regular, bold) pair:
 a character is drawn by the first font of the chain that has it. Atkinson Hyperlegible
-(the kiosk's font) lacks « İ » (Turkish capital dotted I) and all of Arabic; Noto Sans and
-Noto Sans Arabic fill those gaps. The locale validator checks every text against its chain;
-the screens and the receipt renderer must draw with the same chain (not wired yet).
+(the kiosk's font) has no Arabic: Noto Sans Arabic draws it, Atkinson the Latin words in
+it. Atkinson has no « İ » (U+0130) either, but HarfBuzz (Kivy's SDL2 text, Pillow's raqm)
+draws it as I + U+0307, which Atkinson has. The locale validator checks every text
+against its chain; the screens must draw Arabic with the same chain (not wired yet).
 
 Staff texts stay in French in every language: the conseiller screen, the messages a
 conseiller receives on a phone and the page they open to answer, and the printer test page
@@ -41,7 +42,6 @@ class Language:
 
 
 ATKINSON = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf")
-NOTO_SANS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
 NOTO_SANS_ARABIC = ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf")
 ONE_OTHER = ("one", "other")
 
@@ -52,7 +52,7 @@ LANGUAGES: tuple[Language, ...] = (
     Language("en", "English", "ltr", "en", ONE_OTHER, (ATKINSON,)),
     Language("pt", "Português", "ltr", "pt_PT", ONE_OTHER, (ATKINSON,)),
     Language("es", "Español", "ltr", "es", ONE_OTHER, (ATKINSON,)),
-    Language("tr", "Türkçe", "ltr", "tr", ONE_OTHER, (ATKINSON, NOTO_SANS)),
+    Language("tr", "Türkçe", "ltr", "tr", ONE_OTHER, (ATKINSON,)),
 )
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in LANGUAGES}
 CODES: tuple[str, ...] = tuple(BY_CODE)

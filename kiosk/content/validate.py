@@ -545,7 +545,7 @@ def locale_problems(locales_dir: Path, fonts_dir: Path = FONTS_DIR) -> list[Prob
                 out.append(Problem(path, line, "locale", f"{key}: must be a text"))
                 continue
             catalog[key] = _LocaleText(path, line, text)
-            findings = list(_glyph_findings(_without_bidi_controls(text), drawable,
+            findings = list(_glyph_findings(_shaped(text, drawable), drawable,
                                             " or ".join(pair[0] for pair in lang.fonts)))
             findings += _typography_findings(text) if code == languages.DEFAULT else _native_findings(code, text)
             for _, rule, message in findings:
@@ -665,9 +665,18 @@ def _placeholder_problems(key: str, entry: _LocaleText, french: str, category: s
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
-def _without_bidi_controls(text: str) -> str:
-    """Direction marks and isolates are never drawn (HarfBuzz hides them): no glyph needed."""
-    return text.translate(_BIDI_CONTROLS)
+def _shaped(text: str, drawable: frozenset[int] | None) -> str:
+    """text as HarfBuzz (Kivy's SDL2 text, Pillow's raqm) needs glyphs for it: direction
+    marks and isolates are never drawn, and a character the font lacks is drawn from its
+    canonical decomposition when the font has every part (Atkinson: « İ » as I + U+0307).
+    Those characters are dropped; the others are left for the glyph rule."""
+    text = text.translate(_BIDI_CONTROLS)
+    if drawable is None:
+        return text
+    def drawn(ch: str) -> bool:
+        parts = unicodedata.normalize("NFD", ch)
+        return ord(ch) not in drawable and len(parts) > 1 and all(ord(p) in drawable for p in parts)
+    return "".join(ch for ch in text if not drawn(ch))
 
 
 def _native_findings(code: str, text: str) -> Iterator[tuple[int, str, str]]:

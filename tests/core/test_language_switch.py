@@ -24,6 +24,9 @@ class RecordingSpeaker:
     def stop(self):
         self.speaking = False
 
+    def set_voice(self, volume, rate):  # main's speech mode (kiosk/ports.py) sets the voice
+        self.voice = (volume, rate)
+
     def is_silent(self):
         return not self.speaking
 

@@ -35,7 +35,10 @@ def _range(lo: float | None = None, hi: float | None = None, *, doc: str = "") -
 class KioskSection:
     name: str = field(default="Borne Pas à pas", metadata={"doc": "name shown to conseillers and on receipts"})
     place: str = field(default="France Services", metadata={"doc": "where the kiosk stands, printed on receipts"})
-    language: Literal["fr"] = "fr"
+    # The language a visit starts in, and comes back to at reset: one of kiosk.languages.CODES
+    # (tests/core/test_i18n.py keeps the two lists the same).
+    language: Literal["fr", "ar", "en", "pt", "es", "tr"] = field(
+        default="fr", metadata={"doc": "language a visit starts in: fr, ar, en, pt, es or tr"})
     content_dir: Path = ASSETS_DIR / "content"
     data_dir: Path = field(default=Path("~/.local/share/pas-a-pas"),
                            metadata={"doc": "spool, outbox, statistics; created if missing"})

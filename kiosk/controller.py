@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
 
-from kiosk import i18n, reading, sdnotify
+from kiosk import i18n, languages, reading, sdnotify
 from kiosk.browser.service import BrowserReport
 from kiosk.config import Config
 from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, content_review
 from kiosk.content import search
 from kiosk.content.model import Category, ContentPack, Procedure
 from kiosk.helpcall import CallContext, CallStatus, HelpCall
+from kiosk.languages import Language
 from kiosk.pin import PinGate
 from kiosk.ports import PrintOutcomeLike, SpeechOut
 from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status
@@ -76,7 +77,8 @@ class KioskController:
     def __init__(self, cfg: Config, pack: ContentPack, services: Services, *, post: Post = run_now,
                  clock: Callable[[], float] = time.monotonic, speaker: SpeechOut | None = None):
         self.cfg, self.pack, self.services = cfg, pack, services
-        self.t = i18n.Catalog(cfg.kiosk.language)
+        # The screens' t(): follows the visitor's language, back to [kiosk] language at reset.
+        self.t = i18n.Translator(cfg.kiosk.language)
         self.wipes = WipeRegistry()
         self.vault = SessionVault(cfg.data_dir / "session")
         self.search_index = search.SearchIndex(pack)
@@ -251,6 +253,26 @@ class KioskController:
         index = (self.machine.visit.text_scale_index + 1) % len(TEXT_SCALES)
         log.info("text scale %s", TEXT_SCALES[index])
         self.machine.set_text_scale(index)
+
+    # ----- language --------------------------------------------------------------------
+    @property
+    def language(self) -> Language:
+        """The language the screens show now: the visitor's choice, else [kiosk] language."""
+        return languages.language(self.machine.visit.language or self.cfg.kiosk.language)
+
+    def set_language(self, code: str) -> None:
+        """The language button: every screen switches at once; ticks and fields stay."""
+        if code not in languages.BY_CODE:
+            log.error("set_language: unknown language %r (allowed: %s)", code, ", ".join(languages.CODES))
+            return
+        log.info("language %s", code)
+        self.speaker.stop()  # a sentence read aloud in the old language must not go on
+        self.t.use(code)
+        self.machine.set_language("" if code == self.cfg.kiosk.language else code)
+
+    def _reset_language(self) -> None:
+        self.machine.visit.language = ""
+        self.t.use(self.cfg.kiosk.language)
 
     def speak(self, text: str) -> None:
         v = self.machine.visit
@@ -545,6 +567,8 @@ class KioskController:
         self.wipes.register("session files", self.vault.wipe, self.vault.is_empty)
         self.wipes.register("text size", lambda: setattr(visit(), "text_scale_index", 0),
                             lambda: machine.visit.text_scale_index == 0)
+        self.wipes.register("language", self._reset_language,
+                            lambda: visit().language == "" and self.t.language == self.cfg.kiosk.language)
         # Through self.speaker at call time: tests may swap in a recording speaker.
         self.wipes.register("speech", lambda: self.speaker.stop(), lambda: self.speaker.is_silent())
         # Speech mode, volume and rate are the visitor's: the next one starts from the default.

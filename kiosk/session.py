@@ -75,6 +75,7 @@ class Visit:
     help_call_id: str | None = None  # the help desk's id of that call
     help_panel_open: bool = False    # the big panel with the number is shown
     text_scale_index: int = 0        # index into theme.TEXT_SCALES, chosen with « Agrandir »
+    language: str = ""               # a code of kiosk.languages chosen by the visitor; "" = [kiosk] language
     leave_asked: bool = False        # « Quitter cette démarche ? » is shown
     more_time_s: float = 0           # added to this step's idle limit by « J'ai besoin de plus de temps »
     speech_mode: bool = False        # a touch says what it touches, a double tap acts (issue 14)
@@ -89,6 +90,7 @@ class Visit:
         self.print_status, self.help_status = PrintStatus.NONE, HelpStatus.NONE
         self.print_message_key = ""
         self.help_number = self.text_scale_index = 0
+        self.language = ""
         self.help_since = self.help_call_id = None
         self.help_panel_open = self.leave_asked = False
         self.more_time_s = 0
@@ -104,7 +106,7 @@ class Visit:
                     or self.checked or self.answers or self.fields or self.show_in_full
                     or self.print_status or self.help_number or self.help_status
                     or self.help_call_id or self.help_panel_open or self.text_scale_index
-                    or self.leave_asked or self.more_time_s or not self.speech_is_default())
+                    or self.language or self.leave_asked or self.more_time_s or not self.speech_is_default())
 
 
 Listener = Callable[["SessionMachine"], None]
@@ -373,6 +375,12 @@ class SessionMachine:
         if (v.speech_mode, v.speech_volume, v.speech_rate) != (mode, volume, rate):
             v.speech_mode, v.speech_volume, v.speech_rate = mode, volume, rate
             self._changed(f"speech mode {'on' if mode else 'off'} volume {volume} rate {rate}")
+
+    def set_language(self, code: str) -> None:
+        """The visitor's language for this visit ("" = the configured one); nothing else changes."""
+        if code != self.visit.language:
+            self.visit.language = code
+            self._changed(f"language {code or 'default'}")
 
     def print_started(self) -> None:
         self.visit.print_status, self.visit.print_message_key = PrintStatus.PRINTING, "summary.printing"

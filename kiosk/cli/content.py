@@ -10,7 +10,7 @@ from pathlib import Path
 from kiosk import config as config_mod
 from kiosk.cli.errors import UsageError
 from kiosk.content.loader import ContentError, load_pack
-from kiosk.content.validate import locale_problems, review_warnings
+from kiosk.content.validate import locale_fallbacks, locale_problems, review_warnings
 
 DEFAULT_LOCALES_DIR = config_mod.ASSETS_DIR / "locales"
 
@@ -26,6 +26,10 @@ def _validate(args: argparse.Namespace) -> int:
         problems += e.problems
     if args.locales:
         problems += locale_problems(Path(args.locales))
+        # Not problems: a key a translation lacks is shown in French. Say which, for translators.
+        for code, keys in locale_fallbacks(Path(args.locales)).items():
+            if keys:
+                print(f"locale {code}: {len(keys)} key(s) shown in French: {', '.join(keys)}")
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -50,6 +54,7 @@ def register(sub, add_config) -> None:
                                   "schema, branches, links, images, writing rules")
     validate.add_argument("path", nargs="?", help="content pack folder")
     validate.add_argument("--locales", nargs="?", const=str(DEFAULT_LOCALES_DIR), metavar="DIR",
-                          help=f"also check typography and glyphs of the locale files (default {DEFAULT_LOCALES_DIR})")
+                          help="also check the locale files: keys, placeholders, plural forms, typography, glyphs; "
+                          f"list the keys each translation shows in French (default {DEFAULT_LOCALES_DIR})")
     add_config(validate)
     validate.set_defaults(func=_validate)

@@ -19,19 +19,23 @@ from __future__ import annotations
 import json
 import re
 import stat
+import string
 import unicodedata
 from collections import deque
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Protocol
 from urllib.parse import urlsplit
 
+from kiosk import languages
 from kiosk.config import ASSETS_DIR
 from kiosk.content.domains import is_allowed_url
 from kiosk.content.papers import not_a_paper, same_paper
 from kiosk.content.problems import Problem
 from kiosk.files import RefusedFileError, read_regular_text
+from kiosk.i18n import plural_category
 
 FONTS_DIR = ASSETS_DIR / "fonts"
 # The app draws body text in Regular and titles in Bold: a character must exist in both.
@@ -411,13 +415,19 @@ def _typography_findings(text: str) -> Iterator[tuple[int, str, str]]:
                                     "before ; : ! ? (scripts/french_typography.py does it)")
 
 
-@lru_cache(maxsize=8)
-def _drawable(fonts_dir: Path) -> frozenset[int] | None:
-    """Code points every text font can draw; None if the fonts are not there."""
+def _chain_drawable(fonts_dir: Path, chain: tuple[tuple[str, ...], ...]) -> frozenset[int] | None:
+    """Code points some (regular, bold) pair of the chain draws in both; None if a font is missing."""
+    sets = [_drawable(fonts_dir, pair) for pair in chain]
+    return None if None in sets else frozenset().union(*sets)
+
+
+@lru_cache(maxsize=16)
+def _drawable(fonts_dir: Path, fonts: tuple[str, ...] = TEXT_FONTS) -> frozenset[int] | None:
+    """Code points every font of fonts can draw; None if the fonts are not there."""
     from fontTools.ttLib import TTFont  # ~50 ms to import: only when checking
 
     sets = []
-    for name in TEXT_FONTS:
+    for name in fonts:
         path = fonts_dir / name
         if not path.is_file():
             return None
@@ -429,7 +439,8 @@ def _drawable(fonts_dir: Path) -> frozenset[int] | None:
     return frozenset.intersection(*sets)
 
 
-def _glyph_findings(text: str, drawable: frozenset[int] | None) -> Iterator[tuple[int, str, str]]:
+def _glyph_findings(text: str, drawable: frozenset[int] | None,
+                    font: str = TEXT_FONTS[0]) -> Iterator[tuple[int, str, str]]:
     if drawable is None:
         return
     seen: set[str] = set()
@@ -439,7 +450,7 @@ def _glyph_findings(text: str, drawable: frozenset[int] | None) -> Iterator[tupl
             continue
         seen.add(ch)
         name = unicodedata.name(ch, "unnamed character")
-        yield i, "glyph", f"« {ch} » (U+{ord(ch):04X} {name}) cannot be drawn by {TEXT_FONTS[0]}"
+        yield i, "glyph", f"« {ch} » (U+{ord(ch):04X} {name}) cannot be drawn by {font}"
 
 
 @lru_cache(maxsize=8)
@@ -580,30 +591,190 @@ def _site_link_problems(doc: Located, steps: list[dict]) -> list[Problem]:
 # ----- locale files ---------------------------------------------------------------------
 
 def locale_problems(locales_dir: Path, fonts_dir: Path = FONTS_DIR) -> list[Problem]:
-    """Typography (French only) and glyphs of every string in assets/locales/<lang>/*.json."""
+    """Every rule of assets/locales/<lang>/*.json: readable, key: text, glyphs the language's
+    fonts can draw, typography (French rules in fr, each language's own elsewhere), and for
+    a translation: only French keys, the same placeholders, the plural variants the language
+    needs, no staff text (those stay in French). Keys a translation lacks are not problems:
+    they fall back to French (locale_fallbacks lists them)."""
     out: list[Problem] = []
-    drawable = _drawable(fonts_dir)
+    catalogs: dict[str, dict[str, _LocaleText]] = {}
     for path in sorted(Path(locales_dir).glob("*/*.json")):
-        try:
-            source = read_regular_text(path, LOCALE_MAX_BYTES)
-            texts = json.loads(source)
-        except (OSError, RefusedFileError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            out.append(Problem(path, getattr(e, "lineno", 1), "locale", f"cannot read: {e}"))
+        texts, source = _read_locale(path, out)
+        if texts is None:
             continue
-        if not isinstance(texts, dict):
-            out.append(Problem(path, 1, "locale", "must be one JSON object of key: text"))
+        code = path.parent.name
+        if code not in languages.BY_CODE:
+            if code not in catalogs:
+                out.append(Problem(path, 1, "locale", f"unknown language folder « {code} »: "
+                                   f"the kiosk speaks {', '.join(languages.CODES)} (kiosk/languages.py)"))
+            catalogs.setdefault(code, {})
             continue
-        french = path.parent.name == "fr"
+        lang = languages.BY_CODE[code]
+        drawable = _chain_drawable(fonts_dir, lang.fonts)
+        catalog = catalogs.setdefault(code, {})
         for key, text in texts.items():
+            line = _json_key_line(source, key)
             if not isinstance(text, str):
-                out.append(Problem(path, _json_key_line(source, key), "locale", f"{key}: must be a text"))
+                out.append(Problem(path, line, "locale", f"{key}: must be a text"))
                 continue
-            findings = list(_glyph_findings(text, drawable))
-            if french:
-                findings += _typography_findings(text)
+            catalog[key] = _LocaleText(path, line, text)
+            findings = list(_glyph_findings(_shaped(text, drawable), drawable,
+                                            " or ".join(pair[0] for pair in lang.fonts)))
+            findings += _typography_findings(text) if code == languages.DEFAULT else _native_findings(code, text)
             for _, rule, message in findings:
-                out.append(Problem(path, _json_key_line(source, key), "locale", f"{key}: {rule}: {message}"))
+                out.append(Problem(path, line, "locale", f"{key}: {rule}: {message}"))
+    reference = catalogs.get(languages.DEFAULT, {})
+    for code, catalog in catalogs.items():
+        if code != languages.DEFAULT and code in languages.BY_CODE:
+            out += _translation_problems(languages.BY_CODE[code], catalog, reference)
     return out
+
+
+def locale_fallbacks(locales_dir: Path) -> dict[str, list[str]]:
+    """For each translation, the French keys it lacks (shown in French), staff texts aside."""
+    def keys(code: str) -> set[str]:
+        found: set[str] = set()
+        for path in sorted((Path(locales_dir) / code).glob("*.json")):
+            texts, _ = _read_locale(path, [])
+            found |= set(texts or {})
+        return found
+
+    french = {_plural_base(key) or key for key in keys(languages.DEFAULT) if not languages.is_staff_key(key)}
+    out = {}
+    for code in languages.CODES[1:]:
+        own = {_plural_base(key) or key for key in keys(code)}
+        out[code] = sorted(french - own)
+    return out
+
+
+@dataclass(frozen=True)
+class _LocaleText:
+    path: Path
+    line: int
+    text: str
+
+
+def _read_locale(path: Path, out: list[Problem]) -> tuple[dict | None, str]:
+    try:
+        source = read_regular_text(path, LOCALE_MAX_BYTES)
+        texts = json.loads(source)
+    except (OSError, RefusedFileError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        out.append(Problem(path, getattr(e, "lineno", 1), "locale", f"cannot read: {e}"))
+        return None, ""
+    if not isinstance(texts, dict):
+        out.append(Problem(path, 1, "locale", "must be one JSON object of key: text"))
+        return None, source
+    return texts, source
+
+
+_PLURAL_SUFFIX = re.compile(r"_(zero|one|two|few|many|other)$")
+
+
+def _plural_base(key: str) -> str | None:
+    m = _PLURAL_SUFFIX.search(key)
+    return key[:m.start()] if m else None
+
+
+def _cldr_categories(code: str) -> set[str]:
+    return {plural_category(code, n) for n in (*range(0, 200), 1_000_000)}
+
+
+def _translation_problems(lang: languages.Language, catalog: dict[str, _LocaleText],
+                          reference: dict[str, _LocaleText]) -> list[Problem]:
+    """Keys, placeholders and plural variants of one translation against French."""
+    out: list[Problem] = []
+    french_plurals = {_plural_base(k) for k in reference if k.endswith("_other")}
+    given: dict[str, set[str]] = {}
+    for key, entry in catalog.items():
+        def problem(message: str) -> None:
+            out.append(Problem(entry.path, entry.line, "locale", f"{key}: {message}"))
+        base = _plural_base(key)
+        category = key[len(base) + 1:] if base in french_plurals else None
+        if languages.is_staff_key(key):
+            problem("staff text: it stays in French for the conseillers (kiosk/languages.py); remove it")
+        elif category is None and key not in reference:
+            problem("not a key of the French catalog: a typo, or a key French no longer has")
+        elif category is not None and category not in _cldr_categories(lang.code):
+            problem(f"plural « {category} » does not exist in {lang.name} ({lang.code}): "
+                    f"its forms are {', '.join(sorted(_cldr_categories(lang.code)))}")
+        else:
+            if category is not None:
+                given.setdefault(base, set()).add(category)
+            french = reference.get(key) or reference[f"{base}_other"]
+            out += _placeholder_problems(key, entry, french.text, category)
+    for base, categories in sorted(given.items()):
+        missing = [c for c in lang.plural_needed if c not in categories]
+        if missing:
+            entry = catalog[f"{base}_{sorted(categories)[0]}"]
+            out.append(Problem(entry.path, entry.line, "locale",
+                               f"{base}: {lang.name} needs the plural forms {', '.join(lang.plural_needed)}; "
+                               f"missing: {', '.join(f'{base}_{c}' for c in missing)}"))
+    return out
+
+
+def _placeholders(text: str) -> set[str]:
+    """The {names} of a format string; ValueError if it is not one."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _placeholder_problems(key: str, entry: _LocaleText, french: str, category: str | None) -> list[Problem]:
+    def problem(message: str) -> list[Problem]:
+        return [Problem(entry.path, entry.line, "locale", f"{key}: placeholder: {message}")]
+    try:
+        own = _placeholders(entry.text)
+    except ValueError as e:
+        return problem(f"not a valid text with {{placeholders}} ({e}): write a brace as {{{{ or }}}}")
+    want = _placeholders(french)
+    if own - want:
+        return problem(f"{', '.join(sorted('{' + p + '}' for p in own - want))} is not in the French text, "
+                       f"which has {', '.join(sorted('{' + p + '}' for p in want)) or 'none'}")
+    # « دقيقة واحدة » (one minute) says its number in words: zero, one and two may drop it.
+    if want - own and category not in ("zero", "one", "two"):
+        return problem(f"{', '.join(sorted('{' + p + '}' for p in want - own))} is missing: "
+                       "the French text shows it")
+    return []
+
+
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def _shaped(text: str, drawable: frozenset[int] | None) -> str:
+    """text as HarfBuzz (Kivy's SDL2 text, Pillow's raqm) needs glyphs for it: direction
+    marks and isolates are never drawn, and a character the font lacks is drawn from its
+    canonical decomposition when the font has every part (Atkinson: « İ » as I + U+0307).
+    Those characters are dropped; the others are left for the glyph rule."""
+    text = text.translate(_BIDI_CONTROLS)
+    if drawable is None:
+        return text
+    def drawn(ch: str) -> bool:
+        parts = unicodedata.normalize("NFD", ch)
+        return ord(ch) not in drawable and len(parts) > 1 and all(ord(p) in drawable for p in parts)
+    return "".join(ch for ch in text if not drawn(ch))
+
+
+def _native_findings(code: str, text: str) -> Iterator[tuple[int, str, str]]:
+    """Typography a machine can check outside French: no French spacing, and Spanish
+    opening marks, Arabic punctuation."""
+    for i, ch in enumerate(text):
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if ch in (NBSP, NNBSP) and after in ";:!?":
+            yield i, "typography", f"no-break space before « {after} » is a French rule: remove it"
+    if code == "es":
+        for opening, closing in (("¿", "?"), ("¡", "!")):
+            if text.count(opening) != text.count(closing):
+                yield text.find(closing), "typography", (
+                    f"Spanish opens with « {opening} » every sentence that ends with « {closing} »")
+    if code == "ar":
+        for latin, arabic in (("?", "؟"), (",", "،"), (";", "؛")):
+            at = _outside_placeholders(text).find(latin)
+            if at >= 0:
+                yield at, "typography", f"« {latin} » in Arabic text: write « {arabic} »"
+
+
+def _outside_placeholders(text: str) -> str:
+    """text with {placeholders} and web addresses blanked, offsets kept."""
+    text = _URL_SPAN.sub(lambda m: " " * len(m.group()), text)
+    return re.sub(r"\{[^{}]*\}", lambda m: " " * len(m.group()), text)
 
 
 def _json_key_line(source: str, key: str) -> int:

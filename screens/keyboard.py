@@ -64,6 +64,16 @@ class KioskKeyboard(VKeyboard):
         self.on_ok: Callable[[], None] | None = None
         self._fix_in_place()
 
+    def draw_keys(self):
+        super().draw_keys()
+        # One font for every key: « Majuscule » and « Retour arrière » would overflow their
+        # keys on a narrow (portrait) screen. Only those labels get smaller.
+        for label in self.children:
+            label.texture_update()
+            room = label.width * 0.9
+            if label.texture_size[0] > room > 0:
+                label.font_size = label.font_size * room / label.texture_size[0]
+
     def setup_mode_free(self):
         # Free mode lets visitors drag, turn and zoom the keyboard: keep it still.
         self._fix_in_place()

@@ -170,6 +170,10 @@ class StepScreen(Screen):
     def _move_field_and_buttons(self, app, typing: bool) -> None:
         ids, field = self.ids, self.field_input
         frame, nav, slot = ids.frame, ids.nav_row.__self__, ids.field_slot
+        # A portrait screen has the height, and not the width for three things in a row.
+        typing = typing and self.width > self.height
+        if typing == (nav.parent is not None and frame.children.index(nav) == 1):
+            return
         frame.remove_widget(nav)
         frame.add_widget(nav, index=1 if typing else 0)  # 0: the bottom; 1: above the keyboard
         if field is None:

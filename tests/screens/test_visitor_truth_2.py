@@ -234,6 +234,12 @@ def test_with_the_keyboard_open_title_warning_and_progress_stay_in_view(sized_ki
     for widget in (title, warning, step.ids.progress_text, step.field_input):
         assert _fully_visible(k, widget), (getattr(widget, "text", widget), widget.to_window(widget.x, widget.y))
     assert "Étape" in step.ids.progress_text.text
+    # No word cut: Précédent and Suivant beside the field, and every key's label in its key.
+    for button in (step.ids.previous_button, step.ids.next_button):
+        assert set(_rendered_words(button)) <= set(button.label.split()), _rendered_words(button)
+    keyboard = step.keyboard_slot.keyboard
+    for label in keyboard.children:
+        assert label.texture_size[0] <= label.width, label.text
 
 
 # ----- 4. the top bar at 1.5× in portrait ------------------------------------------------

@@ -35,7 +35,7 @@ class BarButton(KButton):
     def _render(self, *_):
         app = App.get_running_app()
         room = self.width - (app.gap_px * 2 if app is not None else 0)
-        if app is None or self.width <= 100 or not self.label:
+        if app is None or not self.label:
             return super()._render()
         icon_px = int(self.font_size * 1.3)
         bold, regular = self.font_name, app.font_regular

@@ -31,9 +31,9 @@ from kiosk.languages import Language
 from kiosk.pin import PinGate
 from kiosk.ports import PrintOutcomeLike, SpeechOut
 from kiosk.privacy import SessionVault, WipeRegistry, write_wipe_status
-from kiosk.receipts import build_procedure_receipt, build_test_receipt, help_line_texts
+from kiosk.receipts import Receipt, build_procedure_receipt, build_test_receipt, help_line_texts
 from kiosk.services import Services, stats_sink
-from kiosk.session import HelpStatus, PrintStatus, SessionMachine, State, Visit
+from kiosk.session import HelpStatus, SessionMachine, State, Visit
 from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME, Speaker
 from kiosk.theme import TEXT_SCALES
 
@@ -66,6 +66,8 @@ HELP_TEXTS = {
     "no_channel": HelpTexts("help.title_no_channel", "help.detail_go_to_desk", "help.banner_go_to_desk"),
 }
 Listener = Callable[[], None]
+# Printer statuses in which « Imprimer » is not offered, and the line saying why.
+PRINTER_PROBLEMS = {"paper_out": "summary.printer_no_paper", "offline": "summary.printer_off"}
 
 
 def run_now(fn: Callable[[], None]) -> None:
@@ -360,21 +362,37 @@ class KioskController:
         return help_line_texts(self.cfg.help_lines)
 
     def printing_available(self) -> bool:
+        return self.printer_problem() is None
+
+    def printer_problem(self) -> str | None:
+        """Translation key of the one plain line saying why « Imprimer » cannot be used now
+        (no printer, no paper, printer off), from the status the printer last reported;
+        None when a print can be tried."""
         printer = self.services.printer
-        return printer is not None and printer.status.value != "paper_out"
+        if printer is None:
+            return "summary.no_printer"
+        return PRINTER_PROBLEMS.get(printer.status.value)
+
+    def receipt_preview(self) -> Receipt | None:
+        """The receipt the printer would get now (the summary shows its typed values as
+        they would print, and the QR code carries its content when it cannot print)."""
+        proc, visit = self.machine.procedure, self.machine.visit
+        if proc is None:
+            return None
+        return build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now(), self.cfg.help_lines)
 
     def print_summary(self) -> None:
         machine, printer = self.machine, self.services.printer
         visit, proc = machine.visit, machine.procedure
         if machine.state is not State.SUMMARY or proc is None:
             return
-        if visit.print_status in (PrintStatus.PRINTING, PrintStatus.DONE):
-            return  # a second tap never prints twice
+        if not machine.may_print():
+            return  # a second tap never prints twice; « Imprimer un autre exemplaire » is asked for
         if printer is None:
             machine.print_finished(False, "print.unavailable")
             return
         receipt = build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now(), self.cfg.help_lines)
-        job_key = f"{id(visit)}-{proc.id}"
+        job_key = f"{id(visit)}-{proc.id}-{visit.print_copies + 1}"
 
         def done(outcome: PrintOutcomeLike) -> None:  # on the printer's worker thread
             self._post(lambda: self._print_done(visit, outcome))

@@ -32,6 +32,12 @@ class State(enum.Enum):
 
 
 ACTIVE = (State.HOME, State.STEP, State.SUMMARY)
+# A field's « Ce n'est pas le bon format » waits until the visitor taps « Suivant » or
+# stops typing this long: a number half-typed is not a mistake.
+FIELD_CHECK_PAUSE_S = 1.5
+# « Imprimer un autre exemplaire » takes the place of « Imprimer » once a print is
+# confirmed: a tap this soon after is the second half of a double tap, not a request.
+PRINT_AGAIN_AFTER_S = 2.0
 
 
 class PrintStatus(enum.StrEnum):
@@ -81,12 +87,19 @@ class Visit:
     speech_mode: bool = False        # a touch says what it touches, a double tap acts (issue 14)
     speech_volume: int = DEFAULT_VOLUME  # espeak-ng -a, chosen without sight
     speech_rate: int = DEFAULT_RATE      # espeak-ng -s
+    field_checked: set[str] = field(default_factory=set)  # field steps whose error may be shown
+    field_typed_at: float | None = None  # when the visitor last typed in the field
+    print_copies: int = 0            # receipts of this visit the printer has confirmed
+    print_done_at: float | None = None  # when the last one was confirmed
 
     def clear(self) -> None:
         self.category_id = self.procedure_id = self.step_id = None
         self.search_query = ""
-        for holder in (self.history, self.checked, self.answers, self.fields, self.show_in_full):
+        for holder in (self.history, self.checked, self.answers, self.fields, self.show_in_full,
+                       self.field_checked):
             holder.clear()
+        self.field_typed_at = None
+        self.print_copies, self.print_done_at = 0, None
         self.print_status, self.help_status = PrintStatus.NONE, HelpStatus.NONE
         self.print_message_key = ""
         self.help_number = self.text_scale_index = 0
@@ -106,7 +119,9 @@ class Visit:
                     or self.checked or self.answers or self.fields or self.show_in_full
                     or self.print_status or self.help_number or self.help_status
                     or self.help_call_id or self.help_panel_open or self.text_scale_index
-                    or self.language or self.leave_asked or self.more_time_s or not self.speech_is_default())
+                    or self.language or self.leave_asked or self.more_time_s or not self.speech_is_default()
+                    or self.field_checked or self.field_typed_at is not None or self.print_copies
+                    or self.print_done_at is not None)
 
 
 Listener = Callable[["SessionMachine"], None]
@@ -235,9 +250,11 @@ class SessionMachine:
         v = self.visit
         self._abandon_if_unfinished()
         v.procedure_id = v.step_id = None
-        for holder in (v.history, v.checked, v.answers, v.fields, v.show_in_full):
+        for holder in (v.history, v.checked, v.answers, v.fields, v.show_in_full, v.field_checked):
             holder.clear()
-        v.print_status, v.print_message_key = PrintStatus.NONE, ""
+        v.field_typed_at = None
+        v.print_status, v.print_message_key, v.print_copies = PrintStatus.NONE, "", 0
+        v.print_done_at = None
         v.leave_asked = False
         self._set(State.HOME, reason)
 
@@ -271,17 +288,51 @@ class SessionMachine:
             return False
         if step.kind == "question":
             return step.id in self.visit.answers
-        if step.kind == "field":
-            return self.field_error(step.id) is None
+        # A field step's « Suivant » can always be tapped: the tap checks the field and
+        # says what is wrong (see next()).
         return True
 
     def next(self) -> None:
         step = self.step
         if not self.can_go_next() or step is None:
             return
+        if step.kind == "field" and not self._field_passes(step):
+            return
         target = (step.choices[self.visit.answers[step.id]].next if step.kind == "question"
                   else step.next)
         self._go_to(target, "next")
+
+    def _field_passes(self, step: Step) -> bool:
+        """« Suivant » on a field step: a wrong value is shown as wrong first; once shown, an
+        optional field's wrong value is dropped (the visitor was told so) and the visit goes
+        on. A required field that is empty or wrong keeps the visitor here."""
+        error = self.field_error(step.id)
+        if error is None:
+            return True
+        if step.id not in self.visit.field_checked:
+            self.visit.field_checked.add(step.id)
+            self._changed("field checked")
+            return False
+        if step.optional and error == "field.invalid":
+            self.visit.fields.pop(step.id, None)
+            self.visit.field_checked.discard(step.id)
+            log.info("optional field %s left in a wrong format: dropped", step.id)
+            return True
+        return False
+
+    def shown_field_error(self, step_id: str) -> str | None:
+        """The field's error once it may be shown (after « Suivant » or a pause in typing)."""
+        return self.field_error(step_id) if step_id in self.visit.field_checked else None
+
+    def field_check_pending(self) -> None:
+        """From tick(): the visitor stopped typing for FIELD_CHECK_PAUSE_S, check the field."""
+        v, step = self.visit, self.step
+        if (self.state is not State.STEP or step is None or step.kind != "field"
+                or v.field_typed_at is None or step.id in v.field_checked):
+            return
+        if self._clock() - v.field_typed_at >= FIELD_CHECK_PAUSE_S and v.fields.get(step.id, "").strip():
+            v.field_checked.add(step.id)
+            self._changed("field checked after a pause")
 
     def choose(self, choice_index: int) -> None:
         """Answer a question step; the answer leads straight to its branch."""
@@ -335,6 +386,9 @@ class SessionMachine:
         if self.visit.fields.get(step.id) == value:
             return
         self.visit.fields[step.id] = value
+        # Typing again hides the error until the next pause or « Suivant ».
+        self.visit.field_checked.discard(step.id)
+        self.visit.field_typed_at = self._clock()
         # Screens refresh this step in place (the error line, « Suivant »): the text input
         # itself already shows the value and is not rebuilt.
         self._changed("field typed")
@@ -382,12 +436,22 @@ class SessionMachine:
             self.visit.language = code
             self._changed(f"language {code or 'default'}")
 
+    def may_print(self) -> bool:
+        """Not while printing, nor in the instant after a confirmed print (a double tap)."""
+        v = self.visit
+        if v.print_status is PrintStatus.PRINTING:
+            return False
+        return not (v.print_status is PrintStatus.DONE and v.print_done_at is not None
+                    and self._clock() - v.print_done_at < PRINT_AGAIN_AFTER_S)
+
     def print_started(self) -> None:
         self.visit.print_status, self.visit.print_message_key = PrintStatus.PRINTING, "summary.printing"
         self._changed("print started")
 
     def print_finished(self, ok: bool, message_key: str | None) -> None:
         v = self.visit
+        if ok:
+            v.print_copies, v.print_done_at = v.print_copies + 1, self._clock()
         v.print_status = PrintStatus.DONE if ok else PrintStatus.FAILED
         v.print_message_key = message_key or ("print.done" if ok else "print.failed")
         self._changed(f"print {v.print_status.value}")
@@ -468,6 +532,7 @@ class SessionMachine:
         """Called a few times a second by the app: fires the timeouts that are due."""
         now = self._clock()
         v = self.visit
+        self.field_check_pending()
         if (v.help_status is HelpStatus.WAITING and v.help_since is not None
                 and now - v.help_since >= self.help_unreached_after_s):
             # Nobody has been reached yet: the visitor must not keep waiting on a promise.

@@ -68,12 +68,14 @@ def build_widgets(app) -> Widgets:
 def ui_wipes(widgets: Widgets) -> list[tuple[str, Callable[[], None], Callable[[], bool]]]:
     """(name, wipe, is_empty) for what the widgets hold of a visitor."""
     sm = widgets.root.ids.sm
-    step_screen, home_screen = sm.get_screen("step"), sm.get_screen("home")
+    step_screen, home_screen, summary = sm.get_screen("step"), sm.get_screen("home"), sm.get_screen("summary")
     return [
         # Nothing we show copies to the clipboard, but a technician's keyboard could.
         ("clipboard", lambda: Clipboard.copy(""), lambda: not (Clipboard.paste() or "")),
         ("text inputs", step_screen.wipe, step_screen.is_empty),
         ("search input", home_screen.wipe, home_screen.is_empty),
+        # It shows the typed values as the receipt prints them.
+        ("summary", summary.wipe, summary.is_empty),
         # Last: emptying the inputs above renders them once more, into these caches.
         ("text render caches", clear_text_caches, text_caches_empty),
     ]

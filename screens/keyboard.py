@@ -6,6 +6,8 @@ Suivant are. This one takes its own place in the layout and types into the step'
 
 from __future__ import annotations
 
+from typing import Callable
+
 from kivy.uix.textinput import TextInput
 from kivy.uix.vkeyboard import VKeyboard
 
@@ -58,7 +60,19 @@ class KioskKeyboard(VKeyboard):
         kwargs.setdefault("background_color", (0.6, 0.6, 0.6, 1))
         super().__init__(**kwargs)
         self.field = target
+        # What « OK » does: close the keyboard (KeyboardSlot sets it).
+        self.on_ok: Callable[[], None] | None = None
         self._fix_in_place()
+
+    def draw_keys(self):
+        super().draw_keys()
+        # One font for every key: « Majuscule » and « Retour arrière » would overflow their
+        # keys on a narrow (portrait) screen. Only those labels get smaller.
+        for label in self.children:
+            label.texture_update()
+            room = label.width * 0.9
+            if label.texture_size[0] > room > 0:
+                label.font_size = label.font_size * room / label.texture_size[0]
 
     def setup_mode_free(self):
         # Free mode lets visitors drag, turn and zoom the keyboard: keep it still.
@@ -76,15 +90,19 @@ class KioskKeyboard(VKeyboard):
             return
         if keycode == "backspace":
             self.field.do_backspace()
+        elif keycode == "enter":
+            if self.on_ok is not None:
+                self.on_ok()
         elif internal:
             self.field.insert_text(internal)
 
     def key_center(self, displayed: str) -> tuple[float, float]:
-        """Window position of the key showing `displayed` in the current mode (for tests)."""
+        """Window position of the key showing `displayed`, or of the special key named so
+        ("backspace", "spacebar", "enter", "capslock"), in the current mode (for tests)."""
         layout = self.available_layouts[self.layout]
         for line in range(1, layout["rows"] + 1):
             for index, key in enumerate(layout[f"{self.layout_mode}_{line}"]):
-                if key[0] == displayed:
+                if displayed in (key[0], key[2]):
                     (x, y), (w, h) = self.layout_geometry[f"LINE_{line}"][index]
                     # Never turned or scaled (see _fix_in_place), and its parents are plain
                     # layouts: window position is its own position plus the key's.
@@ -106,7 +124,8 @@ class KeyboardSlot:
         self.keyboard: KioskKeyboard | None = None
         slot.bind(size=self._place, pos=self._place)
 
-    def open(self, app, field) -> None:
+    def open(self, app, field, on_ok: Callable[[], None] | None = None) -> None:
+        """Show the keyboard typing into field; « OK » calls on_ok (default: close it)."""
         if self.keyboard is not None:
             self.keyboard.field = field
             return
@@ -117,14 +136,22 @@ class KeyboardSlot:
         self.keyboard = KioskKeyboard(target=field, font_name=app.font_bold, font_size=app.body_px,
                                       margin_hint=[MARGIN_HINT, 0.01, MARGIN_HINT, 0.01],
                                       key_margin=[KEY_MARGIN_PX / 2] * 4)
+        self.keyboard.on_ok = on_ok or self.close
         self.slot.add_widget(self.keyboard)
         self._place()
+
+    @property
+    def is_open(self) -> bool:
+        return self.keyboard is not None
 
     def close(self) -> None:
         self.slot.clear_widgets()
         self.slot.height = 0
         if self.keyboard is not None:
-            self.keyboard.field = None
+            field = self.keyboard.field
+            self.keyboard.field = self.keyboard.on_ok = None
+            if field is not None:
+                field.focus = False
         self.keyboard = None
 
     def _place(self, *_):

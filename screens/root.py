@@ -5,17 +5,78 @@ from __future__ import annotations
 
 import time
 
+from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import ObjectProperty
+from kivy.core.text import Label as CoreLabel
+from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
+from kivy.utils import escape_markup
 
 from kiosk.session import State
+from kiosk.theme import TEXT_SCALES
 from screens.speech_mode import NEAR_SHARE, SpeechBar, SpeechTouch
+from screens.widgets import ICON_FONT, KButton, button_markup, icon_char
+
+
+def text_width(text: str, font_name: str, font_size: float) -> float:
+    return CoreLabel(text=text, font_name=font_name, font_size=font_size).get_extents(text)[0]
+
+
+class BarButton(KButton):
+    """A top-bar button whose words are never cut in two (« Accuei/l »): icon and label on
+    one line when they fit; else the icon above the label, broken between words only;
+    else, when one word alone is wider than the button, the icon only (the label is still
+    what « Écouter » and the tests read). `stack` False: a row of fixed height, one line
+    or the icon only."""
+
+    stack = BooleanProperty(True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bind(width=self._render, stack=self._render)
+
+    def _render(self, *_):
+        app = App.get_running_app()
+        room = self.width - (app.gap_px * 2 if app is not None else 0)
+        if app is None or not self.label:
+            return super()._render()
+        icon_px = int(self.font_size * 1.3)
+        bold, regular = self.font_name, app.font_regular
+        icon_w = text_width(icon_char(self.icon), ICON_FONT, icon_px) if self.icon else 0
+        words = [(w, bold) for w in self.label.split()] + [(w, regular) for w in self.detail.split()]
+        widest = max(text_width(w, font, self.font_size) for w, font in words)
+        one_line = max(text_width(self.label, bold, self.font_size) + icon_w * 1.5,
+                       text_width(self.detail, regular, self.font_size) if self.detail else 0)
+        icon = f"[font={ICON_FONT}][size={icon_px}]{icon_char(self.icon)}[/size][/font]" if self.icon else ""
+        if one_line <= room:
+            self.text = button_markup(self.icon, self.label, self.detail, icon_px, regular)
+        elif widest <= room and self.stack:
+            detail = f"\n[font={regular}]{escape_markup(self.detail)}[/font]" if self.detail else ""
+            self.text = f"{icon}\n{escape_markup(self.label)}{detail}"
+        else:
+            self.text = icon or escape_markup(self.label)
+        self.shape = ("full" if one_line <= room else "stacked" if widest <= room and self.stack
+                      else "icon")
+
+    shape = "full"  # full | stacked | icon: how the label fits (for tests and screenshots)
 
 
 class TopBar(BoxLayout):
-    pass
+    def arrange(self, portrait: bool) -> None:
+        """Portrait: « Appeler un conseiller » gets a row of its own, full width, so that
+        no label of the bar has to be cut; landscape: one row."""
+        ids = self.parent.parent.ids
+        help_button, first, second = ids.help_button, ids.bar_row, ids.bar_row_2
+        target = second if portrait else first
+        if help_button.parent is not target:
+            help_button.parent.remove_widget(help_button)
+            target.add_widget(help_button)
+        # The second row has no height in landscape (it stays in the tree: ids are weak).
+        second.padding = [0, App.get_running_app().gap_px, 0, 0] if portrait else 0
+        for button in (ids.home_button, ids.text_size_button, ids.listen_button):
+            button.size_hint_x = 1 / 3 if portrait else 0.2
+        help_button.size_hint_x = 1 if portrait else 0.4
 
 
 class HelpBanner(BoxLayout):
@@ -124,8 +185,17 @@ class KioskRoot(FloatLayout):
 
         touch.ud["kiosk.long_press"] = Clock.schedule_once(fire, self.app.cfg.speech.long_press_s)
 
+    def on_size(self, *_):
+        if "bar" in self.ids:
+            self.ids.bar.arrange(self.height > self.width)
+
     def show(self, machine) -> None:
         ids = self.ids
+        # The text-size button says the size now, and what a tap does: larger, then back.
+        index = machine.visit.text_scale_index
+        largest = index == len(TEXT_SCALES) - 1
+        ids.text_size_button.label = self.app.t("bar.text_size_smaller" if largest else "bar.text_size")
+        ids.text_size_button.detail = self.app.t(f"bar.text_size_{index}")
         active = machine.state not in (State.ATTRACT, State.GOODBYE)
         ids.home_button.disabled = not active or machine.state is State.HOME and not machine.visit.category_id
         ids.bar.opacity = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
@@ -14,15 +15,23 @@ def _tick_icon(on: bool) -> str:
     return "checkbox-marked" if on else "checkbox-blank-outline"
 
 
+class FieldLabel(Body):
+    """The field's label, folded away while the keyboard is up (the step's title says it)."""
+
+    collapsed = BooleanProperty(False)
+
+
 class StepScreen(Screen):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.field_input: FieldInput | None = None
         self.error_label: Body | None = None
         self.full_toggle: KButton | None = None
+        self.field_label: FieldLabel | None = None
         self.item_buttons: list[KButton] = []
         self._keyboard_slot: KeyboardSlot | None = None
         self._shown_step: tuple | None = None
+        self._typing = False  # the keyboard is up: see _set_typing_layout
 
     @property
     def keyboard_slot(self) -> KeyboardSlot:
@@ -53,7 +62,7 @@ class StepScreen(Screen):
         self._shown_step = key
         self.wipe()
         # Controls of the previous step: forget them, or they live as long as the screen.
-        self.item_buttons, self.error_label, self.full_toggle = [], None, None
+        self.item_buttons, self.error_label, self.full_toggle, self.field_label = [], None, None, None
         box = self.ids.content
         box.clear_widgets()
         box.add_widget(Title(text=step.title))
@@ -97,7 +106,8 @@ class StepScreen(Screen):
         # The field sits just above the keyboard, outside the scrolling text, so the
         # visitor always sees what they type.
         box = self.ids.field_slot
-        box.add_widget(Body(text=step.label, bold=True))
+        self.field_label = FieldLabel(text=step.label, bold=True)
+        box.add_widget(self.field_label)
         field = FieldInput(text=machine.visit.fields.get(step.id, ""), font_size=app.body_px * 1.2,
                            font_name=app.font_regular, size_hint_y=None,
                            height=app.target_px * 1.2,
@@ -109,7 +119,7 @@ class StepScreen(Screen):
         self.field_input = field
         field.hint_text = app.t("step.tap_to_type")
         box.add_widget(field)
-        self.error_label = Body(text="", tone="error")
+        self.error_label = FieldLabel(text="", tone="error", collapsed=True)
         box.add_widget(self.error_label)
         if step.personal and step.mask != "none":
             full = step.id in machine.visit.show_in_full
@@ -119,11 +129,68 @@ class StepScreen(Screen):
             box.add_widget(self.full_toggle)
 
     def _show_keyboard(self, app, field) -> None:
-        self.keyboard_slot.open(app, field)
+        self.keyboard_slot.open(app, field, on_ok=self._close_keyboard)
+        self._set_typing_layout(True)
+
+    def _close_keyboard(self) -> None:
+        """« OK » on the keyboard: it goes away, the step gets its room back."""
+        self.keyboard_slot.close()
+        self._set_typing_layout(False)
 
     def _hide_keyboard(self) -> None:
-        self.ids.field_slot.clear_widgets()  # the field or the QR code
         self.keyboard_slot.close()
+        self._set_typing_layout(False)  # first: it puts the field back in its slot
+        self.ids.field_slot.clear_widgets()  # the field or the QR code
+
+    def _set_typing_layout(self, typing: bool) -> None:
+        """With the keyboard up the step's question, its explanation and « Étape N sur M »
+        must stay in view (issue 12). Room is made where nothing is lost: the procedure's
+        name, the progress bar, the field's label (the title says it) and the « imprimer
+        en entier » tick step aside, margins shrink, and the field goes between Précédent
+        and Suivant, just above the keyboard. Measured in tests/screens/test_visitor_truth_2.py."""
+        app, ids = self.manager.app if self.manager else None, self.ids
+        if app is None or self._typing == typing:
+            return
+        self._typing = typing
+        ids.procedure_title.opacity = ids.progress_bar.opacity = 0 if typing else 1
+        ids.progress_bar.height = 0 if typing else app.gap_px * 2
+        ids.frame.padding = app.gap_px * (0.3 if typing else 2)
+        ids.frame.spacing = 0 if typing else app.gap_px
+        ids.content.spacing = app.gap_px * (0.5 if typing else 2)
+        ids.content.padding = [0, 0 if typing else app.gap_px, app.gap_px * 3, 0 if typing else app.gap_px]
+        ids.field_slot.spacing = 0 if typing else app.gap_px
+        if self.field_label is not None:
+            self.field_label.collapsed = typing
+        self._move_field_and_buttons(app, typing)
+        toggle = self.full_toggle
+        if toggle is not None and typing and toggle.parent is not None:
+            toggle.parent.remove_widget(toggle)
+        elif toggle is not None and not typing and toggle.parent is None:
+            ids.field_slot.add_widget(toggle)
+        if typing:
+            ids.scroller.scroll_y = 1
+
+    def _move_field_and_buttons(self, app, typing: bool) -> None:
+        ids, field = self.ids, self.field_input
+        frame, nav, slot = ids.frame, ids.nav_row.__self__, ids.field_slot
+        # A portrait screen has the height, and not the width for three things in a row.
+        typing = typing and self.width > self.height
+        if typing == (nav.parent is not None and frame.children.index(nav) == 1):
+            return
+        frame.remove_widget(nav)
+        frame.add_widget(nav, index=1 if typing else 0)  # 0: the bottom; 1: above the keyboard
+        if field is None:
+            return
+        field.parent.remove_widget(field)
+        if typing:
+            nav.add_widget(field, index=1)  # between Précédent and Suivant
+        else:
+            slot.add_widget(field, index=max(len(slot.children) - 1, 0))  # under its label
+        share = 0.25 if typing else 1
+        ids.previous_button.size_hint_x = ids.next_button.size_hint_x = share
+        field.size_hint_x = 0.5 if typing else 1
+        field.height = app.target_px * (1 if typing else 1.2)  # the buttons' height beside them
+        nav.height = app.target_px
 
     def _show_link(self, app, machine, step, _box) -> None:
         # Outside the scrolling text, like a field: the code must be whole to be scanned.
@@ -159,11 +226,13 @@ class StepScreen(Screen):
                 on = button.item_id in ticked
                 button.selected, button.icon = on, _tick_icon(on)
         elif step.kind == "field" and self.error_label is not None:
-            # An empty field that must be filled says so: otherwise the greyed « Suivant »
-            # would have no explanation.
-            error = machine.field_error(step.id)
+                # Shown once the visitor taps « Suivant » or stops typing, not at the first letters.
+            error = machine.shown_field_error(step.id)
             hint = f" {step.pattern_help}" if step.pattern_help else ""
+            if error == "field.invalid" and step.optional:
+                hint += " " + app.t("field.invalid_optional")
             self.error_label.text = app.t(error) + hint if error else ""
+            self.error_label.collapsed = not error  # no empty line taking room
             if self.full_toggle is not None:
                 on = step.id in machine.visit.show_in_full
                 self.full_toggle.selected, self.full_toggle.icon = on, _tick_icon(on)

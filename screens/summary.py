@@ -2,29 +2,66 @@
 
 from __future__ import annotations
 
+from kivy.graphics.texture import Texture
+from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
 
-from kiosk.receipts import papers_to_bring
+from kiosk.receipt_qr import QR_BORDER_MODULES, build_payload, make_code
+from kiosk.receipts import BlockKind, papers_to_bring
 from kiosk.session import PrintStatus
 from screens.widgets import Body, QRCode, Title
 
 
+class ReceiptQRCode(Image):
+    """The receipt as a QR code (kiosk/receipt_qr.py), crisp at any size."""
+
+    data = StringProperty("")
+
+    def on_data(self, _instance, value: str) -> None:
+        if not value:
+            self.texture = None
+            return
+        matrix = make_code(value).matrix
+        border, n = QR_BORDER_MODULES, len(matrix)
+        size = n + 2 * border
+        pixels = bytearray(b"\xff" * size * size * 3)
+        for y, row in enumerate(matrix):
+            for x, dark in enumerate(row):
+                if dark:
+                    at = ((y + border) * size + x + border) * 3
+                    pixels[at:at + 3] = b"\x00\x00\x00"
+        texture = Texture.create(size=(size, size), colorfmt="rgb")
+        texture.blit_buffer(bytes(pixels), colorfmt="rgb", bufferfmt="ubyte")
+        texture.flip_vertical()
+        texture.mag_filter = texture.min_filter = "nearest"
+        self.texture = texture
+
+
 class SummaryScreen(Screen):
     _shown: tuple | None = None
+    receipt_qr: ReceiptQRCode | None = None  # the code carrying the receipt, when there is no paper
 
     def show(self, machine) -> None:
         app = self.manager.app
         proc, end, visit = machine.procedure, machine.step, machine.visit
         # Rebuild only when what is shown changes (see HomeScreen.show).
+        problem = app.controller.printer_problem()
         shown = (id(visit), id(proc), proc.id, end.id, visit.print_status, visit.print_message_key,
-                 app.controller.printing_available(), app.text_scale_index)
+                 problem, app.text_scale_index)
         if shown == self._shown:
             return
         self._shown = shown
         box = self.ids.content
         box.clear_widgets()
         box.add_widget(Title(text=end.title))
+        receipt = app.controller.receipt_preview()
+        # No paper to take away: the code carries what the receipt would have said. First,
+        # under the title, where the page opens: whole, to be scanned without scrolling.
+        no_paper = problem is not None or visit.print_status is PrintStatus.FAILED
+        if no_paper:
+            box.add_widget(self._receipt_qr_row(app, build_payload(receipt).text))
         sections = [("summary.done", list(end.done)), ("summary.todo", list(end.todo)),
                     ("summary.bring", papers_to_bring(proc, visit, end.bring))]
         for key, lines in sections:
@@ -34,29 +71,53 @@ class SummaryScreen(Screen):
         if end.where:
             box.add_widget(Body(text=app.t("summary.where"), bold=True))
             box.add_widget(Body(text=end.where))
+        # What the visitor typed, exactly as the receipt prints it (masked or in full).
+        typed = [b.text for b in receipt.blocks if b.personal and b.kind is BlockKind.TEXT]
+        if typed:
+            box.add_widget(Body(text=app.t("summary.your_info"), bold=True))
+            box.add_widget(Body(text="\n".join(typed)))
         link = proc.link_on_path(visit.history)
-        failed = visit.print_status is PrintStatus.FAILED
-        if link is not None and not failed:
+        if link is not None and not no_paper:
             box.add_widget(self._qr_row(app, link, size=app.target_px * 2.5))
         help_lines = app.controller.help_lines()
         if help_lines:  # only lines the office configured: the kiosk cannot vouch for any other
             box.add_widget(Body(text=app.t("receipt.help_heading"), bold=True))
             box.add_widget(Body(text="\n".join(f"•  {line}" for line in help_lines)))
-        self._show_status(app, visit, link if failed else None)
-        printing = visit.print_status in (PrintStatus.PRINTING, PrintStatus.DONE)
-        self.ids.print_button.disabled = printing or not app.controller.printing_available()
+        self._show_status(app, visit, problem)
+        done = visit.print_status is PrintStatus.DONE
+        self.ids.print_button.label = app.t("summary.print_again" if done else "summary.print")
+        self.ids.print_button.disabled = visit.print_status is PrintStatus.PRINTING or problem is not None
         self.ids.scroller.scroll_y = 1
 
-    def _show_status(self, app, visit, link) -> None:
-        """What happened to the print, just above the buttons where the visitor looks;
-        when it failed, the QR code to scan instead, whole and big enough."""
+    def _show_status(self, app, visit, problem: str | None) -> None:
+        """Just above the buttons, where the visitor looks: why « Imprimer » cannot be used
+        (one plain line), or what happened to the print."""
         status = self.ids.status
         status.clear_widgets()
         if visit.print_message_key:
             status.add_widget(Body(text=app.t(visit.print_message_key), bold=True,
                                    tone="error" if visit.print_status is PrintStatus.FAILED else "success"))
-        if link is not None:
-            status.add_widget(self._qr_row(app, link, size=app.target_px * 3.5))
+        elif problem is not None:
+            status.add_widget(Body(text=app.t(problem), bold=True))
+
+    def _receipt_qr_row(self, app, payload: str) -> BoxLayout:
+        size = app.target_px * 4
+        row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2, height=size)
+        self.receipt_qr = ReceiptQRCode(data=payload, size=(size, size), size_hint=(None, None),
+                                        fit_mode="contain")
+        row.add_widget(self.receipt_qr)
+        row.add_widget(Body(text=app.t("summary.scan_receipt"), pos_hint={"center_y": 0.5}))
+        return row
+
+    def wipe(self) -> None:
+        """The summary shows what the visitor typed (as it prints): drop it at reset."""
+        self._shown = None
+        self.receipt_qr = None
+        self.ids.content.clear_widgets()
+        self.ids.status.clear_widgets()
+
+    def is_empty(self) -> bool:
+        return not self.ids.content.children and not self.ids.status.children
 
     @staticmethod
     def _qr_row(app, link, size: float) -> BoxLayout:

@@ -78,6 +78,14 @@ class KScrollView(ScrollView):
     sessions; a kiosk runs for weeks.
     """
 
+    def __init__(self, **kwargs):
+        # The bar is the cue that the text or list goes on below: always shown while the
+        # content overflows, in the border colour (about 9:1 on white; Kivy's idle bar is
+        # 1.1:1), never faded out after a scroll.
+        kwargs.setdefault("bar_color", rgba("border"))
+        kwargs.setdefault("bar_inactive_color", rgba("border"))
+        super().__init__(**kwargs)
+
     def update_from_scroll(self, *largs):
         self.funbind("bar_color", self._change_bar_color)
         super().update_from_scroll(*largs)

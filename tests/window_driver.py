@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import time
 
-from kiosk.config import Config
+from kiosk.config import Config, DisplaySection
 
 
 def open_window():
-    """The one Kivy window of the test process (Kivy cannot open a second)."""
+    """The one Kivy window of the test process (Kivy cannot open a second). Its size is
+    KIOSK_TEST_WINDOW ("1920x1080") when set: the offscreen window draws only within the
+    size it was opened at, so a test needing another size runs in a process of its own
+    (tests/screens/test_visitor_truth_2.py in_window_of)."""
     from kiosk.app import configure_kivy
-    configure_kivy(Config())  # before kivy.core.window is imported
+    cfg = Config()
+    size = os.environ.get("KIOSK_TEST_WINDOW")
+    if size:
+        width, height = (int(n) for n in size.split("x"))
+        cfg = Config(display=DisplaySection(window_width_px=width, window_height_px=height))
+    configure_kivy(cfg)  # before kivy.core.window is imported
     from kivy.base import EventLoop
     EventLoop.ensure_window()
     return EventLoop.window

@@ -306,3 +306,29 @@ def test_the_reset_forgets_what_the_search_cached_of_the_visitor(make_controller
     c.end_session("visitor erased")
     assert c.search_index.remembers_nothing()
     assert c.wipes.last_report.results["search cache"] is True
+
+
+def test_printer_problems_are_named(make_controller):
+    from hardware.printer.status import PrinterStatus
+
+    class StatusOnly:  # only the status is read; a real printer in each state is in tests/hardware
+        status = PrinterStatus.READY
+
+        def add_status_listener(self, fn):
+            pass
+
+        def close(self):
+            pass
+
+        cancel_pending = close
+        pending_count = 0
+
+    assert make_controller().printer_problem() == "summary.no_printer"
+    printer = StatusOnly()
+    c = make_controller(printer=printer)
+    assert c.printer_problem() is None and c.printing_available()
+    for status, key in ((PrinterStatus.PAPER_OUT, "summary.printer_no_paper"),
+                        (PrinterStatus.OFFLINE, "summary.printer_off"),
+                        (PrinterStatus.UNKNOWN, None), (PrinterStatus.PAPER_LOW, None)):
+        printer.status = status
+        assert c.printer_problem() == key

@@ -110,7 +110,7 @@ class KioskDriver(WindowDriver):
         kb = keyboards[0]
         for char in text:
             try:
-                self.tap_at(*kb.key_center(char))
+                self.tap_at(*kb.key_center("spacebar" if char == " " else char))
             except KeyError:
                 self._tap_shifted(kb, char)
 

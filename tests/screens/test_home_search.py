@@ -57,7 +57,7 @@ def test_no_result_says_what_to_do(home):
 def test_clear_brings_the_themes_back_and_reset_forgets_the_query(home):
     k = home
     search(k, "ameli")
-    k.press("Tout effacer")
+    k.press("Vider la recherche")
     assert k.machine.visit.search_query == ""
     assert "Ou choisissez un thème" in k.texts()
     search(k, "caf")

@@ -122,7 +122,7 @@ def test_no_canary_survives_the_reset(make_kiosk, tmp_path, logs):
         # Erased key by key, as a visitor would: the text is gone but the input's undo
         # history still holds it until the wipe.
         for _ in search:
-            k.tap_at(*home._keyboard.keyboard.key_center("Effacer"))
+            k.tap_at(*home._keyboard.keyboard.key_center("backspace"))
         assert home.search_input.text == "" and len(home.search_input._undo) >= 2 * len(search)
         k.press(next(c.title for c in PACK.categories if c.id == proc.category))
         assert k.machine.visit.category_id == proc.category

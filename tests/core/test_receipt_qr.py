@@ -27,6 +27,7 @@ def to_ants_field(m):
     m.open_procedure(ANTS)
     m.next()
     m.next()
+    m.next()  # the link step: the ANTS site
     m.choose(0)
     m.next()
     m.next()
@@ -82,20 +83,21 @@ def _receipts(pack):
                 if step.kind == "field":
                     visit.fields[step.id] = "QZCANARY42"
                     visit.show_in_full.add(step.id)
-            yield proc, build_procedure_receipt(proc, visit, KioskSection(), datetime(2026, 12, 2, 10, 0))
+            yield proc, visit, build_procedure_receipt(proc, visit, KioskSection(), datetime(2026, 12, 2, 10, 0))
 
 
 def test_every_receipt_fits_a_readable_code_and_never_carries_a_typed_value(real_pack):
-    for proc, receipt in _receipts(real_pack):
+    for proc, visit, receipt in _receipts(real_pack):
         payload = build_payload(receipt)
         assert payload.size_bytes <= MAX_PAYLOAD_BYTES, proc.id
         assert "QZCANARY42" not in payload.text, proc.id
         assert qr_version(payload.text) <= 14, proc.id
-        if proc.main_link is not None:
-            assert payload.text.endswith(proc.main_link.url), proc.id
+        link = proc.link_on_path(visit.history)  # the one the receipt prints
+        if link is not None:
+            assert payload.text.endswith(link.url), proc.id
         assert payload.text.startswith(proc.title)
     # One decoded for real: what the phone reads is the text, accents and all.
-    proc, receipt = next(_receipts(real_pack))
+    proc, _visit, receipt = next(_receipts(real_pack))
     text = build_payload(receipt).text
     img = Image.open(io.BytesIO(_png(make_code(text))))
     assert [c.data.decode("utf-8") for c in decode(img)] == [text]
@@ -103,7 +105,7 @@ def test_every_receipt_fits_a_readable_code_and_never_carries_a_typed_value(real
 
 def test_a_long_section_leaves_room_for_the_papers(real_pack):
     proc = real_pack.procedures[ANTS]
-    receipt = next(r for p, r in _receipts(real_pack) if p.id == ANTS)
+    receipt = next(r for p, _v, r in _receipts(real_pack) if p.id == ANTS)
     payload = build_payload(receipt)
     assert not payload.complete and "(La suite n'a pas la place dans ce code.)" in payload.text
     for heading in ("Ce qu'il vous reste à faire", "Les papiers à apporter", "Où aller"):

@@ -7,8 +7,14 @@ import json
 import qrcode
 from kivy.app import App
 from kivy.graphics.texture import Texture
-from kivy.properties import (BooleanProperty, ColorProperty, ListProperty, NumericProperty, OptionProperty,
-                             StringProperty)
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    OptionProperty,
+    StringProperty,
+)
 from kivy.uix.button import Button
 from kivy.uix.image import Image
 from kivy.uix.label import Label

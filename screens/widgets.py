@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import qrcode
 from kivy.app import App
 from kivy.graphics.texture import Texture
 from kivy.properties import (
@@ -143,6 +142,7 @@ class QRCode(Image):
         if not value:
             self.texture = None
             return
+        import qrcode  # not needed for the first frames (bench/startup.py)
         qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
         qr.add_data(value)
         qr.make(fit=True)

@@ -141,6 +141,54 @@ class _CollectBetweenVisits:
             gc.unfreeze()
 
 
+class _CalmFrameRate:
+    """Kivy's loop at full rate while someone touches the screen, slow when nobody does.
+
+    Kivy's main loop wakes at `maxfps` (60 a second) whether or not anything changes: 1.5 to
+    2 % of a core on an idle kiosk (bench/startup.py --idle). CALM_AFTER_S after the last
+    touch or key it wakes CALM_FPS times a second; the first touch brings it back to full
+    rate. Timeouts and the countdown run on the controller's monotonic clock (exact); the
+    screen is just drawn at most 1/CALM_FPS later, and a worker's report (printer, help
+    call) too. The first touch of a calm kiosk waits at most 1/CALM_FPS for its frame.
+    """
+
+    CALM_FPS = 10.0
+    CALM_AFTER_S = 3.0
+
+    def __init__(self):
+        self.full_fps = 0.0
+        self.calm = False
+        self.last_input = time.monotonic()
+        self.event = None
+        self.window = None
+
+    def start(self, window) -> None:
+        self.full_fps = Clock._max_fps  # Kivy reads `maxfps` once; the clock keeps it here
+        self.window = window
+        window.bind(on_motion=self.touched, on_key_down=self.touched)
+        self.event = Clock.schedule_interval(self._check, 1.0)
+
+    def touched(self, *_args) -> None:
+        self.last_input = time.monotonic()
+        if self.calm:
+            self.calm = False
+            Clock._max_fps = self.full_fps
+
+    def _check(self, _dt) -> None:
+        if not self.calm and time.monotonic() - self.last_input >= self.CALM_AFTER_S and self.full_fps > 0:
+            self.calm = True
+            Clock._max_fps = self.CALM_FPS
+
+    def stop(self) -> None:
+        if self.event is not None:
+            self.event.cancel()
+            self.event = None
+        if self.window is not None:
+            self.window.unbind(on_motion=self.touched, on_key_down=self.touched)
+            self.window = None
+        self.touched()
+
+
 def _post(fn: Callable[[], None]) -> None:
     """Hand a worker's report to the UI thread, before the next frame."""
     Clock.schedule_once(lambda _dt: fn(), 0)
@@ -174,6 +222,7 @@ class KioskApp(App):
         self._events: list = []
         self._stopped = False
         self._gc = _CollectBetweenVisits()
+        self._frame_rate = _CalmFrameRate()
 
     @property
     def machine(self):
@@ -194,6 +243,7 @@ class KioskApp(App):
         Window.bind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard,
                     size=lambda *_: self._apply_metrics())
         ExceptionManager.add_handler(self._exception_handler)
+        self._frame_rate.start(Window)
         self.widgets = build_widgets(self)
         for name, wipe, is_empty in ui_wipes(self.widgets):
             self.controller.register_wipe(name, wipe, is_empty)
@@ -229,6 +279,7 @@ class KioskApp(App):
         for event in self._events:
             event.cancel()
         self._gc.stop()
+        self._frame_rate.stop()
         if self._exception_handler in ExceptionManager.handlers:
             ExceptionManager.remove_handler(self._exception_handler)
         Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard)

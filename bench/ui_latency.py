@@ -88,6 +88,8 @@ class Walker:
         self.frame: dict[str, list[float]] = defaultdict(list)
         self.gap_s = 0.0
         self.gap_kind = ""
+        self.retyped = 0
+        self.abandoned = 0
         ready = time.monotonic() + 1.0  # the app's start-up work (KioskApp._ready) done
         while time.monotonic() < ready:
             self.frames(1)
@@ -209,13 +211,22 @@ class Walker:
         from kiosk.session import State
         started = time.perf_counter()
         for n, (proc, path) in enumerate(self.paths):
-            self.session(n, proc, path)
+            try:
+                self.session(n, proc, path)
+            except (RuntimeError, AssertionError) as e:  # one walk went astray: say so, go on
+                print(f"session {n} ({proc.id}) abandoned: {e!r}", file=sys.stderr, flush=True)
+                self.abandoned += 1
+                self.app.controller.end_session()
+                self.clock.now += self.cfg.session.goodbye_s + 1
+                self.app._tick(0)
+                self.frames(3)
             if self.app.failures:
                 raise RuntimeError(f"failsafe: {self.app.failures!r}")
             assert self.machine.state in (State.ATTRACT, State.GOODBYE), self.machine.state
         self.app.shutdown()
         return {"work": self.work, "frame": self.frame, "gap_s": self.gap_s, "gap_kind": self.gap_kind,
-                "sessions": len(self.paths), "wall_s": time.perf_counter() - started}
+                "sessions": len(self.paths), "wall_s": time.perf_counter() - started,
+                "retyped": self.retyped, "abandoned": self.abandoned}
 
     def session(self, n: int, proc, path) -> None:
         from kiosk.session import State
@@ -229,7 +240,11 @@ class Walker:
         if n % 2 == 0:
             home = self.app.root_widget.ids.sm.get_screen("home")
             self.tap("home: tap the search field", home.search_input)
-            self.type_text(search_word(self.app.controller, proc))
+            word = search_word(self.app.controller, proc)
+            self.type_text(word)
+            if home.search_input.text != word:  # a key repeated: a frame took longer than the repeat delay
+                self.retyped += 1
+                home.search_input.text = word
             self.press("open procedure (search result)", proc.title)
         else:
             category = next(c for c in self.pack.categories if c.id == proc.category)
@@ -251,7 +266,11 @@ class Walker:
                 from tests.screens.catalog_paths import value_for
                 field = self.app.root_widget.ids.sm.get_screen("step").field_input
                 self.tap("step: tap the field", field)
-                self.type_text(value_for(step.pattern))
+                value = value_for(step.pattern)
+                self.type_text(value)
+                if field.text != value:
+                    self.retyped += 1
+                    field.text = value
             if not called:
                 called = True
                 self.help_call()
@@ -340,6 +359,12 @@ def report(results: dict[str, list[dict]]) -> None:
             print(f"{what[:44]:44s} {len(work):5d}   {fmt(work):>20s}   {fmt(frame):>24s}")
         worst = max(runs, key=lambda r: r["gap_s"])
         print(f"longest gap between presented frames: {1000 * worst['gap_s']:.0f} ms ({worst['gap_kind']})")
+        abandoned = sum(r.get("abandoned", 0) for r in runs)
+        if abandoned:
+            print(f"sessions abandoned (a button not found; see stderr): {abandoned}")
+        retyped = sum(r.get("retyped", 0) for r in runs)
+        if retyped:
+            print(f"texts set by hand after a key repeated (a frame slower than the key repeat delay): {retyped}")
 
 
 def main() -> int:

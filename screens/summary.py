@@ -12,16 +12,29 @@ from screens.widgets import Body, QRCode, Title
 
 class SummaryScreen(Screen):
     _shown: tuple | None = None
+    _shown_content: tuple | None = None
 
     def show(self, machine) -> None:
         app = self.manager.app
         proc, end, visit = machine.procedure, machine.step, machine.visit
         # Rebuild only when what is shown changes (see HomeScreen.show).
+        failed = visit.print_status is PrintStatus.FAILED
         shown = (id(visit), proc.id, end.id, visit.print_status, visit.print_message_key,
                  app.controller.printing_available(), app.text_scale_index)
         if shown == self._shown:
             return
         self._shown = shown
+        link = proc.main_link
+        self._show_status(app, visit, link if failed else None)
+        printing = visit.print_status in (PrintStatus.PRINTING, PrintStatus.DONE)
+        self.ids.print_button.disabled = printing or not app.controller.printing_available()
+        # The text above only changes with the visit, the end step, the text size, and a
+        # failed print (its QR code moves down to the status): a print starting or done
+        # changes the status only.
+        content = (id(visit), proc.id, end.id, failed, app.text_scale_index)
+        if content == self._shown_content:
+            return
+        self._shown_content = content
         box = self.ids.content
         box.clear_widgets()
         box.add_widget(Title(text=end.title))
@@ -34,14 +47,9 @@ class SummaryScreen(Screen):
         if end.where:
             box.add_widget(Body(text=app.t("summary.where"), bold=True))
             box.add_widget(Body(text=end.where))
-        link = proc.main_link
-        failed = visit.print_status is PrintStatus.FAILED
         if link is not None and not failed:
             box.add_widget(self._qr_row(app, link, size=app.target_px * 2.5))
         box.add_widget(Body(text=app.t("summary.help_line")))
-        self._show_status(app, visit, link if failed else None)
-        printing = visit.print_status in (PrintStatus.PRINTING, PrintStatus.DONE)
-        self.ids.print_button.disabled = printing or not app.controller.printing_available()
         self.ids.scroller.scroll_y = 1
 
     def _show_status(self, app, visit, link) -> None:

@@ -134,14 +134,29 @@ class Icon(FreshTexture, Label):
 
 
 class QRCode(Image):
-    """A QR code drawn from `data` (a URL), crisp at any size."""
+    """A QR code drawn from `data` (a URL), crisp at any size.
+
+    Codes are made once per URL (30 to 90 ms each, on the tap that shows them) and kept:
+    they are the content pack's links, never a visitor's data."""
 
     data = StringProperty("")
+    _textures: dict[str, Texture] = {}
+    MAX_KEPT = 64
 
     def on_data(self, _instance, value: str) -> None:
         if not value:
             self.texture = None
             return
+        texture = self._textures.get(value)
+        if texture is None:
+            texture = self._make(value)
+            if len(self._textures) >= self.MAX_KEPT:
+                self._textures.clear()
+            self._textures[value] = texture
+        self.texture = texture
+
+    @staticmethod
+    def _make(value: str) -> Texture:
         import qrcode  # not needed for the first frames (bench/startup.py)
         qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
         qr.add_data(value)
@@ -152,7 +167,7 @@ class QRCode(Image):
         texture.flip_vertical()
         texture.mag_filter = "nearest"
         texture.min_filter = "nearest"
-        self.texture = texture
+        return texture
 
 
 class ProgressBarMm(Label):

@@ -88,3 +88,31 @@ def test_new_text_renders_into_a_new_texture(kiosk):
     k.press("Suivant")
     assert "Étape 2" in label.text
     assert label.texture is not before  # the one on screen was not written into
+
+
+def test_printing_redraws_the_status_not_the_summary_above_it(make_kiosk, help_desk, tmp_path):
+    """A print starting, then done, rebuilt the whole summary and its QR code on the tap."""
+    from hardware.printer import PrintService
+    from tests.screens.conftest import make_config
+    from tests.screens.test_printing import walk_ants_to_summary
+    cfg = make_config(tmp_path)
+    k = make_kiosk(Services(printer=PrintService(cfg), helpcall=help_desk), cfg=cfg)
+    walk_ants_to_summary(k)
+    content = k.app.root_widget.ids.sm.get_screen("summary").ids.content
+    shown = list(content.children)
+    k.press("Imprimer mon récapitulatif")
+    assert k.wait_for(lambda: k.machine.visit.print_status == "done", 15)
+    assert "N'oubliez pas de le prendre" in k.texts()
+    assert list(content.children) == shown
+
+
+def test_a_qr_code_is_made_once_per_url(kiosk, monkeypatch):
+    from screens.widgets import QRCode
+    kiosk.frames(1)  # a running app: the kv rules are loaded
+    made = []
+    original = QRCode._make
+    monkeypatch.setattr(QRCode, "_make", staticmethod(lambda url: made.append(url) or original(url)))
+    url = "https://exemple.fr/une-demarche-de-test"
+    first, second = QRCode(data=url), QRCode(data=url)
+    assert made == [url]
+    assert first.texture is second.texture and first.texture.size[0] > 20

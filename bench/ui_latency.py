@@ -319,7 +319,7 @@ def run_child(tree: Path, quick: bool) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = Path(f.name)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(out)] + (["--quick"] if quick else [])
-    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONPATH=str(tree))
     subprocess.run(cmd, cwd=tree, env=env, check=True)
     figures = json.loads(out.read_text())
     out.unlink()

@@ -34,6 +34,7 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
+KEYS = set("abcdefghijklmnopqrstuvwxyzéèàç")  # letters of assets/keyboards/fr_kiosk.json
 QUICK_PROCEDURES = ("creer-adresse-email", "ants-pre-demande-carte-identite")
 
 
@@ -237,10 +238,10 @@ class Walker:
             self.tap_at("attract: first touch after 4 s untouched", 640, 300)
         else:
             self.tap_at("attract: touch to start", 640, 300)
-        if n % 2 == 0:
+        word = search_word(self.app.controller, proc)
+        if n % 2 == 0 and word is not None:
             home = self.app.root_widget.ids.sm.get_screen("home")
             self.tap("home: tap the search field", home.search_input)
-            word = search_word(self.app.controller, proc)
             self.type_text(word)
             if home.search_input.text != word:  # a key repeated: a frame took longer than the repeat delay
                 self.retyped += 1
@@ -306,12 +307,13 @@ class Walker:
 def search_word(controller, proc) -> str:
     """A word of the title the on-screen keyboard can type (plain letters) that finds the
     procedure highest in the results, as a visitor would."""
-    words = [w[:7] for w in proc.title.lower().split() if w.isascii() and w.isalpha() and len(w) > 3]
+    words = [w[:7] for w in proc.title.lower().split() if set(w) <= KEYS and len(w) > 3]
 
     def rank(word):
         ids = [p.id for p in controller.search(word)]
         return ids.index(proc.id) if proc.id in ids else 99
-    return min(words, key=rank)
+    best = min(words, key=rank, default=None)
+    return best if best is not None and rank(best) < 8 else None
 
 
 # ----- the parent: runs the trees, prints the figures ----------------------------------

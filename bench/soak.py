@@ -125,8 +125,11 @@ class Soak:
     def _start_app(self) -> None:
         # configure_kivy sets what Kivy reads once, before the window exists: it comes before the
         # other Kivy imports and before the window opens.
-        from kiosk.app import KioskApp, configure_kivy
+        from kiosk.app import KioskApp, _CalmFrameRate, configure_kivy
         from kiosk.services import Services
+        # The soak drives the machine without touches: the calm frame rate (10 wake-ups a
+        # second without a touch) would make it ten times slower.
+        _CalmFrameRate.CALM_AFTER_S = float("inf")
         configure_kivy(self.cfg)
         from kivy.base import EventLoop
 

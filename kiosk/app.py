@@ -13,6 +13,7 @@ at the top (kivy.app, kivy.base, kivy.clock, kivy.properties) do not open it.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -99,6 +100,95 @@ class _Failsafe(ExceptionHandler):
         return ExceptionManager.PASS
 
 
+class _CollectBetweenVisits:
+    """Python's full garbage collection, moved off the visitor's taps.
+
+    An automatic full collection walks every object of the process: 0.1 to 0.3 s on the
+    kiosk's machine, landing on whichever tap allocated last (bench/ui_latency.py). Once the
+    window is built, what exists then is frozen (never scanned again) and full collections
+    run only between visits, a second after the goodbye screen appears; young generations
+    still collect automatically. shutdown() gives the process back its usual collector.
+    """
+
+    DELAY_S = 1.0
+
+    def __init__(self):
+        self.thresholds = gc.get_threshold()
+        self.active = False
+        self.event = None
+
+    def start(self) -> None:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(self.thresholds[0], self.thresholds[1], 2**30)  # no automatic full pass
+        self.active = True
+
+    def visit_ended(self) -> None:
+        if self.active and self.event is None:
+            self.event = Clock.schedule_once(self._collect, self.DELAY_S)
+
+    def _collect(self, _dt) -> None:
+        self.event = None
+        gc.collect()
+
+    def stop(self) -> None:
+        if self.event is not None:
+            self.event.cancel()
+            self.event = None
+        if self.active:
+            self.active = False
+            gc.set_threshold(*self.thresholds)
+            gc.unfreeze()
+
+
+class _CalmFrameRate:
+    """Kivy's loop at full rate while someone touches the screen, slow when nobody does.
+
+    Kivy's main loop wakes at `maxfps` (60 a second) whether or not anything changes: 1.5 to
+    2 % of a core on an idle kiosk (bench/startup.py --idle). CALM_AFTER_S after the last
+    touch or key it wakes CALM_FPS times a second; the first touch brings it back to full
+    rate. Timeouts and the countdown run on the controller's monotonic clock (exact); the
+    screen is just drawn at most 1/CALM_FPS later, and a worker's report (printer, help
+    call) too. The first touch of a calm kiosk waits at most 1/CALM_FPS for its frame.
+    """
+
+    CALM_FPS = 10.0
+    CALM_AFTER_S = 3.0
+
+    def __init__(self):
+        self.full_fps = 0.0
+        self.calm = False
+        self.last_input = time.monotonic()
+        self.event = None
+        self.window = None
+
+    def start(self, window) -> None:
+        self.full_fps = Clock._max_fps  # Kivy reads `maxfps` once; the clock keeps it here
+        self.window = window
+        window.bind(on_motion=self.touched, on_key_down=self.touched)
+        self.event = Clock.schedule_interval(self._check, 1.0)
+
+    def touched(self, *_args) -> None:
+        self.last_input = time.monotonic()
+        if self.calm:
+            self.calm = False
+            Clock._max_fps = self.full_fps
+
+    def _check(self, _dt) -> None:
+        if not self.calm and time.monotonic() - self.last_input >= self.CALM_AFTER_S and self.full_fps > 0:
+            self.calm = True
+            Clock._max_fps = self.CALM_FPS
+
+    def stop(self) -> None:
+        if self.event is not None:
+            self.event.cancel()
+            self.event = None
+        if self.window is not None:
+            self.window.unbind(on_motion=self.touched, on_key_down=self.touched)
+            self.window = None
+        self.touched()
+
+
 def _post(fn: Callable[[], None]) -> None:
     """Hand a worker's report to the UI thread, before the next frame."""
     Clock.schedule_once(lambda _dt: fn(), 0)
@@ -131,6 +221,8 @@ class KioskApp(App):
         self._exception_handler = _Failsafe(self)
         self._events: list = []
         self._stopped = False
+        self._gc = _CollectBetweenVisits()
+        self._frame_rate = _CalmFrameRate()
 
     @property
     def machine(self):
@@ -151,6 +243,7 @@ class KioskApp(App):
         Window.bind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard,
                     size=lambda *_: self._apply_metrics())
         ExceptionManager.add_handler(self._exception_handler)
+        self._frame_rate.start(Window)
         self.widgets = build_widgets(self)
         for name, wipe, is_empty in ui_wipes(self.widgets):
             self.controller.register_wipe(name, wipe, is_empty)
@@ -166,6 +259,7 @@ class KioskApp(App):
         return self.widgets.root
 
     def _ready(self, _dt) -> None:
+        self._gc.start()
         sdnotify.notify("READY=1")
         log.info("kiosk ready: %d procedures, printer %s", len(self.controller.pack.procedures),
                  self.cfg.printer.connection)
@@ -184,6 +278,8 @@ class KioskApp(App):
 
         for event in self._events:
             event.cancel()
+        self._gc.stop()
+        self._frame_rate.stop()
         if self._exception_handler in ExceptionManager.handlers:
             ExceptionManager.remove_handler(self._exception_handler)
         Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard)
@@ -235,6 +331,8 @@ class KioskApp(App):
         sm = w.root.ids.sm
         warning = machine.state is State.IDLE_WARNING
         name = sm.current if warning else SCREEN_OF_STATE[machine.state]
+        if machine.state is State.GOODBYE:
+            self._gc.visit_ended()
         if sm.current != name:
             sm.current = name
         if not warning:

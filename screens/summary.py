@@ -41,6 +41,7 @@ class ReceiptQRCode(Image):
 
 class SummaryScreen(Screen):
     _shown: tuple | None = None
+    _shown_content: tuple | None = None
     receipt_qr: ReceiptQRCode | None = None  # the code carrying the receipt, when there is no paper
 
     def show(self, machine) -> None:
@@ -53,13 +54,27 @@ class SummaryScreen(Screen):
         if shown == self._shown:
             return
         self._shown = shown
+        self._show_status(app, visit, problem)
+        done = visit.print_status is PrintStatus.DONE
+        self.ids.print_button.label = app.t("summary.print_again" if done else "summary.print")
+        self.ids.print_button.disabled = visit.print_status is PrintStatus.PRINTING or problem is not None
+        # The text above changes with the visit, the end step, the text size, and whether
+        # there is paper to take: a print starting or done changes the status only.
+        no_paper = problem is not None or visit.print_status is PrintStatus.FAILED
+        content = (id(visit), id(proc), proc.id, end.id, no_paper, app.text_scale_index)
+        if content == self._shown_content:
+            return
+        self._shown_content = content
+        self._show_content(app, machine, no_paper)
+
+    def _show_content(self, app, machine, no_paper: bool) -> None:
+        proc, end, visit = machine.procedure, machine.step, machine.visit
         box = self.ids.content
         box.clear_widgets()
         box.add_widget(Title(text=end.title))
         receipt = app.controller.receipt_preview()
         # No paper to take away: the code carries what the receipt would have said. First,
         # under the title, where the page opens: whole, to be scanned without scrolling.
-        no_paper = problem is not None or visit.print_status is PrintStatus.FAILED
         if no_paper:
             box.add_widget(self._receipt_qr_row(app, build_payload(receipt).text))
         sections = [("summary.done", list(end.done)), ("summary.todo", list(end.todo)),
@@ -83,10 +98,6 @@ class SummaryScreen(Screen):
         if help_lines:  # only lines the office configured: the kiosk cannot vouch for any other
             box.add_widget(Body(text=app.t("receipt.help_heading"), bold=True))
             box.add_widget(Body(text="\n".join(f"•  {line}" for line in help_lines)))
-        self._show_status(app, visit, problem)
-        done = visit.print_status is PrintStatus.DONE
-        self.ids.print_button.label = app.t("summary.print_again" if done else "summary.print")
-        self.ids.print_button.disabled = visit.print_status is PrintStatus.PRINTING or problem is not None
         self.ids.scroller.scroll_y = 1
 
     def _show_status(self, app, visit, problem: str | None) -> None:
@@ -111,7 +122,7 @@ class SummaryScreen(Screen):
 
     def wipe(self) -> None:
         """The summary shows what the visitor typed (as it prints): drop it at reset."""
-        self._shown = None
+        self._shown = self._shown_content = None
         self.receipt_qr = None
         self.ids.content.clear_widgets()
         self.ids.status.clear_widgets()

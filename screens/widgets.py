@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 
-import qrcode
 from kivy.app import App
 from kivy.graphics.texture import Texture
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    OptionProperty,
+    StringProperty,
+)
 from kivy.uix.button import Button
 from kivy.uix.image import Image
 from kivy.uix.label import Label
@@ -43,8 +49,28 @@ def rgba(name: str, alpha: float = 1.0) -> list[float]:
     return [*COLOURS[name], alpha]
 
 
-class KButton(Button):
-    """A large flat button: at least the target size, text wraps, optional icon."""
+class FreshTexture:
+    """For Labels: text that changes is rendered into a new texture, never into the one shown.
+
+    Kivy reuses a label's texture when the new text has the same size and uploads into it.
+    On Mesa's software renderer that upload waits for the renderer to stop reading the
+    texture: 0.1 to 0.6 s per label, several per tap, where a render into a new texture
+    takes about 0.1 ms (docs/FIELD_NOTES.md; tests/screens/test_widgets_render.py).
+    """
+
+    def texture_update(self, *largs):
+        if self._label is not None:
+            self._label.texture = None
+        super().texture_update(*largs)
+
+
+class KButton(FreshTexture, Button):
+    """A large flat button: at least the target size, text wraps, optional icon.
+
+    Its text is rendered once, in white, and tinted by the canvas (`text_tint`, from
+    `text_color` or `disabled_text_color`): greying it out or changing its colour is a
+    property change, not a new render of the text (see FreshTexture for why that matters).
+    """
 
     role = OptionProperty("secondary", options=["primary", "secondary", "help", "choice"])
     icon = StringProperty("")
@@ -53,6 +79,9 @@ class KButton(Button):
     selected = BooleanProperty(False)
     hidden = BooleanProperty(False)  # kept in its place but not shown nor touchable
     min_height = NumericProperty(0)
+    text_color = ColorProperty([0, 0, 0, 1])
+    disabled_text_color = ColorProperty([0, 0, 0, 1])
+    text_tint = ColorProperty([0, 0, 0, 1])  # what the canvas draws the white text with
 
     def on_touch_down(self, touch):
         return False if self.hidden else super().on_touch_down(touch)
@@ -62,6 +91,11 @@ class KButton(Button):
         self.markup = True
         self.bind(icon=self._render, label=self._render, detail=self._render, font_size=self._render)
         self._render()
+
+    def _trigger_texture_update(self, name=None, source=None, value=None):
+        if name == "disabled":
+            return  # the text is white either way; text_tint follows `disabled`
+        super()._trigger_texture_update(name, source, value)
 
     def _render(self, *_):
         app = App.get_running_app()
@@ -91,7 +125,7 @@ class KScrollView(ScrollView):
         super().update_from_scroll(*largs)
 
 
-class Body(Label):
+class Body(FreshTexture, Label):
     """Wrapping body text at the body size. `bold` and `tone` instead of font_name/color,
     because the kv rule's expressions would override those given to the constructor."""
 
@@ -99,23 +133,39 @@ class Body(Label):
     tone = OptionProperty("normal", options=["normal", "error", "success"])
 
 
-class Title(Label):
+class Title(FreshTexture, Label):
     """Wrapping title text."""
 
 
-class Icon(Label):
+class Icon(FreshTexture, Label):
     name = StringProperty("")
 
 
 class QRCode(Image):
-    """A QR code drawn from `data` (a URL), crisp at any size."""
+    """A QR code drawn from `data` (a URL), crisp at any size.
+
+    Codes are made once per URL (30 to 90 ms each, on the tap that shows them) and kept:
+    they are the content pack's links, never a visitor's data."""
 
     data = StringProperty("")
+    _textures: dict[str, Texture] = {}
+    MAX_KEPT = 64
 
     def on_data(self, _instance, value: str) -> None:
         if not value:
             self.texture = None
             return
+        texture = self._textures.get(value)
+        if texture is None:
+            texture = self._make(value)
+            if len(self._textures) >= self.MAX_KEPT:
+                self._textures.clear()
+            self._textures[value] = texture
+        self.texture = texture
+
+    @staticmethod
+    def _make(value: str) -> Texture:
+        import qrcode  # not needed for the first frames (bench/startup.py)
         qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
         qr.add_data(value)
         qr.make(fit=True)
@@ -125,7 +175,7 @@ class QRCode(Image):
         texture.flip_vertical()
         texture.mag_filter = "nearest"
         texture.min_filter = "nearest"
-        self.texture = texture
+        return texture
 
 
 class ProgressBarMm(Label):

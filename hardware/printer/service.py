@@ -37,6 +37,9 @@ QUEUE_SIZE = 4              # a kiosk has one visitor; more waiting jobs means t
 RETRY_PAUSE_S = 0.5         # between status reads while a job waits for the printer to come back
 NOT_READY_POLL_S = 5.0      # poll faster while the printer is not ready, to see it come back
 CLOSE_GRACE_S = 1.0
+# The rendering libraries are imported this long after start (~0.3 s of CPU, holding the
+# GIL): after the kiosk's first frames, not during them (bench/startup.py).
+WARM_UP_DELAY_S = 3.0
 
 DONE, CANCELLED = "print.done", "print.cancelled"
 OFFLINE, TIMEOUT, FAILED = "print.offline", "print.timeout", "print.failed"
@@ -186,12 +189,14 @@ class PrintService:
         except Exception as e:
             log.error("printer connection could not be made: %s: %s", type(e).__name__, e)
         self._refresh_status()
-        self._warm_up()
+        warm_at = time.monotonic() + WARM_UP_DELAY_S  # real time: self._clock may be a test's
         next_poll = self._clock() + self._poll_interval_s()
         while True:
             with self._cond:
                 while not (self._closed or self._queue or self._notices):
                     wait_s = next_poll - self._clock()
+                    if warm_at is not None:
+                        wait_s = min(wait_s, warm_at - time.monotonic())
                     if wait_s <= 0:
                         break
                     self._cond.wait(wait_s)
@@ -204,11 +209,15 @@ class PrintService:
             if closing:
                 break
             if job is not None:
+                warm_at = None  # rendering imported what it needs
                 try:
                     self._do_job(job)
                 finally:
                     with self._cond:
                         self._current = None
+            elif warm_at is not None and time.monotonic() >= warm_at:
+                warm_at = None
+                self._warm_up()
             elif self._clock() >= next_poll:
                 self._refresh_status()
                 next_poll = self._clock() + self._poll_interval_s()

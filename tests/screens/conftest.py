@@ -135,6 +135,11 @@ def make_kiosk(window, real_pack, fake_clock, tmp_path):
     apps = []
 
     def make(services, cfg=None, pack=None):
+        # Tests advance a fake clock without touching for seconds: keep the full frame rate
+        # (tests/screens/test_calm_frame_rate.py checks the calm rate itself).
+        from kiosk.app import _CalmFrameRate
+        if _CalmFrameRate.CALM_AFTER_S == 3.0:
+            _CalmFrameRate.CALM_AFTER_S = float("inf")
         cfg = cfg or make_config(tmp_path)
         app = KioskApp(cfg, pack or real_pack, services=services, clock=fake_clock)
         app._run_prepare()

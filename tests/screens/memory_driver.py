@@ -79,7 +79,7 @@ def visit(k, pack, field_canary: str, search_canary: str) -> None:
     k.tap(home.search_input)
     k.type_text(search_canary)
     for _ in search_canary:  # erased key by key, as a visitor would
-        k.tap_at(*home._keyboard.keyboard.key_center("Effacer"))
+        k.tap_at(*home._keyboard.keyboard.key_center("backspace"))
     proc, path = field_path(pack)
     k.press(next(c.title for c in pack.categories if c.id == proc.category))
     k.press(proc.title)

@@ -126,20 +126,19 @@ def make_config(tmp_path: Path, **printer) -> Config:
 
 
 @pytest.fixture
-def make_kiosk(window, real_pack, fake_clock, tmp_path):
+def make_kiosk(window, real_pack, fake_clock, tmp_path, monkeypatch):
     """make_kiosk(services=..., cfg=...) -> KioskDriver over a freshly built app."""
     from kivy.app import App
 
-    from kiosk.app import KioskApp
+    from kiosk.app import KioskApp, _CalmFrameRate
+
+    # Tests advance a fake clock for seconds without a touch: keep the full frame rate.
+    # test_calm_frame_rate.py sets its own limit in the test body, after this.
+    monkeypatch.setattr(_CalmFrameRate, "CALM_AFTER_S", float("inf"))
 
     apps = []
 
     def make(services, cfg=None, pack=None):
-        # Tests advance a fake clock without touching for seconds: keep the full frame rate
-        # (tests/screens/test_calm_frame_rate.py checks the calm rate itself).
-        from kiosk.app import _CalmFrameRate
-        if _CalmFrameRate.CALM_AFTER_S == 3.0:
-            _CalmFrameRate.CALM_AFTER_S = float("inf")
         cfg = cfg or make_config(tmp_path)
         app = KioskApp(cfg, pack or real_pack, services=services, clock=fake_clock)
         app._run_prepare()

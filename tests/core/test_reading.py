@@ -91,21 +91,20 @@ def test_a_personal_field_is_never_spoken_but_its_label_and_format_are(c):
     assert c.speaker.said[-1] == "6 caractères écrits."
 
 
-def test_a_plain_field_echoes_what_is_typed(c, real_pack):
+def test_a_plain_field_echoes_what_is_typed(c, monkeypatch):
     from dataclasses import replace
     go_to_kind(c, "field")
     proc = c.machine.procedure
     step = replace(proc.step(c.machine.visit.step_id), personal=False)
-    proc._by_id[step.id] = step  # the same step, not personal
-    try:
-        c.machine.set_speech(True, DEFAULT_VOLUME, DEFAULT_RATE)
-        c.set_field("Le")
-        c.set_field("Le ")
-        c.set_field("Le")
-        assert c.speaker.said[-3:] == ["Le", "espace", "effacé"]
-        assert "Vous avez écrit : Le" in c.screen_text().replace("\u00a0", " ")
-    finally:
-        proc._by_id[step.id] = real_pack.procedures[proc.id].step(step.id)
+    # The pack is shared by the whole session: monkeypatch puts the real step back after the
+    # test (restoring from the pack itself would put back this very copy).
+    monkeypatch.setitem(proc._by_id, step.id, step)
+    c.machine.set_speech(True, DEFAULT_VOLUME, DEFAULT_RATE)
+    c.set_field("Le")
+    c.set_field("Le ")
+    c.set_field("Le")
+    assert c.speaker.said[-3:] == ["Le", "espace", "effacé"]
+    assert "Vous avez écrit : Le" in c.screen_text().replace("\u00a0", " ")
 
 
 def test_an_error_is_read(c):
@@ -209,15 +208,12 @@ def test_the_invitation_is_said_once_per_attract_entry_and_is_short(c, fake_cloc
     assert c.speaker.said.count(c.t("speech.invite")) == 1
 
 
-def test_an_image_is_described_in_speech(c, real_pack, tmp_path):
+def test_an_image_is_described_in_speech(c, tmp_path, monkeypatch):
     from dataclasses import replace
     c.start_session()
     c.open_procedure(ANTS)
     proc = c.machine.procedure
     step = proc.step(c.machine.visit.step_id)
-    proc._by_id[step.id] = replace(step, image=tmp_path / "ecran.png",
-                                   image_alt="La page d'accueil du site de l'ANTS.")
-    try:
-        assert "Image : La page d'accueil du site de l'ANTS." in c.screen_text().replace("\u00a0", " ")
-    finally:
-        proc._by_id[step.id] = step
+    monkeypatch.setitem(proc._by_id, step.id, replace(step, image=tmp_path / "ecran.png",
+                                                      image_alt="La page d'accueil du site de l'ANTS."))
+    assert "Image : La page d'accueil du site de l'ANTS." in c.screen_text().replace("\u00a0", " ")

@@ -51,12 +51,15 @@ def swipe(k, direction: int = 1) -> None:
 
 
 def long_press(k, widget, hold_s: float) -> None:
+    """Hold at least hold_s, and on until the kiosk took it as a long press (a loaded machine
+    may draw a frame a second: the press is judged by Kivy's clock, not by ours), 10 s at most."""
     from kivy.tests.common import UnitTestTouch
     touch = UnitTestTouch(*widget.to_window(*widget.center))
     touch.touch_down()
     end = time.monotonic() + hold_s
     while time.monotonic() < end:
         k.frames(1)
+    k.wait_for(lambda: "kiosk.long_pressed" in touch.ud, 10)
     touch.touch_up()
     k.frames(2)
 

@@ -72,8 +72,9 @@ def wait_line(proc: subprocess.Popen, prefix: str, timeout_s: float) -> str:
 
 
 # Known, not fixed: after the wave-3 merges one 6+ character prefix of the typed search
-# text is found after the wipe (issue 18 stays open until its holder is found).
-@pytest.mark.xfail(strict=True, reason="one typed search prefix left after the wipe (issue 18, open)")
+# text is found after the wipe in some runs and not in others (CI of 2026-12-03: 0 copies;
+# earlier runs: 1), so the mark is not strict. Issue 18 stays open until its holder is found.
+@pytest.mark.xfail(strict=False, reason="a typed search prefix is sometimes left after the wipe (issue 18, open)")
 def test_no_typed_text_in_memory_after_the_wipe(tmp_path):
     field, search = canary("Q"), canary("W")
     proc = start_kiosk(tmp_path, field, search)

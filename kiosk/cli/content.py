@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kiosk import config as config_mod
 from kiosk.cli.errors import UsageError
+from kiosk.content.facts import as_markdown, pack_facts
 from kiosk.content.loader import ContentError, load_pack
 from kiosk.content.validate import locale_fallbacks, locale_problems, review_warnings
 
@@ -47,6 +48,19 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _facts(args: argparse.Namespace) -> int:
+    root = Path(args.path) if args.path else config_mod.load(args.config).kiosk.content_dir
+    if not root.is_dir():
+        raise UsageError(f"content facts: {root} is not a folder")
+    try:
+        pack = load_pack(root, strict=True)
+    except ContentError as e:
+        raise UsageError(f"content facts: {root} does not validate ({len(e.problems)} problem(s)): "
+                         "run kiosk content validate") from None
+    print(as_markdown(pack_facts(pack)))
+    return 0
+
+
 def register(sub, add_config) -> None:
     parser = sub.add_parser("content", help="check content packs")
     actions = parser.add_subparsers(dest="content_command", metavar="ACTION", required=True)
@@ -58,3 +72,8 @@ def register(sub, add_config) -> None:
                           f"list the keys each translation shows in French (default {DEFAULT_LOCALES_DIR})")
     add_config(validate)
     validate.set_defaults(func=_validate)
+    facts = actions.add_parser("facts", help="list the lines with a figure, a date or a price of each procedure, "
+                               "oldest check first, as a checklist to confirm against the official sites")
+    facts.add_argument("path", nargs="?", help="content pack folder")
+    add_config(facts)
+    facts.set_defaults(func=_facts)

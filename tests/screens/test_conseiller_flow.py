@@ -29,10 +29,16 @@ def kiosk_with_pin(make_kiosk, tmp_path):
 
 def long_press_corner(k):
     from kivy.tests.common import UnitTestTouch
+    from kivy.uix.screenmanager import ScreenManager
     corner = k.app.widgets.conseiller_corner
+    # A CI run under load once saw the hold never fire: wait until no screen is sliding in,
+    # then check the touch reached the corner, so a failure says which of the two it was.
+    managers = [w for w in k.widgets() if isinstance(w, ScreenManager)]
+    assert k.wait_for(lambda: not any(m.transition.is_active for m in managers), 15)
     touch = UnitTestTouch(*corner.to_window(*corner.center))
     touch.touch_down()
-    assert k.wait_for(lambda: k.app.widgets.conseiller_panel.parent is not None, 5)
+    assert corner._pending is not None, "the touch on the corner did not reach it"
+    assert k.wait_for(lambda: k.app.widgets.conseiller_panel.parent is not None, corner.hold_s + 15)
     touch.touch_up()
     k.frames(2)
 

@@ -101,6 +101,9 @@ class ConseillerSources:
     `done` (from any thread) when finished; the others must be quick."""
 
     pending_calls: Callable[[], list[CallLine]] = list
+    # True when no help channel is configured: a visitor's « Appeler un conseiller » reaches
+    # nobody, and the conseiller at the kiosk must know it (issue 12).
+    help_reaches_nobody: Callable[[], bool] = lambda: False
     acknowledge: Callable[[str], None] = lambda call_id: None
     printer_status: Callable[[], tuple[str, str]] = lambda: ("", "")  # (level, text for the conseiller)
     test_print: Callable[[Callable[[bool], None]], None] | None = None

@@ -526,6 +526,7 @@ class KioskController:
         """What the conseiller menu shows and does (never anything a visitor typed)."""
         return ConseillerSources(
             pending_calls=self.pending_calls,
+            help_reaches_nobody=self.help_reaches_nobody,
             acknowledge=self.acknowledge,
             printer_status=self.printer_line,
             test_print=self.test_print if self.services.printer is not None else None,
@@ -534,6 +535,10 @@ class KioskController:
             restart=lambda: self.quit(0),
             leave_to_desktop=lambda: self.quit(sdnotify.LEAVE_TO_DESKTOP_EXIT_STATUS),
         )
+
+    def help_reaches_nobody(self) -> bool:
+        helpcall = self.services.helpcall
+        return helpcall is None or not helpcall.channels_configured()
 
     def pending_calls(self) -> list[CallLine]:
         helpcall = self.services.helpcall

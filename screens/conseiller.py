@@ -243,6 +243,8 @@ class ConseillerPanel(Overlay):
 
     def _fill_calls(self, box) -> None:
         box.clear_widgets()
+        if self.sources.help_reaches_nobody():
+            box.add_widget(Body(text=self.t("conseiller.calls_reach_nobody"), tone="error"))
         calls = self.sources.pending_calls()
         if not calls:
             box.add_widget(Body(text=self.t("conseiller.calls_none")))

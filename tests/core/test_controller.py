@@ -332,3 +332,11 @@ def test_printer_problems_are_named(make_controller):
                         (PrinterStatus.UNKNOWN, None), (PrinterStatus.PAPER_LOW, None)):
         printer.status = status
         assert c.printer_problem() == key
+
+
+def test_the_conseiller_menu_is_told_when_calls_reach_nobody(make_controller, help_desk):
+    # Issue 12: with no help channel, a visitor's call reaches nobody; the menu must say so.
+    assert not make_controller().conseiller_sources().help_reaches_nobody()
+    help_desk.configured = False
+    assert make_controller().conseiller_sources().help_reaches_nobody()
+    assert make_controller(helpcall=None).conseiller_sources().help_reaches_nobody()

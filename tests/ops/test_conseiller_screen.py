@@ -2,6 +2,7 @@
 
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -61,11 +62,13 @@ class Sources:
         self.acknowledged, self.restarted, self.left, self.printed = [], [], [], []
         self.calls = [CallLine("call-7", 7, "Créer une adresse e-mail", "3", 240)]
         self.review = ContentReview()
+        self.reaches_nobody = False
 
     def as_sources(self):
         from screens.conseiller import ConseillerSources
         return ConseillerSources(
             pending_calls=lambda: list(self.calls), acknowledge=self.acknowledged.append,
+            help_reaches_nobody=lambda: self.reaches_nobody,
             printer_status=lambda: ("OK", "Papier présent"), test_print=self.test_print,
             today=self.stats.today, restart=lambda: self.restarted.append(True),
             leave_to_desktop=lambda: self.left.append(True), content_review=lambda: self.review)
@@ -239,3 +242,18 @@ def test_the_menu_shows_the_content_date_and_the_procedures_due_for_review(kiosk
     shots.mkdir(parents=True, exist_ok=True)
     Path(driver.window.screenshot(str(shots / "conseiller-content-review.png"))).replace(
         shots / "conseiller-content-review.png")  # for people to look at
+
+
+def test_the_menu_says_when_a_visitors_call_reaches_nobody(kiosk):
+    driver, corner, panel, sources, _ = kiosk
+    warning = "personne n'est prévenu"
+    log_in(driver, corner, panel, "1111", "conseiller")
+    assert warning not in driver.texts(panel)
+    sources.reaches_nobody = True
+    panel.show_menu()
+    driver.frames(2)
+    assert warning in driver.texts(panel)
+    shots = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    Path(driver.window.screenshot(str(shots / "conseiller-calls-reach-nobody.png"))).replace(
+        shots / "conseiller-calls-reach-nobody.png")

@@ -116,6 +116,39 @@ def test_normalise_applies_every_rule_in_order():
         "25 euros par imèle.")
 
 
-def test_a_language_without_rules_only_drops_symbols():
-    assert normalise("«\u00a0Call 01 70 77 23 72\u00a0»", "xx") == "Call 01 70 77 23 72"
-    assert "fr" in st.RULES
+def test_a_language_without_rules_gets_the_language_free_ones():
+    assert normalise("«\u00a0Call 01 70 772 372 & co\u00a0»", "xx") == "Call 01, 70, 77, 23, 72 & co"
+    assert "fr" in st.RULES and "xx" not in st.SIGN_WORDS
+
+
+# ----- the other languages: no French word reaches another voice --------------------------
+FRENCH_WORDS = ("point", "arobase", "imèle", "numéro", "euros", "zéro", "heures", "mai", " et ")
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "pt", "es", "tr"])
+def test_other_languages_get_no_french_word(language):
+    text = (f"Le 15/05/2026 à 9 h 30, appelez le 01 70 772 372, écrivez à aide@caf.fr ou allez "
+            f"sur https://www.caf.fr/allocataires : «{NBSP}25 €{NBSP}» N° 5 & 6.")
+    said = normalise(text, language)
+    assert not [w for w in FRENCH_WORDS if w in said.replace("Le ", "")], said
+    # The language-free part still holds: the site without its path, the number in pairs
+    # (the voice says each pair in its own language), no guillemets.
+    assert "caf.fr" in said and "allocataires" not in said and "https" not in said
+    assert "01, 70, 77, 23, 72" in said
+    assert "«" not in said and "»" not in said
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", "Rent and charges, number 5"), ("es", "Alquiler y charges, número 5"),
+    ("pt", "Renda e charges, número 5"), ("tr", "Kira ve charges, numara 5"),
+    ("ar", "Rent و charges, رقم 5"),
+])
+def test_and_and_number_signs_are_said_in_the_language(language, said):
+    written = {"en": "Rent", "es": "Alquiler", "pt": "Renda", "tr": "Kira", "ar": "Rent"}[language]
+    assert normalise(f"{written} & charges, N° 5", language) == said
+
+
+def test_a_web_address_in_another_language_keeps_its_dots_for_the_voice():
+    # espeak-ng says « dot », « punto », « ponto » itself; the path is never spelled.
+    assert normalise("Go to https://www.impots.gouv.fr/particulier/espace.", "en") == (
+        "Go to impots.gouv.fr.")

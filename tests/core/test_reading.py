@@ -217,3 +217,18 @@ def test_an_image_is_described_in_speech(c, tmp_path, monkeypatch):
     monkeypatch.setitem(proc._by_id, step.id, replace(step, image=tmp_path / "ecran.png",
                                                       image_alt="La page d'accueil du site de l'ANTS."))
     assert "Image : La page d'accueil du site de l'ANTS." in c.screen_text().replace("\u00a0", " ")
+
+
+def test_speech_is_in_the_visitors_language_with_its_voice(c):
+    c.start_session()
+    c.set_language("en")
+    c.set_speech_mode(True)
+    said = c.speaker.said[-1]
+    assert c.speaker.languages[-1] == "en"
+    # speech.json has its English text: the French mode announcement is not read.
+    assert "What do you want to do?" in said and "Mode vocal" not in said, said
+    assert "Speech mode" in said
+    c.open_procedure(ANTS)
+    assert c.speaker.languages[-1] == "en" and "Step 1" in c.speaker.said[-1]
+    c.end_session()  # the next visitor hears French again
+    assert c.speaker.language == "fr" and c.wipes.last_report.clean

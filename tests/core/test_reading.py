@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from kiosk import reading
 from kiosk.config import Config, HelpLine, KioskSection, PrinterSection
 from kiosk.controller import KioskController
 from kiosk.services import Services
@@ -232,3 +235,17 @@ def test_speech_is_in_the_visitors_language_with_its_voice(c):
     assert c.speaker.languages[-1] == "en" and "Step 1" in c.speaker.said[-1]
     c.end_session()  # the next visitor hears French again
     assert c.speaker.language == "fr" and c.wipes.last_report.clean
+
+
+def test_the_summary_does_not_read_the_receipt_lines_it_has_just_read(c):
+    # Listening found the ANTS summary read twice over (2207 characters, about 2.5 min):
+    # the receipt says what the screen says. Said once, each line, and what only the
+    # receipt has (the procedure's title, the site) is still said.
+    go_to_kind(c, "end")
+    lines = reading.summary_lines(c)
+    content = [line for line in lines if len(line) > 25]
+    assert len(content) == len(set(content)), [x for x in content if content.count(x) > 1]
+    said = " ".join(lines)
+    receipt = reading.receipt_lines(c, c.machine.procedure, datetime.now())
+    assert all(line in said for line in receipt[1:]), [x for x in receipt if x not in said]
+    assert c.machine.procedure.title in said and "votre récapitulatif dira aussi" in said

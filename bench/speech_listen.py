@@ -3,7 +3,8 @@ PYTHONPATH=. .venv/bin/python bench/speech_listen.py [language ...]
 
 A visitor turns speech mode on at the attract screen and goes through the ANTS procedure
 (question, checklist, field, then the summary). Each screen's utterance is printed as the
-engine receives it: after kiosk/speech_text.py, in the voice of the language (kiosk/speech.py
+engine receives it: after kiosk/speech_text.py (SSML when French content is in another
+language), in the voice of the language (kiosk/speech.py
 VOICES). Nothing is played. The field gets a made-up number, to show it is never read.
 """
 
@@ -18,7 +19,7 @@ from kiosk.content.loader import load_pack
 from kiosk.controller import KioskController
 from kiosk.services import Services
 from kiosk.speech import VOICES
-from kiosk.speech_text import normalise
+from kiosk.speech_text import engine_input
 
 PROCEDURE = "ants-pre-demande-carte-identite"
 TYPED = "QX7P3ZK9"  # made up: must never appear below
@@ -31,7 +32,7 @@ class Recorder:
         self.language, self.received = "fr", []
 
     def speak(self, text: str) -> None:
-        self.received.append((VOICES[self.language], normalise(text, self.language)))
+        self.received.append((VOICES[self.language], engine_input(text, self.language)[0]))
 
     def set_voice(self, volume: int, rate: int, language: str = "fr") -> None:
         self.language = language

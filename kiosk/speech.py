@@ -16,7 +16,7 @@ import logging
 import shutil
 import subprocess
 
-from kiosk.speech_text import normalise
+from kiosk.speech_text import engine_input
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +45,22 @@ class Speaker:
             log.error("no espeak-ng voice for %r: French is used", language)
         self.language = language if language in VOICES else "fr"
 
-    def command(self) -> list[str]:
+    def command(self, ssml: bool = False) -> list[str]:
         """What is started: options only; the text comes on standard input."""
         return [*self.argv, "-v", VOICES[self.language], "-a", str(self.volume), "-s", str(self.rate),
-                "--stdin"]
+                *(["-m"] if ssml else []), "--stdin"]
 
     def speak(self, text: str) -> None:
         self.stop()
-        spoken = normalise(text, self.language).encode("utf-8")[:MAX_TEXT_BYTES]
+        text, ssml = engine_input(text, self.language)
+        spoken = text.encode("utf-8")
+        if len(spoken) > MAX_TEXT_BYTES:  # cut SSML at a tag's end, or espeak-ng reads the tags
+            spoken = spoken[:MAX_TEXT_BYTES].decode("utf-8", "ignore").rsplit("<", 1)[0].encode() + (
+                b"</voice></speak>" if ssml else b"")
         if not spoken.strip() or shutil.which(self.argv[0]) is None:
             return
         try:
-            self.process = subprocess.Popen(self.command(), stdin=subprocess.PIPE,
+            self.process = subprocess.Popen(self.command(ssml), stdin=subprocess.PIPE,
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             assert self.process.stdin is not None
             # Below the pipe's capacity: this returns without waiting for espeak-ng.

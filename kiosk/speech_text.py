@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from typing import Callable
+from xml.sax.saxutils import escape
 
 Rule = Callable[[str], str]
 
@@ -154,6 +155,7 @@ SIGN_WORDS: dict[str, tuple[str, str]] = {
 def marks(text: str) -> str:
     """Marks that are seen, not heard, in every language: guillemets, bullets, stars."""
     text = text.replace("→", ",").replace("/", " ")
+    text = re.sub("[\u2066-\u2069\u200e\u200f]", "", text)  # bidi isolates and marks (kiosk/i18n.py)
     return _SILENT.sub(" ", text)
 
 
@@ -220,3 +222,34 @@ def normalise(text: str, language: str = "fr") -> str:
     for rule in rules(language):
         text = rule(text)
     return text
+
+
+# ----- French content inside another language's speech ----------------------------------
+# The procedures are written in French only: a visitor who listens in English hears the
+# interface in English and the content in French. kiosk/reading.py puts French content
+# between these two private-use characters; engine_input() hands espeak-ng SSML where
+# each French part is in the French voice, normalised by the French rules.
+FRENCH_START, FRENCH_END = "\ue000", "\ue001"
+_FRENCH_PART = re.compile(f"{FRENCH_START}(.*?){FRENCH_END}", re.DOTALL)
+
+
+def french(text: str) -> str:
+    return f"{FRENCH_START}{text}{FRENCH_END}" if text else text
+
+
+def engine_input(text: str, language: str) -> tuple[str, bool]:
+    """What espeak-ng reads, and whether it is SSML (espeak-ng -m)."""
+    if language == "fr" or FRENCH_START not in text:
+        plain = text.replace(FRENCH_START, "").replace(FRENCH_END, "")
+        return normalise(plain, language), False
+    out, at = [], 0
+    for m in _FRENCH_PART.finditer(text):
+        out.append(escape(normalise(text[at:m.start()], language)))
+        out.append(f'<voice xml:lang="fr">{escape(normalise(m[1], "fr"))}</voice>')
+        at = m.end()
+    out.append(escape(normalise(text[at:], language)))
+    spoken = "".join(out).replace(FRENCH_START, "").replace(FRENCH_END, "")
+    # normalise() strips each part: the spaces between parts come back here.
+    spoken = re.sub(r"(?<=[^\s>])<voice", " <voice", spoken)
+    spoken = re.sub(r"</voice>(?=[^\s<.,;:!?])", "</voice> ", spoken)
+    return f"<speak>{spoken}</speak>", True

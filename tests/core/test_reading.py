@@ -12,6 +12,7 @@ from kiosk.controller import KioskController
 from kiosk.services import Services
 from kiosk.session import State
 from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME
+from kiosk.speech_text import engine_input
 from tests.speech_support import RecordingSpeaker
 
 ANTS = "ants-pre-demande-carte-identite"
@@ -233,6 +234,10 @@ def test_speech_is_in_the_visitors_language_with_its_voice(c):
     assert "Speech mode" in said
     c.open_procedure(ANTS)
     assert c.speaker.languages[-1] == "en" and "Step 1" in c.speaker.said[-1]
+    # The procedure is written in French: its words go to the French voice.
+    spoken, ssml = engine_input(c.speaker.said[-1], "en")
+    assert ssml and f'<voice xml:lang="fr">{c.machine.procedure.title}</voice>' in spoken
+    assert spoken.startswith("<speak>Step 1 of")
     c.end_session()  # the next visitor hears French again
     assert c.speaker.language == "fr" and c.wipes.last_report.clean
 

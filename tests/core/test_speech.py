@@ -108,3 +108,17 @@ def test_the_voice_of_the_language_speaks_it(tmp_path, language, text):
     with wave.open(str(wav)) as w:
         seconds = w.getnframes() / w.getframerate()
     assert 1.5 < seconds < 12, seconds  # Arabic number words are long: 9.1 s
+
+
+def test_french_content_in_english_speech_is_one_real_utterance_in_two_voices(tmp_path):
+    from kiosk.speech_text import french
+    wav = tmp_path / "mixed.wav"
+    speaker = Speaker(["espeak-ng", "-w", str(wav)])
+    speaker.set_voice(DEFAULT_VOLUME, 140, "en")
+    speaker.speak(f"Step 2 of 9. {french('Faire la pré-demande de carte d’identité')}. 6 items to tick.")
+    assert "-m" in speaker.command(ssml=True)
+    assert speaker.process is not None and speaker.process.wait(timeout=20) == 0
+    with wave.open(str(wav)) as w:
+        seconds = w.getnframes() / w.getframerate()
+    # The tags are not read aloud (« less than speak greater than » would double it).
+    assert 3 < seconds < 9, seconds

@@ -152,3 +152,27 @@ def test_a_web_address_in_another_language_keeps_its_dots_for_the_voice():
     # espeak-ng says « dot », « punto », « ponto » itself; the path is never spelled.
     assert normalise("Go to https://www.impots.gouv.fr/particulier/espace.", "en") == (
         "Go to impots.gouv.fr.")
+
+
+# ----- French content inside another language's speech ----------------------------------
+def test_french_content_in_another_language_is_said_by_the_french_voice():
+    text = f"Step 2 of 9. {st.french('Un timbre fiscal coûte 25 € <ou> plus')}. 6 items to tick: N° 5"
+    spoken, ssml = st.engine_input(text, "en")
+    assert ssml
+    assert spoken == ('<speak>Step 2 of 9. <voice xml:lang="fr">Un timbre fiscal coûte 25 euros ou plus'
+                      '</voice>. 6 items to tick: number 5</speak>')
+
+
+def test_markers_are_dropped_when_the_visitor_listens_in_french():
+    assert st.engine_input(f"Étape 2. {st.french('25 €')}.", "fr") == ("Étape 2. 25 euros.", False)
+    assert st.engine_input("Step 2 & 3.", "en") == ("Step 2 and 3.", False)
+
+
+def test_arabic_bidi_isolates_never_reach_the_voice():
+    # kiosk/i18n.py wraps placeholders in U+2068 … U+2069 for the screen only.
+    assert normalise("الخطوة \u20682\u2069 من \u20689\u2069", "ar") == "الخطوة 2 من 9"
+
+
+def test_xml_in_content_is_escaped_for_ssml():
+    spoken, ssml = st.engine_input(f"See {st.french('Tom & Jerry')} & <b>", "en")
+    assert ssml and "<b>" not in spoken and "&" not in spoken.replace("&lt;", "").replace("&gt;", "")

@@ -231,3 +231,21 @@ def test_the_invitation_is_shown_on_the_attract_screen(k):
     assert k.machine.state is State.ATTRACT
     assert k.app.t("speech.invite") in k.texts()
     k.screenshot("speech-attract")
+
+
+def test_the_speech_bar_shows_the_volume_and_rate_and_follows_the_language(k):
+    # EN 301 549 5.1.5: what « Volume + » says aloud (« Volume 120 pour cent ») is shown too.
+    double_tap(k, 640, 400)
+    bar = k.app.root_widget.speech_bar
+    assert bar.buttons["speech.louder"].detail == "100\u00a0%"
+    choose(k, "Volume\u00a0+")
+    k.frames(2)
+    assert bar.buttons["speech.louder"].detail == "120\u00a0%"
+    assert bar.buttons["speech.quieter"].detail == "120\u00a0%"
+    assert bar.buttons["speech.faster"].detail == "100\u00a0%"
+    k.screenshot("speech-bar-volume")
+    k.app.controller.set_language("en")
+    k.frames(3)
+    assert bar.buttons["speech.repeat"].label == "Repeat"
+    assert bar.buttons["speech.louder"].detail == "120%"
+    k.screenshot("speech-bar-english")

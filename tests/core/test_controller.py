@@ -332,3 +332,18 @@ def test_printer_problems_are_named(make_controller):
                         (PrinterStatus.UNKNOWN, None), (PrinterStatus.PAPER_LOW, None)):
         printer.status = status
         assert c.printer_problem() == key
+
+
+def test_in_speech_mode_the_help_calls_state_is_said_as_it_changes(make_controller, help_desk, ui):
+    c = make_controller()
+    c.set_speech_mode(True)
+    c.call_help()
+    c.close_help_panel()
+    before = len(c.speaker.said)
+    help_desk.report("call-1", CallStatus.DELIVERED)
+    ui.run_posted()
+    assert c.speaker.said[before:] == [c.t("help.banner_delivered", number=c.machine.visit.help_number)]
+    help_desk.report("call-1", CallStatus.ACKNOWLEDGED)
+    ui.run_posted()
+    assert c.speaker.said[-1] == c.t("help.banner_coming", number=c.machine.visit.help_number)
+    assert "arrive" in c.speaker.said[-1]

@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kiosk.speech_text import FRENCH_END, french
 from kiosk.receipts import BlockKind, build_procedure_receipt, display_url, papers_to_bring
 from kiosk.session import PrintStatus, SessionMachine, State
+from kiosk.speech_text import FRENCH_END, french
 
 if TYPE_CHECKING:  # types only
     from kiosk.content.model import Procedure, Step

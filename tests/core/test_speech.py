@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.speech import DEFAULT_VOLUME, VOICES as VOICES_UNDER_TEST, Speaker
+from kiosk.speech import DEFAULT_VOLUME, Speaker
+from kiosk.speech import VOICES as VOICES_UNDER_TEST
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                 reason="espeak-ng is installed by scripts/setup.sh")

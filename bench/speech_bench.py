@@ -22,7 +22,6 @@ from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME
 from kiosk.speech_text import normalise
 
 
-
 def cap_heights() -> None:
     d = Config().display
     distance_mm = d.viewing_distance_mm

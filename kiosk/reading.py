@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.receipts import BlockKind, build_procedure_receipt, display_url, papers_to_bring
 from kiosk.session import PrintStatus, SessionMachine, State
-from kiosk.speech_text import FRENCH_END, french
+from kiosk.speech_text import FRENCH_END, french, french_parts
 
 if TYPE_CHECKING:  # types only
     from kiosk.content.model import Procedure, Step
@@ -236,7 +236,10 @@ def control_text(c: KioskController, label: str, *, detail: str = "", tick: bool
     """« Oui, choisi, bouton, 1 sur 2 »: label, state, kind, place in its list, then the
     button's detail line (a duration, an explanation)."""
     t = c.t
-    parts = [label]
+    # A button's label is French content (a procedure, a choice) when the screen's text marks
+    # it so: then the French voice says it, as when the whole screen is read.
+    french_label = c.language.code != "fr" and label.strip() in french_parts(screen_text(c))
+    parts = [french(label) if french_label else label]
     if tick is not None:
         parts.append(t("speech.ticked") if tick else t("speech.not_ticked"))
     elif chosen:
@@ -247,5 +250,5 @@ def control_text(c: KioskController, label: str, *, detail: str = "", tick: bool
                      else t("speech.dimmed"))
     if position is not None and position[1] > 1:
         parts.append(t("speech.position", position=position[0], count=position[1]))
-    said = ", ".join(p.rstrip(".") for p in parts) + "."
+    said = ", ".join(p.rstrip(".") if p[-1:] != FRENCH_END else p for p in parts) + "."
     return f"{said} {detail}" if detail else said  # a button's detail line comes after

@@ -237,6 +237,11 @@ def french(text: str) -> str:
     return f"{FRENCH_START}{text}{FRENCH_END}" if text else text
 
 
+def french_parts(text: str) -> set[str]:
+    """The French content marked in text."""
+    return {part.strip() for part in _FRENCH_PART.findall(text)}
+
+
 def engine_input(text: str, language: str) -> tuple[str, bool]:
     """What espeak-ng reads, and whether it is SSML (espeak-ng -m)."""
     if language == "fr" or FRENCH_START not in text:

@@ -12,7 +12,7 @@ from kiosk.controller import KioskController
 from kiosk.services import Services
 from kiosk.session import State
 from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME
-from kiosk.speech_text import engine_input
+from kiosk.speech_text import FRENCH_START, engine_input, french
 from tests.speech_support import RecordingSpeaker
 
 ANTS = "ants-pre-demande-carte-identite"
@@ -254,3 +254,14 @@ def test_the_summary_does_not_read_the_receipt_lines_it_has_just_read(c):
     receipt = reading.receipt_lines(c, c.machine.procedure, datetime.now())
     assert all(line in said for line in receipt[1:]), [x for x in receipt if x not in said]
     assert c.machine.procedure.title in said and "votre récapitulatif dira aussi" in said
+
+
+def test_in_another_language_a_touched_content_button_goes_to_the_french_voice(c):
+    go_to_kind(c, "question")
+    c.set_language("en")
+    choice = c.machine.step.choices[0].label
+    said = reading.control_text(c, choice, position=(1, 2))
+    assert said.startswith(french(choice)) and said.endswith("button, 1 of 2.")
+    assert FRENCH_START not in reading.control_text(c, c.t("step.next"))  # the interface: English
+    c.set_language("fr")
+    assert reading.control_text(c, choice) == f"{choice}, bouton."

@@ -106,17 +106,24 @@ class SpeechTouch:
 
     # ----- what there is to say, in reading order -----------------------------------------
     def layers(self) -> list:
-        """The widgets in front of the visitor: the topmost overlay alone if one is open."""
+        """The widgets in front of the visitor: the topmost overlay if one is open, then the
+        speech bar (« Répéter » and « Arrêter » stay reachable, after the overlay's items)."""
         from screens.overlays import Overlay
         overlays = [w for w in self.root.children if isinstance(w, Overlay)]
         if overlays:
-            return [overlays[0]]  # children[0] is the one drawn last, on top
+            return [overlays[0], self.root.speech_bar]  # children[0] is drawn last, on top
         ids = self.root.ids
         return [ids.bar, ids.help_banner, self.root.speech_bar, ids.sm.current_screen]
 
     def items(self) -> list:
+        layers = self.layers()
+        if len(layers) == 2:  # an overlay, then the bar: each in its own reading order
+            return [w for layer in layers for w in self._items_in([layer])]
+        return self._items_in(layers)
+
+    def _items_in(self, layers: list) -> list:
         found = []
-        for layer in self.layers():
+        for layer in layers:
             if layer is None or layer.opacity == 0:
                 continue
             stack = [layer]

@@ -249,3 +249,19 @@ def test_the_speech_bar_shows_the_volume_and_rate_and_follows_the_language(k):
     assert bar.buttons["speech.repeat"].label == "Repeat"
     assert bar.buttons["speech.louder"].detail == "120%"
     k.screenshot("speech-bar-english")
+
+
+def test_repeat_and_stop_stay_reachable_on_the_idle_warning(k):
+    # Issue 14: « Répéter » and « Arrêter » always reachable; an overlay used to hide them
+    # from the swipe order (only the overlay's own items were read).
+    double_tap(k, 640, 400)
+    k.clock.advance(k.app.cfg.session.idle_timeout_s)
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
+    k.frames(2)
+    labels = [getattr(w, "label", "") for w in k.app.root_widget.speech.items()]
+    assert "Répéter" in labels and "Arrêter" in labels
+    assert labels.index("Répéter") > labels.index(k.app.t("idle.continue"))  # the warning first
+    choose(k, "Répéter")
+    assert k.machine.state is State.IDLE_WARNING
+    assert said(k).said[-1] == k.app.controller.screen_text()
+    assert k.app.t("idle.question") in said(k).said[-1]

@@ -30,6 +30,20 @@ DEFAULT_RATE = 140    # espeak-ng -s: words per minute
 MAX_TEXT_BYTES = 32 * 1024
 
 
+def cut(text: str, ssml: bool) -> bytes:
+    """At most MAX_TEXT_BYTES of UTF-8; SSML cut before a tag and closed again, or espeak-ng
+    would read the broken tag aloud."""
+    spoken = text.encode("utf-8")
+    if len(spoken) <= MAX_TEXT_BYTES:
+        return spoken
+    head = spoken[:MAX_TEXT_BYTES - 32].decode("utf-8", "ignore")
+    if not ssml:
+        return head.encode("utf-8")
+    head = head.rsplit("<", 1)[0]
+    still_open = head.count("<voice") - head.count("</voice>")
+    return (head + "</voice>" * still_open + "</speak>").encode("utf-8")
+
+
 class Speaker:
     def __init__(self, argv: tuple[str, ...] | list[str] = DEFAULT_ARGV, language: str = "fr"):
         # Tests point it at a WAV file with -w. The voice (-v) is added from the language.
@@ -53,10 +67,7 @@ class Speaker:
     def speak(self, text: str) -> None:
         self.stop()
         text, ssml = engine_input(text, self.language)
-        spoken = text.encode("utf-8")
-        if len(spoken) > MAX_TEXT_BYTES:  # cut SSML at a tag's end, or espeak-ng reads the tags
-            spoken = spoken[:MAX_TEXT_BYTES].decode("utf-8", "ignore").rsplit("<", 1)[0].encode() + (
-                b"</voice></speak>" if ssml else b"")
+        spoken = cut(text, ssml)
         if not spoken.strip() or shutil.which(self.argv[0]) is None:
             return
         try:

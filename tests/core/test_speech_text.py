@@ -176,3 +176,16 @@ def test_arabic_bidi_isolates_never_reach_the_voice():
 def test_xml_in_content_is_escaped_for_ssml():
     spoken, ssml = st.engine_input(f"See {st.french('Tom & Jerry')} & <b>", "en")
     assert ssml and "<b>" not in spoken and "&" not in spoken.replace("&lt;", "").replace("&gt;", "")
+
+
+def test_a_long_ssml_utterance_is_cut_into_well_formed_ssml():
+    import xml.etree.ElementTree as ET
+
+    from kiosk.speech import MAX_TEXT_BYTES, cut
+    # Cut inside a French part, and (the first cut's failure: a </voice> too many) between two.
+    for english in ("Step {i}.", "Step {i} of the procedure."):
+        text = " ".join(f"{english.format(i=i)} {st.french('Une photo')}." for i in range(2000))
+        spoken = cut(*st.engine_input(text, "en"))
+        assert len(spoken) <= MAX_TEXT_BYTES
+        ET.fromstring(spoken.decode("utf-8"))  # raises on a broken tag or an unclosed voice
+    assert cut("é" * 40000, False).decode("utf-8")  # never half a character

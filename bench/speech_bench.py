@@ -21,15 +21,14 @@ from kiosk.config import Config
 from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME
 from kiosk.speech_text import normalise
 
-VIEWING_DISTANCE_MM = 600
-
 
 def cap_heights() -> None:
     d = Config().display
+    distance_mm = d.viewing_distance_mm
     px_per_mm = math.hypot(d.window_width_px, d.window_height_px) / (d.diagonal_in * 25.4)
-    need = 2 * VIEWING_DISTANCE_MM * math.tan(math.radians(0.35))
+    need = 2 * distance_mm * math.tan(math.radians(0.35))
     print(f"screen {d.window_width_px}x{d.window_height_px} {d.diagonal_in} in: {px_per_mm:.3f} px/mm; "
-          f"H needed at {VIEWING_DISTANCE_MM} mm: {need:.2f} mm")
+          f"H needed at {distance_mm} mm: {need:.2f} mm")
     for scale in theme.TEXT_SCALES:
         m = theme.Metrics.for_screen(d.window_width_px, d.window_height_px, d.diagonal_in, scale)
         for name, px, font in (("body", m.body_px, theme.FONT_REGULAR), ("title", m.title_px, theme.FONT_BOLD)):

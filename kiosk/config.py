@@ -52,6 +52,10 @@ class DisplaySection:
     diagonal_in: float = field(default=15.6, metadata=_range(7, 65))
     window_width_px: int = field(default=1280, metadata=_range(640, 7680))
     window_height_px: int = field(default=800, metadata=_range(480, 4320))
+    # Issue 14 / EN 301 549 5.1.4: the largest text size makes a capital H at least 0.7° of
+    # view from here (600 mm: 7.33 mm); tests/core/test_theme.py checks it.
+    viewing_distance_mm: int = field(default=600, metadata=_range(
+        300, 1000, doc="distance from the visitor's eyes to the screen, for the text size check"))
 
 
 @dataclass(frozen=True)

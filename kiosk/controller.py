@@ -278,7 +278,7 @@ class KioskController:
 
     def speak(self, text: str) -> None:
         v = self.machine.visit
-        self.speaker.set_voice(v.speech_volume, v.speech_rate)
+        self.speaker.set_voice(v.speech_volume, v.speech_rate, self.language.code)
         self.speaker.speak(text)
 
     def stop_speech(self) -> None:
@@ -614,7 +614,7 @@ class KioskController:
     def _default_voice(self) -> None:
         visit = self.machine.visit
         visit.speech_mode, visit.speech_volume, visit.speech_rate = False, DEFAULT_VOLUME, DEFAULT_RATE
-        self.speaker.set_voice(DEFAULT_VOLUME, DEFAULT_RATE)
+        self.speaker.set_voice(DEFAULT_VOLUME, DEFAULT_RATE, self.cfg.kiosk.language)
 
     def register_wipe(self, name: str, wipe: Callable[[], None], is_empty: Callable[[], bool]) -> None:
         """For holders only the UI knows (text inputs, clipboard, render caches)."""

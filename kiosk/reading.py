@@ -5,6 +5,8 @@ and the speech mode's descriptions of controls come from here. The rule that mat
 most: a field marked `personal` (a secret, a number) is never spoken, neither its value
 nor the characters typed; the receipt's personal lines are not read either.
 Text is returned as written on screen: kiosk/speech_text.py turns it into what is heard.
+The content is French only: when the visitor listens in another language, each piece of
+content is marked (`fr()`), so that the French voice says it (speech_text.engine_input).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.receipts import BlockKind, build_procedure_receipt, display_url, papers_to_bring
 from kiosk.session import PrintStatus, SessionMachine, State
+from kiosk.speech_text import FRENCH_END, french, french_parts
 
 if TYPE_CHECKING:  # types only
     from kiosk.content.model import Procedure, Step
@@ -22,12 +25,17 @@ if TYPE_CHECKING:  # types only
 POPULAR_COUNT = 4  # as screens/home.py shows
 
 
+def fr(c: KioskController, text: str) -> str:
+    """Content (French) in what is said: marked for the French voice in another language."""
+    return text if c.language.code == "fr" else french(text)
+
+
 def join(parts: list[str]) -> str:
     """One utterance: sentences kept apart by a pause (a full stop when none ends them)."""
     out = []
     for part in (p.strip() for p in parts):
         if part:
-            out.append(part if part[-1] in ".!?:…" else part + ".")
+            out.append(part if part.rstrip(FRENCH_END)[-1:] in tuple(".!?:…؟") else part + ".")
     return " ".join(out)
 
 
@@ -65,16 +73,16 @@ def home_lines(c: KioskController) -> list[str]:
     if v.category_id:
         category = next(x for x in c.pack.categories if x.id == v.category_id)
         procs = c.home_order(v.category_id)
-        return [t("home.all_categories"), category.title, t("speech.procedure_count", count=len(procs)),
+        return [t("home.all_categories"), fr(c, category.title), t("speech.procedure_count", count=len(procs)),
                 *(procedure_line(c, p) for p in procs)]
     categories = c.home_categories()
     return [t("home.question"), t("home.popular"),
             *(procedure_line(c, p) for p in c.home_order()[:POPULAR_COUNT]),
-            t("home.categories"), *(c.t("speech.category", title=x.title) for x in categories)]
+            t("home.categories"), *(c.t("speech.category", title=fr(c, x.title)) for x in categories)]
 
 
 def procedure_line(c: KioskController, proc: Procedure) -> str:
-    return f"{proc.title}, {c.t('home.duration', count=proc.duration_min, minutes=proc.duration_min)}"
+    return f"{fr(c, proc.title)}, {c.t('home.duration', count=proc.duration_min, minutes=proc.duration_min)}"
 
 
 # ----- steps -------------------------------------------------------------------------------
@@ -84,13 +92,13 @@ def step_lines(c: KioskController) -> list[str]:
     if step is None or proc is None:
         return []
     current, total = m.progress()
-    out = [t("step.progress", current=current, total=total), proc.title, step.title]
+    out = [t("step.progress", current=current, total=total), fr(c, proc.title), fr(c, step.title)]
     if not m.visit.history and proc.before_you_start:
-        out += [t("step.before_you_start"), *proc.before_you_start]
+        out += [t("step.before_you_start"), *(fr(c, x) for x in proc.before_you_start)]
     if step.text:
-        out.append(step.text.strip())
+        out.append(fr(c, step.text.strip()))
     if step.image is not None and step.image_alt:
-        out.append(t("speech.image", description=step.image_alt))
+        out.append(t("speech.image", description=fr(c, step.image_alt)))
     out += kind_lines(c, step)
     return out
 
@@ -100,26 +108,26 @@ def kind_lines(c: KioskController, step: Step) -> list[str]:
     if step.kind == "question":
         chosen = m.visit.answers.get(step.id)
         return [t("speech.choices", count=len(step.choices)),
-                *(choice.label + (f", {t('speech.chosen')}" if i == chosen else "")
+                *(fr(c, choice.label) + (f", {t('speech.chosen')}" if i == chosen else "")
                   for i, choice in enumerate(step.choices))]
     if step.kind == "checklist":
         ticked = m.visit.checked.get(step.id, set())
         return [t("speech.items", count=len(step.items)),
-                *(f"{item.label}, {t('speech.ticked') if item.id in ticked else t('speech.not_ticked')}"
-                  + (f". {item.help}" if item.help else "") for item in step.items)]
+                *(f"{fr(c, item.label)}, {t('speech.ticked') if item.id in ticked else t('speech.not_ticked')}"
+                  + (f". {fr(c, item.help)}" if item.help else "") for item in step.items)]
     if step.kind == "field":
         return field_lines(c, step)
     if step.kind == "link" and step.link is not None:
-        return [t("speech.qr", label=step.link.label, url=display_url(step.link.url))]
+        return [t("speech.qr", label=fr(c, step.link.label), url=display_url(step.link.url))]
     return []
 
 
 def field_lines(c: KioskController, step: Step) -> list[str]:
     """Label, format, what was typed (never for a personal field), and what is wrong."""
     m, t = c.machine, c.t
-    out = [t("speech.field_label", label=step.label or step.title)]
+    out = [t("speech.field_label", label=fr(c, step.label or step.title))]
     if step.pattern_help:
-        out.append(t("speech.field_format", format=step.pattern_help))
+        out.append(t("speech.field_format", format=fr(c, step.pattern_help)))
     value = m.visit.fields.get(step.id, "")
     if step.personal:
         out.append(t("speech.secret"))
@@ -160,22 +168,22 @@ def summary_lines(c: KioskController, now: datetime | None = None) -> list[str]:
     proc, end, visit = m.procedure, m.step, m.visit
     if proc is None or end is None:
         return []
-    out = [end.title]
+    out = [fr(c, end.title)]
     for key, lines in (("summary.done", list(end.done)), ("summary.todo", list(end.todo)),
                        ("summary.bring", papers_to_bring(proc, visit, end.bring))):
         if lines:
-            out += [t(key), *lines]
+            out += [t(key), *(fr(c, x) for x in lines)]
     if end.where:
-        out += [t("summary.where"), end.where]
+        out += [t("summary.where"), fr(c, end.where)]
     if visit.print_message_key:
         out.append(t(visit.print_message_key))
     if visit.print_status not in (PrintStatus.PRINTING, PrintStatus.DONE):
-        out += receipt_lines(c, proc, now or datetime.now())
+        out += receipt_news(c, receipt_lines(c, proc, now or datetime.now()), out)
         if not c.printing_available():
             out.append(t("speech.printer_unavailable"))
     help_lines = c.help_lines()
     if help_lines:  # what the summary shows: only the lines the office configured
-        out += [t("receipt.help_heading"), *help_lines]
+        out += [t("receipt.help_heading"), *(fr(c, x) for x in help_lines)]
     return out
 
 
@@ -188,12 +196,22 @@ def receipt_lines(c: KioskController, proc: Procedure, now: datetime) -> list[st
         if block.personal:
             personal = True
         elif block.kind is BlockKind.BULLETS:
-            out += list(block.items)
+            out += [fr(c, x) for x in block.items]
         elif block.kind in (BlockKind.TITLE, BlockKind.HEADING, BlockKind.TEXT):
-            out.append(block.text)
+            out.append(fr(c, block.text))
     if personal:
         out.append(c.t("speech.receipt_personal"))
     return out
+
+
+def receipt_news(c: KioskController, receipt: list[str], said: list[str]) -> list[str]:
+    """The receipt's lines the summary has not just read (it repeats the screen): the ANTS
+    summary went from 2207 to about 1200 characters. Headings stay with what they head."""
+    already = {line.strip() for line in said}
+    news = [line for line in receipt[1:] if line.strip() not in already]
+    if len(news) == len(receipt) - 1:
+        return receipt
+    return [c.t("speech.receipt_also"), *news]
 
 
 # ----- overlays ----------------------------------------------------------------------------
@@ -218,7 +236,10 @@ def control_text(c: KioskController, label: str, *, detail: str = "", tick: bool
     """« Oui, choisi, bouton, 1 sur 2 »: label, state, kind, place in its list, then the
     button's detail line (a duration, an explanation)."""
     t = c.t
-    parts = [label]
+    # A button's label is French content (a procedure, a choice) when the screen's text marks
+    # it so: then the French voice says it, as when the whole screen is read.
+    french_label = c.language.code != "fr" and label.strip() in french_parts(screen_text(c))
+    parts = [french(label) if french_label else label]
     if tick is not None:
         parts.append(t("speech.ticked") if tick else t("speech.not_ticked"))
     elif chosen:
@@ -229,5 +250,5 @@ def control_text(c: KioskController, label: str, *, detail: str = "", tick: bool
                      else t("speech.dimmed"))
     if position is not None and position[1] > 1:
         parts.append(t("speech.position", position=position[0], count=position[1]))
-    said = ", ".join(p.rstrip(".") for p in parts) + "."
+    said = ", ".join(p.rstrip(".") if p[-1:] != FRENCH_END else p for p in parts) + "."
     return f"{said} {detail}" if detail else said  # a button's detail line comes after

@@ -5,14 +5,15 @@ as three numbers and slashes, « https://www.impots.gouv.fr/particulier » lette
 `normalise(text, language)` rewrites what is shown into what a French speaker would say;
 the screen keeps the written form. Rules are pure functions of a string, applied in order
 (web addresses before dates, phone numbers before amounts), and keyed by language so that
-another language adds its own list (issue 15). A language without rules gets the
-language-free ones only (symbols that must not be read).
+another language adds its own list (issue 15). The other languages get rules that write no
+French word (`rules()`): addresses, phone numbers and times put in a form their voice reads.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Callable
+from xml.sax.saxutils import escape
 
 Rule = Callable[[str], str]
 
@@ -143,14 +144,33 @@ def amounts(text: str) -> str:
 
 # ----- symbols ----------------------------------------------------------------------------
 _SILENT = re.compile(r"[«»“”\"•*_#|~<>\[\]{}]")
+# « & » and « N° » in each voice's words: espeak-ng says « N degrees » and, in Arabic or
+# Spanish, « ampersand ». A language not listed keeps the signs.
+SIGN_WORDS: dict[str, tuple[str, str]] = {
+    "fr": ("et", "numéro"), "en": ("and", "number"), "es": ("y", "número"),
+    "pt": ("e", "número"), "tr": ("ve", "numara"), "ar": ("و", "رقم"),
+}
+
+
+def marks(text: str) -> str:
+    """Marks that are seen, not heard, in every language: guillemets, bullets, stars."""
+    text = text.replace("→", ",").replace("/", " ")
+    text = re.sub("[\u2066-\u2069\u200e\u200f]", "", text)  # bidi isolates and marks (kiosk/i18n.py)
+    return _SILENT.sub(" ", text)
+
+
+def sign_words(language: str) -> Rule:
+    and_word, number_word = SIGN_WORDS.get(language, ("&", "N°"))
+
+    def signs(text: str) -> str:
+        text = re.sub(r"\b[Nn]°\s?", f"{number_word} ", text)
+        return text.replace("&", f" {and_word} ")
+    return signs
 
 
 def symbols(text: str) -> str:
-    """Marks that are seen, not heard: guillemets, bullets, stars; « & » is « et »,
-    « N° » is « numéro »."""
-    text = re.sub(r"\b[Nn]°\s?", "numéro ", text)
-    text = text.replace("&", " et ").replace("→", ",").replace("/", " ")
-    return _SILENT.sub(" ", text)
+    """French: « & » is « et », « N° » is « numéro », then the marks are dropped."""
+    return marks(sign_words("fr")(text))
 
 
 def spaces(text: str) -> str:
@@ -159,14 +179,82 @@ def spaces(text: str) -> str:
     return re.sub(r" *\n[\s]*", "\n", text).strip()
 
 
+# ----- every language: what any voice would otherwise get wrong ----------------------------
+def sites(text: str) -> str:
+    """« https://www.caf.fr/allocataires » → « caf.fr »: the voice says the dots in its own
+    words (« dot », « punto »); the scheme and the path are never spelled."""
+    return _URL.sub(lambda m: m[1].rstrip("."), text)
+
+
+def phone_pairs(text: str) -> str:
+    """« 01 70 772 372 » → « 01 70 77 23 72 »: ten digits regrouped in pairs, each said as a
+    number by the voice in its language (never « seven hundred seventy-two »)."""
+    def say(m: re.Match) -> str:
+        if m[1].startswith("+"):
+            return m[0]
+        digits = "0" + re.sub(r"\D", "", m[2])
+        return ", ".join(digits[i:i + 2] for i in range(0, 10, 2))
+    return _PHONE.sub(say, text)
+
+
+def clock_times(text: str) -> str:
+    """« 9 h 30 » → « 9:30 »: the French « h » means nothing to another voice."""
+    return re.sub(r"\b(\d{1,2})\s?h(?:\s?(\d{2}))?\b", lambda m: f"{m[1]}:{m[2] or '00'}", text)
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
     "fr": (email_addresses, web_addresses, email_word, dates, times, phone_numbers,
            grouped_numbers, amounts, symbols, spaces),
 }
-LANGUAGE_FREE: tuple[Rule, ...] = (symbols, spaces)
+LANGUAGE_FREE: tuple[Rule, ...] = (marks, spaces)
+
+
+def rules(language: str) -> tuple[Rule, ...]:
+    """French has its full list; another language gets only rules that write no word of
+    French: sites, phone pairs and times as digits its voice reads, its own words for « & »
+    and « N° », and the marks dropped."""
+    if language in RULES:
+        return RULES[language]
+    return (sites, phone_pairs, clock_times, sign_words(language), *LANGUAGE_FREE)
 
 
 def normalise(text: str, language: str = "fr") -> str:
-    for rule in RULES.get(language, LANGUAGE_FREE):
+    for rule in rules(language):
         text = rule(text)
     return text
+
+
+# ----- French content inside another language's speech ----------------------------------
+# The procedures are written in French only: a visitor who listens in English hears the
+# interface in English and the content in French. kiosk/reading.py puts French content
+# between these two private-use characters; engine_input() hands espeak-ng SSML where
+# each French part is in the French voice, normalised by the French rules.
+FRENCH_START, FRENCH_END = "\ue000", "\ue001"
+_FRENCH_PART = re.compile(f"{FRENCH_START}(.*?){FRENCH_END}", re.DOTALL)
+
+
+def french(text: str) -> str:
+    return f"{FRENCH_START}{text}{FRENCH_END}" if text else text
+
+
+def french_parts(text: str) -> set[str]:
+    """The French content marked in text."""
+    return {part.strip() for part in _FRENCH_PART.findall(text)}
+
+
+def engine_input(text: str, language: str) -> tuple[str, bool]:
+    """What espeak-ng reads, and whether it is SSML (espeak-ng -m)."""
+    if language == "fr" or FRENCH_START not in text:
+        plain = text.replace(FRENCH_START, "").replace(FRENCH_END, "")
+        return normalise(plain, language), False
+    out, at = [], 0
+    for m in _FRENCH_PART.finditer(text):
+        out.append(escape(normalise(text[at:m.start()], language)))
+        out.append(f'<voice xml:lang="fr">{escape(normalise(m[1], "fr"))}</voice>')
+        at = m.end()
+    out.append(escape(normalise(text[at:], language)))
+    spoken = "".join(out).replace(FRENCH_START, "").replace(FRENCH_END, "")
+    # normalise() strips each part: the spaces between parts come back here.
+    spoken = re.sub(r"(?<=[^\s>])<voice", " <voice", spoken)
+    spoken = re.sub(r"</voice>(?=[^\s<.,;:!?])", "</voice> ", spoken)
+    return f"<speak>{spoken}</speak>", True

@@ -19,6 +19,7 @@ from kivy.uix.scrollview import ScrollView
 
 from kiosk import reading
 from kiosk.session import State
+from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME
 from screens.keyboard import FieldInput, KioskKeyboard
 from screens.widgets import Body, Icon, KButton, Title
 
@@ -45,9 +46,13 @@ def in_reading_order(widgets: list) -> list:
     return [box[3] for row in rows for box in sorted(row, key=lambda b: b[2])]
 
 
+VOLUME_KEYS, RATE_KEYS = ("speech.louder", "speech.quieter"), ("speech.faster", "speech.slower")
+
+
 class SpeechBar(GridLayout):
     """« Répéter », « Arrêter », volume and rate, and leaving: one row, shown in speech mode
-    only (the visible sign of the mode). Hidden, it takes no touch."""
+    only (the visible sign of the mode). Hidden, it takes no touch. The volume and rate
+    buttons show the value they say aloud (EN 301 549 5.1.5); labels follow the language."""
 
     def __init__(self, app, **kwargs):
         super().__init__(rows=1, size_hint_y=None, spacing=app.gap_px, padding=app.gap_px, **kwargs)
@@ -73,6 +78,13 @@ class SpeechBar(GridLayout):
         on = visit.speech_mode
         self.opacity = 1 if on else 0
         self.disabled = not on
+        volume = app.t("speech.percent_shown", percent=round(100 * visit.speech_volume / DEFAULT_VOLUME))
+        rate = app.t("speech.percent_shown", percent=round(100 * visit.speech_rate / DEFAULT_RATE))
+        for key, button in self.buttons.items():
+            # Set only when changed: a new text is a new texture (screens/widgets.py).
+            detail = volume if key in VOLUME_KEYS else rate if key in RATE_KEYS else ""
+            if (button.label, button.detail) != (app.t(key), detail):
+                button.label, button.detail = app.t(key), detail
         self._fit()
 
     def on_touch_down(self, touch):
@@ -94,17 +106,24 @@ class SpeechTouch:
 
     # ----- what there is to say, in reading order -----------------------------------------
     def layers(self) -> list:
-        """The widgets in front of the visitor: the topmost overlay alone if one is open."""
+        """The widgets in front of the visitor: the topmost overlay if one is open, then the
+        speech bar (« Répéter » and « Arrêter » stay reachable, after the overlay's items)."""
         from screens.overlays import Overlay
         overlays = [w for w in self.root.children if isinstance(w, Overlay)]
         if overlays:
-            return [overlays[0]]  # children[0] is the one drawn last, on top
+            return [overlays[0], self.root.speech_bar]  # children[0] is drawn last, on top
         ids = self.root.ids
         return [ids.bar, ids.help_banner, self.root.speech_bar, ids.sm.current_screen]
 
     def items(self) -> list:
+        layers = self.layers()
+        if len(layers) == 2:  # an overlay, then the bar: each in its own reading order
+            return [w for layer in layers for w in self._items_in([layer])]
+        return self._items_in(layers)
+
+    def _items_in(self, layers: list) -> list:
         found = []
-        for layer in self.layers():
+        for layer in layers:
             if layer is None or layer.opacity == 0:
                 continue
             stack = [layer]

@@ -15,14 +15,17 @@ class RecordingSpeaker:
     volume: int = DEFAULT_VOLUME
     rate: int = DEFAULT_RATE
     voices: list[tuple[int, int]] = field(default_factory=list)  # (volume, rate) of each utterance
+    language: str = "fr"
+    languages: list[str] = field(default_factory=list)  # the voice's language of each utterance
 
     def speak(self, text: str) -> None:
         self.said.append(text)
         self.voices.append((self.volume, self.rate))
+        self.languages.append(self.language)
         self.speaking = True
 
-    def set_voice(self, volume: int, rate: int) -> None:
-        self.volume, self.rate = volume, rate
+    def set_voice(self, volume: int, rate: int, language: str = "fr") -> None:
+        self.volume, self.rate, self.language = volume, rate, language
 
     def stop(self) -> None:
         if self.speaking:

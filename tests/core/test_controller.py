@@ -340,3 +340,18 @@ def test_the_conseiller_menu_is_told_when_calls_reach_nobody(make_controller, he
     help_desk.configured = False
     assert make_controller().conseiller_sources().help_reaches_nobody()
     assert make_controller(helpcall=None).conseiller_sources().help_reaches_nobody()
+
+
+def test_in_speech_mode_the_help_calls_state_is_said_as_it_changes(make_controller, help_desk, ui):
+    c = make_controller()
+    c.set_speech_mode(True)
+    c.call_help()
+    c.close_help_panel()
+    before = len(c.speaker.said)
+    help_desk.report("call-1", CallStatus.DELIVERED)
+    ui.run_posted()
+    assert c.speaker.said[before:] == [c.t("help.banner_delivered", number=c.machine.visit.help_number)]
+    help_desk.report("call-1", CallStatus.ACKNOWLEDGED)
+    ui.run_posted()
+    assert c.speaker.said[-1] == c.t("help.banner_coming", number=c.machine.visit.help_number)
+    assert "arrive" in c.speaker.said[-1]

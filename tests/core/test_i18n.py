@@ -251,10 +251,12 @@ def arabic_keys_with_placeholders():
     import json
     from string import Formatter
 
-    from kiosk.i18n import LOCALES_DIR
+    from kiosk.i18n import LOCALES_DIR, _plural_base_of
     for path in sorted((LOCALES_DIR / "ar").glob("*.json")):
         for key, text in json.loads(path.read_text(encoding="utf-8")).items():
             names = {name for _, name, _, _ in Formatter().parse(text) if name}
+            if _plural_base_of(key):  # its {count} is the count (« {count} أحرف »), never a text
+                names.discard("count")
             if names:
                 yield key, sorted(names)
 

@@ -24,8 +24,8 @@ class RecordingSpeaker:
     def stop(self):
         self.speaking = False
 
-    def set_voice(self, volume, rate):  # main's speech mode (kiosk/ports.py) sets the voice
-        self.voice = (volume, rate)
+    def set_voice(self, volume, rate, language="fr"):  # speech mode (kiosk/ports.py) sets the voice
+        self.voice = (volume, rate, language)
 
     def is_silent(self):
         return not self.speaking

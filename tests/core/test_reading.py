@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from kiosk import reading
 from kiosk.config import Config, HelpLine, KioskSection, PrinterSection
 from kiosk.controller import KioskController
 from kiosk.services import Services
 from kiosk.session import State
 from kiosk.speech import DEFAULT_RATE, DEFAULT_VOLUME
+from kiosk.speech_text import FRENCH_START, engine_input, french
 from tests.speech_support import RecordingSpeaker
 
 ANTS = "ants-pre-demande-carte-identite"
@@ -217,3 +221,47 @@ def test_an_image_is_described_in_speech(c, tmp_path, monkeypatch):
     monkeypatch.setitem(proc._by_id, step.id, replace(step, image=tmp_path / "ecran.png",
                                                       image_alt="La page d'accueil du site de l'ANTS."))
     assert "Image : La page d'accueil du site de l'ANTS." in c.screen_text().replace("\u00a0", " ")
+
+
+def test_speech_is_in_the_visitors_language_with_its_voice(c):
+    c.start_session()
+    c.set_language("en")
+    c.set_speech_mode(True)
+    said = c.speaker.said[-1]
+    assert c.speaker.languages[-1] == "en"
+    # speech.json has its English text: the French mode announcement is not read.
+    assert "What do you want to do?" in said and "Mode vocal" not in said, said
+    assert "Speech mode" in said
+    c.open_procedure(ANTS)
+    assert c.speaker.languages[-1] == "en" and "Step 1" in c.speaker.said[-1]
+    # The procedure is written in French: its words go to the French voice.
+    spoken, ssml = engine_input(c.speaker.said[-1], "en")
+    assert ssml and f'<voice xml:lang="fr">{c.machine.procedure.title}</voice>' in spoken
+    assert spoken.startswith("<speak>Step 1 of")
+    c.end_session()  # the next visitor hears French again
+    assert c.speaker.language == "fr" and c.wipes.last_report.clean
+
+
+def test_the_summary_does_not_read_the_receipt_lines_it_has_just_read(c):
+    # Listening found the ANTS summary read twice over (2207 characters, about 2.5 min):
+    # the receipt says what the screen says. Said once, each line, and what only the
+    # receipt has (the procedure's title, the site) is still said.
+    go_to_kind(c, "end")
+    lines = reading.summary_lines(c)
+    content = [line for line in lines if len(line) > 25]
+    assert len(content) == len(set(content)), [x for x in content if content.count(x) > 1]
+    said = " ".join(lines)
+    receipt = reading.receipt_lines(c, c.machine.procedure, datetime.now())
+    assert all(line in said for line in receipt[1:]), [x for x in receipt if x not in said]
+    assert c.machine.procedure.title in said and "votre récapitulatif dira aussi" in said
+
+
+def test_in_another_language_a_touched_content_button_goes_to_the_french_voice(c):
+    go_to_kind(c, "question")
+    c.set_language("en")
+    choice = c.machine.step.choices[0].label
+    said = reading.control_text(c, choice, position=(1, 2))
+    assert said.startswith(french(choice)) and said.endswith("button, 1 of 2.")
+    assert FRENCH_START not in reading.control_text(c, c.t("step.next"))  # the interface: English
+    c.set_language("fr")
+    assert reading.control_text(c, choice) == f"{choice}, bouton."

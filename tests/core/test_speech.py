@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 import wave
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.speech import DEFAULT_VOLUME, Speaker
+from kiosk.speech import VOICES as VOICES_UNDER_TEST
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                 reason="espeak-ng is installed by scripts/setup.sh")
@@ -29,7 +31,7 @@ def _cmdline(pid: int) -> bytes:
 
 
 def test_the_text_is_never_on_the_command_line(tmp_path):
-    speaker = Speaker(["espeak-ng", "-v", "fr", "-w", str(tmp_path / "out.wav")])
+    speaker = Speaker(["espeak-ng", "-w", str(tmp_path / "out.wav")])
     speaker.speak(LONG)
     process = speaker.process
     assert process is not None
@@ -43,7 +45,7 @@ def test_the_text_is_never_on_the_command_line(tmp_path):
 
 def test_one_real_run_to_a_wav_file_is_speech_of_the_right_length(tmp_path):
     wav = tmp_path / "phone.wav"
-    speaker = Speaker(["espeak-ng", "-v", "fr", "-w", str(wav)])
+    speaker = Speaker(["espeak-ng", "-w", str(wav)])
     speaker.speak("Appelez le 01 70 77 23 72.")
     process = speaker.process
     assert process is not None and process.wait(timeout=20) == 0
@@ -61,7 +63,7 @@ def test_one_real_run_to_a_wav_file_is_speech_of_the_right_length(tmp_path):
 def test_volume_and_rate_reach_espeak_ng(tmp_path):
     def length(rate: int) -> float:
         wav = tmp_path / f"r{rate}.wav"
-        speaker = Speaker(["espeak-ng", "-v", "fr", "-w", str(wav)])
+        speaker = Speaker(["espeak-ng", "-w", str(wav)])
         speaker.set_voice(DEFAULT_VOLUME, rate)
         speaker.speak("Bonjour, voici votre démarche en ligne.")
         assert speaker.process is not None and speaker.process.wait(timeout=20) == 0
@@ -71,7 +73,7 @@ def test_volume_and_rate_reach_espeak_ng(tmp_path):
 
 
 def test_a_new_utterance_stops_the_one_before(tmp_path):
-    speaker = Speaker(["espeak-ng", "-v", "fr", "-w", str(tmp_path / "a.wav")])
+    speaker = Speaker(["espeak-ng", "-w", str(tmp_path / "a.wav")])
     speaker.speak(LONG)
     first = speaker.process
     speaker.speak("Bonjour.")
@@ -81,3 +83,43 @@ def test_a_new_utterance_stops_the_one_before(tmp_path):
     while not speaker.is_silent() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert speaker.is_silent()
+
+
+def test_every_kiosk_language_has_an_installed_espeak_ng_voice():
+    from kiosk import languages
+    from kiosk.speech import VOICES
+    listed = subprocess.run(["espeak-ng", "--voices"], capture_output=True, text=True, check=True).stdout
+    installed = {line.split()[1] for line in listed.splitlines()[1:]}
+    assert set(VOICES) == set(languages.CODES)
+    assert all(VOICES[code] in installed for code in languages.CODES), (VOICES, installed)
+
+
+@pytest.mark.parametrize("language, text", [
+    ("ar", "اتصل بالرقم 01 70 77 23 72."), ("en", "Call 01 70 77 23 72."),
+    ("tr", "01 70 77 23 72 numarayı arayın."),
+])
+def test_the_voice_of_the_language_speaks_it(tmp_path, language, text):
+    wav = tmp_path / f"{language}.wav"
+    speaker = Speaker(["espeak-ng", "-w", str(wav)])
+    speaker.set_voice(DEFAULT_VOLUME, 140, language)
+    command = speaker.command()
+    assert command[command.index("-v") + 1] == VOICES_UNDER_TEST[language]
+    speaker.speak(text)
+    assert speaker.process is not None and speaker.process.wait(timeout=20) == 0
+    with wave.open(str(wav)) as w:
+        seconds = w.getnframes() / w.getframerate()
+    assert 1.5 < seconds < 12, seconds  # Arabic number words are long: 9.1 s
+
+
+def test_french_content_in_english_speech_is_one_real_utterance_in_two_voices(tmp_path):
+    from kiosk.speech_text import french
+    wav = tmp_path / "mixed.wav"
+    speaker = Speaker(["espeak-ng", "-w", str(wav)])
+    speaker.set_voice(DEFAULT_VOLUME, 140, "en")
+    speaker.speak(f"Step 2 of 9. {french('Faire la pré-demande de carte d’identité')}. 6 items to tick.")
+    assert "-m" in speaker.command(ssml=True)
+    assert speaker.process is not None and speaker.process.wait(timeout=20) == 0
+    with wave.open(str(wav)) as w:
+        seconds = w.getnframes() / w.getframerate()
+    # The tags are not read aloud (« less than speak greater than » would double it).
+    assert 3 < seconds < 9, seconds

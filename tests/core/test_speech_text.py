@@ -116,6 +116,76 @@ def test_normalise_applies_every_rule_in_order():
         "25 euros par imèle.")
 
 
-def test_a_language_without_rules_only_drops_symbols():
-    assert normalise("«\u00a0Call 01 70 77 23 72\u00a0»", "xx") == "Call 01 70 77 23 72"
-    assert "fr" in st.RULES
+def test_a_language_without_rules_gets_the_language_free_ones():
+    assert normalise("«\u00a0Call 01 70 772 372 & co\u00a0»", "xx") == "Call 01, 70, 77, 23, 72 & co"
+    assert "fr" in st.RULES and "xx" not in st.SIGN_WORDS
+
+
+# ----- the other languages: no French word reaches another voice --------------------------
+FRENCH_WORDS = ("point", "arobase", "imèle", "numéro", "euros", "zéro", "heures", "mai", " et ")
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "pt", "es", "tr"])
+def test_other_languages_get_no_french_word(language):
+    text = (f"Le 15/05/2026 à 9 h 30, appelez le 01 70 772 372, écrivez à aide@caf.fr ou allez "
+            f"sur https://www.caf.fr/allocataires : «{NBSP}25 €{NBSP}» N° 5 & 6.")
+    said = normalise(text, language)
+    assert not [w for w in FRENCH_WORDS if w in said.replace("Le ", "")], said
+    # The language-free part still holds: the site without its path, the number in pairs
+    # (the voice says each pair in its own language), no guillemets.
+    assert "caf.fr" in said and "allocataires" not in said and "https" not in said
+    assert "01, 70, 77, 23, 72" in said
+    assert "«" not in said and "»" not in said
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", "Rent and charges, number 5"), ("es", "Alquiler y charges, número 5"),
+    ("pt", "Renda e charges, número 5"), ("tr", "Kira ve charges, numara 5"),
+    ("ar", "Rent و charges, رقم 5"),
+])
+def test_and_and_number_signs_are_said_in_the_language(language, said):
+    written = {"en": "Rent", "es": "Alquiler", "pt": "Renda", "tr": "Kira", "ar": "Rent"}[language]
+    assert normalise(f"{written} & charges, N° 5", language) == said
+
+
+def test_a_web_address_in_another_language_keeps_its_dots_for_the_voice():
+    # espeak-ng says « dot », « punto », « ponto » itself; the path is never spelled.
+    assert normalise("Go to https://www.impots.gouv.fr/particulier/espace.", "en") == (
+        "Go to impots.gouv.fr.")
+
+
+# ----- French content inside another language's speech ----------------------------------
+def test_french_content_in_another_language_is_said_by_the_french_voice():
+    text = f"Step 2 of 9. {st.french('Un timbre fiscal coûte 25 € <ou> plus')}. 6 items to tick: N° 5"
+    spoken, ssml = st.engine_input(text, "en")
+    assert ssml
+    assert spoken == ('<speak>Step 2 of 9. <voice xml:lang="fr">Un timbre fiscal coûte 25 euros ou plus'
+                      '</voice>. 6 items to tick: number 5</speak>')
+
+
+def test_markers_are_dropped_when_the_visitor_listens_in_french():
+    assert st.engine_input(f"Étape 2. {st.french('25 €')}.", "fr") == ("Étape 2. 25 euros.", False)
+    assert st.engine_input("Step 2 & 3.", "en") == ("Step 2 and 3.", False)
+
+
+def test_arabic_bidi_isolates_never_reach_the_voice():
+    # kiosk/i18n.py wraps placeholders in U+2068 … U+2069 for the screen only.
+    assert normalise("الخطوة \u20682\u2069 من \u20689\u2069", "ar") == "الخطوة 2 من 9"
+
+
+def test_xml_in_content_is_escaped_for_ssml():
+    spoken, ssml = st.engine_input(f"See {st.french('Tom & Jerry')} & <b>", "en")
+    assert ssml and "<b>" not in spoken and "&" not in spoken.replace("&lt;", "").replace("&gt;", "")
+
+
+def test_a_long_ssml_utterance_is_cut_into_well_formed_ssml():
+    import xml.etree.ElementTree as ET
+
+    from kiosk.speech import MAX_TEXT_BYTES, cut
+    # Cut inside a French part, and (the first cut's failure: a </voice> too many) between two.
+    for english in ("Step {i}.", "Step {i} of the procedure."):
+        text = " ".join(f"{english.format(i=i)} {st.french('Une photo')}." for i in range(2000))
+        spoken = cut(*st.engine_input(text, "en"))
+        assert len(spoken) <= MAX_TEXT_BYTES
+        ET.fromstring(spoken.decode("utf-8"))  # raises on a broken tag or an unclosed voice
+    assert cut("é" * 40000, False).decode("utf-8")  # never half a character

@@ -231,3 +231,37 @@ def test_the_invitation_is_shown_on_the_attract_screen(k):
     assert k.machine.state is State.ATTRACT
     assert k.app.t("speech.invite") in k.texts()
     k.screenshot("speech-attract")
+
+
+def test_the_speech_bar_shows_the_volume_and_rate_and_follows_the_language(k):
+    # EN 301 549 5.1.5: what « Volume + » says aloud (« Volume 120 pour cent ») is shown too.
+    double_tap(k, 640, 400)
+    bar = k.app.root_widget.speech_bar
+    assert bar.buttons["speech.louder"].detail == "100\u00a0%"
+    choose(k, "Volume\u00a0+")
+    k.frames(2)
+    assert bar.buttons["speech.louder"].detail == "120\u00a0%"
+    assert bar.buttons["speech.quieter"].detail == "120\u00a0%"
+    assert bar.buttons["speech.faster"].detail == "100\u00a0%"
+    k.screenshot("speech-bar-volume")
+    k.app.controller.set_language("en")
+    k.frames(3)
+    assert bar.buttons["speech.repeat"].label == "Repeat"
+    assert bar.buttons["speech.louder"].detail == "120%"
+    k.screenshot("speech-bar-english")
+
+
+def test_repeat_and_stop_stay_reachable_on_the_idle_warning(k):
+    # Issue 14: « Répéter » and « Arrêter » always reachable; an overlay used to hide them
+    # from the swipe order (only the overlay's own items were read).
+    double_tap(k, 640, 400)
+    k.clock.advance(k.app.cfg.session.idle_timeout_s)
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
+    k.frames(2)
+    labels = [getattr(w, "label", "") for w in k.app.root_widget.speech.items()]
+    assert "Répéter" in labels and "Arrêter" in labels
+    assert labels.index("Répéter") > labels.index(k.app.t("idle.continue"))  # the warning first
+    choose(k, "Répéter")
+    assert k.machine.state is State.IDLE_WARNING
+    assert said(k).said[-1] == k.app.controller.screen_text()
+    assert k.app.t("idle.question") in said(k).said[-1]

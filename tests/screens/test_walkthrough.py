@@ -265,7 +265,7 @@ def test_the_idle_warning_is_also_spoken(kiosk, tmp_path):
     assert shutil.which("espeak-ng"), "espeak-ng is installed by scripts/setup.sh"
     k = kiosk
     wav = tmp_path / "warning.wav"
-    k.app.controller.speaker.argv = ["espeak-ng", "-v", "fr", "-w", str(wav)]
+    k.app.controller.speaker.argv = ["espeak-ng", "-w", str(wav)]  # the voice comes from the language
     open_from_home(k, "Santé", "Créer son compte Ameli")
     k.clock.advance(k.app.cfg.session.idle_timeout_s)
     assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
@@ -282,7 +282,7 @@ def test_listen_reads_the_current_screen(kiosk, tmp_path):
     import wave
     k = kiosk
     wav = tmp_path / "screen.wav"
-    k.app.controller.speaker.argv = ["espeak-ng", "-v", "fr", "-w", str(wav)]
+    k.app.controller.speaker.argv = ["espeak-ng", "-w", str(wav)]  # the voice comes from the language
     open_from_home(k, "Santé", "Créer son compte Ameli")
     spoken = k.app.root_widget.ids.sm.current_screen.spoken_text()
     assert "Étape 1 sur" in spoken and "Ce que vous allez faire" in spoken

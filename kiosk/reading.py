@@ -181,7 +181,7 @@ def summary_lines(c: KioskController, now: datetime | None = None) -> list[str]:
 
 def receipt_lines(c: KioskController, proc: Procedure, now: datetime) -> list[str]:
     """What the receipt will say, before it is printed; its personal lines are not read."""
-    receipt = build_procedure_receipt(proc, c.machine.visit, c.cfg.kiosk, now)
+    receipt = build_procedure_receipt(proc, c.machine.visit, c.cfg.kiosk, now, t=c.t)
     out = [c.t("speech.receipt_says")]
     personal = False
     for block in receipt.blocks:

@@ -352,7 +352,7 @@ def home_order(pack: ContentPack, usage_counts: Mapping[str, int] | None = None,
     return sorted(procedures, key=lambda p: (-counts.get(p.id, 0), -p.popularity, p.title))
 
 
-def home_categories(pack: ContentPack) -> list[Category]:
+def home_categories(pack: ContentPack, language: str = "fr") -> list[Category]:
     """Categories that hold at least one procedure, in the pack's order."""
     used = {p.category for p in pack.procedures.values()}
-    return [c for c in pack.categories if c.id in used]
+    return [c for c in pack.categories_in(language) if c.id in used]

@@ -1,0 +1,78 @@
+"""A visit in another language gets the procedures in it: steps, home lists, search,
+notes and the receipt, French (marked) where a procedure has no translation."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.config import Config, KioskSection, PrinterSection
+from kiosk.content.loader import load_pack
+from kiosk.controller import KioskController
+from kiosk.receipts import receipt_text
+from kiosk.services import Services
+from tests.content.conftest import PackWriter
+from tests.content.test_translations import CATEGORIES, write_translation
+from tests.speech_support import RecordingSpeaker
+
+
+@pytest.fixture
+def controller(tmp_path, fake_clock, help_desk):
+    pack = PackWriter(tmp_path / "pack")
+    write_translation(pack)
+    (pack.root / "translations" / "en" / "categories.yaml").write_text(CATEGORIES, encoding="utf-8")
+    cfg = Config(kiosk=KioskSection(data_dir=tmp_path, name="Borne test", place="Lens"),
+                 printer=PrinterSection(connection="dummy"))
+    c = KioskController(cfg, load_pack(pack.root), Services(helpcall=help_desk),
+                        clock=fake_clock, speaker=RecordingSpeaker())
+    c.start()
+    c.start_session()
+    return c
+
+
+def walk_to_the_end(c) -> None:
+    c.open_procedure("essai")
+    c.next()           # intro -> question
+    c.choose(0)        # oui
+    c.next()           # -> fin (summary)
+
+
+def test_an_english_visit_sees_the_english_procedure_everywhere(controller):
+    c = controller
+    c.set_language("en")
+    assert [p.title for p in c.home_order()] == ["Make a test"]
+    assert {cat.id: cat.title for cat in c.home_categories()} == {"papiers": "ID card and passport"}
+    assert [p.title for p in c.search("rehearsal")] == ["Make a test"]
+    c.open_procedure("essai")
+    assert c.machine.step.title == "What you will do"
+    assert c.procedure_notes(c.machine.procedure) == ["The official website is in French."]
+
+
+def test_switching_language_mid_procedure_keeps_the_step_and_changes_its_texts(controller):
+    c = controller
+    c.open_procedure("essai")
+    c.next()
+    assert c.machine.step.title == "Avez-vous un compte\u00a0?"
+    c.set_language("en")
+    assert (c.machine.visit.step_id, c.machine.step.title) == ("question", "Do you have an account?")
+    assert c.procedure_notes(c.machine.procedure) == ["The official website is in French."]
+
+
+def test_a_language_without_translation_shows_french_marked_in_that_language(controller):
+    c = controller
+    c.set_language("es")
+    c.open_procedure("essai")
+    assert c.machine.step.title == "Ce que vous allez faire"
+    assert c.procedure_notes(c.machine.procedure) == ["en francés"]
+    c.set_language("fr")
+    assert c.procedure_notes(c.machine.procedure) == []
+
+
+def test_the_receipt_is_in_the_visits_language(controller):
+    c = controller
+    c.set_language("en")
+    walk_to_the_end(c)
+    text = " ".join(receipt_text(c.receipt_preview(), 42).split())  # lines wrapped at 42
+    assert "Make a test" in text and "Come back tomorrow." in text
+    assert "Your summary" in text and "What you still have to do:" in text
+    assert "Service Public website" in text
+    assert "Faire un essai" not in text and "Revenez demain" not in text

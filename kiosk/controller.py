@@ -266,6 +266,11 @@ class KioskController:
         shown in French, and on a translated one that the official site is in French."""
         return [self.t(key) for key in translations.notes(proc, self.machine.language)]
 
+    def in_french_mark(self, proc: Procedure) -> str:
+        """« en français » in the visit's language for a procedure shown in French, else ""."""
+        keys = translations.notes(proc, self.machine.language)
+        return self.t(translations.NOTE_IN_FRENCH) if translations.NOTE_IN_FRENCH in keys else ""
+
     # ----- text size and speech --------------------------------------------------------
     @property
     def text_scale(self) -> float:

@@ -85,6 +85,8 @@ def step_lines(c: KioskController) -> list[str]:
         return []
     current, total = m.progress()
     out = [t("step.progress", current=current, total=total), proc.title, step.title]
+    if not m.visit.history:
+        out += c.procedure_notes(proc)  # as the screen shows them, on the first step
     if not m.visit.history and proc.before_you_start:
         out += [t("step.before_you_start"), *proc.before_you_start]
     if step.text:

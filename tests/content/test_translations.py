@@ -163,3 +163,18 @@ def test_search_finds_by_the_translated_words_and_by_french(pack):
     assert [p.title for p in english.search("rehearsal")] == ["Make a test"]
     assert [p.title for p in english.search("essai")] == ["Make a test"]
     assert SearchIndex(loaded).search("rehearsal") == []
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from kiosk.config import ASSETS_DIR
+    return load_pack(ASSETS_DIR / "content", strict=True)
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "pt", "es", "tr"])
+def test_the_shipped_categories_are_translated_in_every_language(shipped, lang):
+    loaded = shipped
+    french = {c.id: c.title for c in loaded.categories}
+    translated = {c.id: c.title for c in loaded.categories_in(lang)}
+    assert translated.keys() == french.keys()
+    assert [cid for cid in french if translated[cid] == french[cid]] == []

@@ -9,9 +9,9 @@ width, which is wrong for 58 mm paper.
 
 from __future__ import annotations
 
+from hardware.printer.text_image import drawable, printable, text_image
 from kiosk.config import PrinterSection
 from kiosk.i18n import t
-from hardware.printer.text_image import drawable, printable, text_image
 from kiosk.receipts import Block, BlockKind, Receipt, block_lines
 
 # Printable dots across (203 dpi) and characters across in font A (12 dots each).

@@ -27,10 +27,10 @@ from kiosk.content.schema import (
     CATEGORIES_MAX_BYTES,
     CATEGORIES_SCHEMA,
     CATEGORY_TRANSLATION_SCHEMA,
-    TRANSLATION_LANGUAGES,
-    TRANSLATION_SCHEMA,
     PROCEDURE_MAX_BYTES,
     PROCEDURE_SCHEMA,
+    TRANSLATION_LANGUAGES,
+    TRANSLATION_SCHEMA,
     YAML_MAX_DEPTH,
 )
 from kiosk.files import RefusedFileError, read_regular_text

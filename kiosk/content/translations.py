@@ -110,7 +110,7 @@ def apply(proc: Procedure, tr: dict[str, Any], older_source: bool) -> Procedure:
         # French keywords stay too: a visitor may type the French word they saw on a letter.
         keywords=tuple(tr.get("keywords", ())) + proc.keywords,
         before_you_start=tuple(tr.get("before_you_start", proc.before_you_start)),
-        links=tuple(Link(label, l.url) for label, l in zip(links, proc.links)) if links else proc.links,
+        links=tuple(Link(label, link.url) for label, link in zip(links, proc.links)) if links else proc.links,
         steps=tuple(_apply_step(s, steps[s.id]) if s.id in steps else s for s in proc.steps),
         language=tr["lang"], older_source=older_source, review=tr["review"],
         _by_id={},

@@ -358,6 +358,12 @@ def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problem
         warnings.append(Problem(path, doc.line(("source_sha256",)), "translation-older",
                                 f"translated from an older French text (source_sha256 {doc.data['source_sha256']}, "
                                 f"{french.source.name} is now {french_sha}): shown, marked; update it"))
+    missing = translations.untranslated(doc.data, french)
+    if missing:
+        # Not a problem either: those texts are shown in French. Said for the translator.
+        warnings.append(Problem(path, 1, "translation-fallback",
+                                f"{len(missing)} text(s) shown in French: {', '.join(missing[:20])}"
+                                + (" …" if len(missing) > 20 else "")))
     return translations.apply(french, doc.data, older)
 
 

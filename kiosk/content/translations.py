@@ -98,6 +98,29 @@ def _step_problems(at: tuple, tr: dict[str, Any], step: Step, bad: Callable[[tup
             bad(at + ("items", item_id, "help"), "the French item has no help")
 
 
+def untranslated(tr: dict[str, Any], proc: Procedure) -> list[str]:
+    """The keys of the French texts this translation leaves in French (not problems: they
+    are shown in French; the validator lists them for the translator)."""
+    out = [k for k in ("summary", "keywords", "before_you_start") if getattr(proc, k) and k not in tr]
+    if proc.links and "links" not in tr:
+        out.append("links")
+    for step in proc.steps:
+        t = tr["steps"].get(step.id, {})
+        at = f"steps/{step.id}/"
+        out += [at + k for k in (*_STEP_TEXTS, *_STEP_LISTS) if getattr(step, k) and k not in t]
+        if step.choices and "choices" not in t:
+            out.append(at + "choices")
+        if step.link and "link" not in t:
+            out.append(at + "link")
+        items = t.get("items", {})
+        for item in step.items:
+            if item.id not in items:
+                out.append(f"{at}items/{item.id}")
+            elif item.help and "help" not in items[item.id]:
+                out.append(f"{at}items/{item.id}/help")
+    return out
+
+
 # ----- laying a translation over the French procedure ------------------------------------
 
 def apply(proc: Procedure, tr: dict[str, Any], older_source: bool) -> Procedure:

@@ -133,7 +133,7 @@ def test_an_older_french_source_is_a_warning_and_the_translation_still_shows(pac
     en = loaded.procedure_in("essai", "en")
     assert en.title == "Make a test" and en.older_source
     assert translations.notes(en, "en") == (translations.NOTE_SITE_IN_FRENCH, translations.NOTE_OLDER_SOURCE)
-    assert [w.rule for w in loaded.warnings] == ["translation-older"]
+    assert [w.rule for w in loaded.warnings] == ["translation-older", "translation-fallback"]
     assert "translated from an older French text" in loaded.warnings[0].message
     done = subprocess.run([sys.executable, "-m", "kiosk", "content", "validate", str(pack.root)],
                           capture_output=True, text=True, timeout=60, cwd=REPO_ROOT,
@@ -178,3 +178,12 @@ def test_the_shipped_categories_are_translated_in_every_language(shipped, lang):
     translated = {c.id: c.title for c in loaded.categories_in(lang)}
     assert translated.keys() == french.keys()
     assert [cid for cid in french if translated[cid] == french[cid]] == []
+
+
+def test_the_validator_lists_the_texts_a_translation_leaves_in_french(pack):
+    write_translation(pack)
+    loaded = load_pack(pack.root, strict=True)
+    (fallback,) = [w for w in loaded.warnings if w.rule == "translation-fallback"]
+    # The fixture translates intro, question, fin's todo, and nothing of oui, non, fin's title.
+    assert fallback.message == ("6 text(s) shown in French: steps/intro/image_alt, steps/oui/title, "
+                                "steps/oui/text, steps/non/title, steps/non/text, steps/fin/title")

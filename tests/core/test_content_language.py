@@ -3,6 +3,8 @@ notes and the receipt, French (marked) where a procedure has no translation."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kiosk.config import Config, KioskSection, PrinterSection
@@ -15,18 +17,23 @@ from tests.content.test_translations import CATEGORIES, write_translation
 from tests.speech_support import RecordingSpeaker
 
 
-@pytest.fixture
-def controller(tmp_path, fake_clock, help_desk):
+def make(tmp_path, fake_clock, help_desk, printer=None, post=None):
     pack = PackWriter(tmp_path / "pack")
     write_translation(pack)
     (pack.root / "translations" / "en" / "categories.yaml").write_text(CATEGORIES, encoding="utf-8")
     cfg = Config(kiosk=KioskSection(data_dir=tmp_path, name="Borne test", place="Lens"),
                  printer=PrinterSection(connection="dummy"))
-    c = KioskController(cfg, load_pack(pack.root), Services(helpcall=help_desk),
-                        clock=fake_clock, speaker=RecordingSpeaker())
+    extra = {"post": post} if post else {}
+    c = KioskController(cfg, load_pack(pack.root), Services(helpcall=help_desk, printer=printer(cfg) if printer else None),
+                        clock=fake_clock, speaker=RecordingSpeaker(), **extra)
     c.start()
     c.start_session()
     return c
+
+
+@pytest.fixture
+def controller(tmp_path, fake_clock, help_desk):
+    return make(tmp_path, fake_clock, help_desk)
 
 
 def walk_to_the_end(c) -> None:
@@ -76,3 +83,35 @@ def test_the_receipt_is_in_the_visits_language(controller):
     assert "Your summary" in text and "What you still have to do:" in text
     assert "Service Public website" in text
     assert "Faire un essai" not in text and "Revenez demain" not in text
+
+
+def test_an_arabic_visit_prints_its_receipt_with_the_arabic_as_images(tmp_path, fake_clock, help_desk):
+    from hardware.printer import DummyConnection, PrintService
+    from tests.hardware.escpos_bytes import raster_images
+    from tests.hardware.test_print_languages import text_bytes
+
+    connections, posted = [], []
+
+    def printer(cfg):
+        def factory():
+            connections.append(DummyConnection())
+            return connections[-1]
+        return PrintService(cfg, connection_factory=factory)
+
+    c = make(tmp_path, fake_clock, help_desk, printer=printer, post=posted.append)
+    c.set_language("ar")
+    walk_to_the_end(c)
+    c.print_summary()
+    deadline = time.monotonic() + 10  # a bound for what must happen, not a speed target
+    while c.machine.visit.print_status.name == "PRINTING" and time.monotonic() < deadline:
+        while posted:
+            posted.pop(0)()
+        time.sleep(0.02)
+    assert c.machine.visit.print_status.name == "DONE"
+    output = b"".join(job for conn in connections for job in conn.jobs)
+    # No translation in Arabic: the French procedure texts print as text (CP1252 has them),
+    # the Arabic headings as images; nothing as « ? ».
+    assert b"?" not in text_bytes(output)
+    assert "Revenez demain.".encode("cp1252") in output
+    images = raster_images(output)
+    assert len([img for img in images if img.width == 576]) >= 3  # the QR code is narrower

@@ -24,8 +24,8 @@ def make(tmp_path, fake_clock, help_desk, printer=None, post=None):
     cfg = Config(kiosk=KioskSection(data_dir=tmp_path, name="Borne test", place="Lens"),
                  printer=PrinterSection(connection="dummy"))
     extra = {"post": post} if post else {}
-    c = KioskController(cfg, load_pack(pack.root), Services(helpcall=help_desk, printer=printer(cfg) if printer else None),
-                        clock=fake_clock, speaker=RecordingSpeaker(), **extra)
+    services = Services(helpcall=help_desk, printer=printer(cfg) if printer else None)
+    c = KioskController(cfg, load_pack(pack.root), services, clock=fake_clock, speaker=RecordingSpeaker(), **extra)
     c.start()
     c.start_session()
     return c

@@ -33,7 +33,9 @@ def make(tmp_path, fake_clock, help_desk, printer=None, post=None):
 
 @pytest.fixture
 def controller(tmp_path, fake_clock, help_desk):
-    return make(tmp_path, fake_clock, help_desk)
+    c = make(tmp_path, fake_clock, help_desk)
+    yield c
+    c.close()
 
 
 def walk_to_the_end(c) -> None:
@@ -85,7 +87,7 @@ def test_the_receipt_is_in_the_visits_language(controller):
     assert "Faire un essai" not in text and "Revenez demain" not in text
 
 
-def test_an_arabic_visit_prints_its_receipt_with_the_arabic_as_images(tmp_path, fake_clock, help_desk):
+def test_an_arabic_visit_prints_its_receipt_with_the_arabic_as_images(request, tmp_path, fake_clock, help_desk):
     from hardware.printer import DummyConnection, PrintService
     from tests.hardware.escpos_bytes import raster_images
     from tests.hardware.test_print_languages import text_bytes
@@ -99,6 +101,7 @@ def test_an_arabic_visit_prints_its_receipt_with_the_arabic_as_images(tmp_path, 
         return PrintService(cfg, connection_factory=factory)
 
     c = make(tmp_path, fake_clock, help_desk, printer=printer, post=posted.append)
+    request.addfinalizer(c.close)  # the print worker's thread
     c.set_language("ar")
     walk_to_the_end(c)
     c.print_summary()

@@ -24,7 +24,7 @@ from kiosk import i18n, languages, reading, sdnotify
 from kiosk.browser.service import BrowserReport
 from kiosk.config import Config
 from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, content_review
-from kiosk.content import search
+from kiosk.content import search, translations
 from kiosk.content.model import Category, ContentPack, Procedure
 from kiosk.helpcall import CallContext, CallStatus, HelpCall
 from kiosk.languages import Language
@@ -83,7 +83,7 @@ class KioskController:
         self.t = i18n.Translator(cfg.kiosk.language)
         self.wipes = WipeRegistry()
         self.vault = SessionVault(cfg.data_dir / "session")
-        self.search_index = search.SearchIndex(pack)
+        self._search_indexes: dict[str, search.SearchIndex] = {}  # by language, built when first used
         self.speaker: SpeechOut = speaker if speaker is not None else Speaker()
         self._post = post
         self._listeners: list[Listener] = []
@@ -92,6 +92,7 @@ class KioskController:
                                       help_max_wait_s=cfg.helpcall.max_wait_s,
                                       help_unreached_after_s=HELP_UNREACHED_AFTER_S,
                                       events=stats_sink(stats) if stats is not None else None)
+        self.machine.default_language = cfg.kiosk.language
         self.machine.add_listener(lambda _machine: self._notify())
         self._shown_key: tuple | None = None
         self._announced_key: tuple = ("", "")
@@ -224,7 +225,7 @@ class KioskController:
         if self.machine.state is not State.ATTRACT:
             raise RuntimeError("the content pack changes only on the attract screen")
         self.pack = self.machine.content = pack
-        self.search_index = search.SearchIndex(pack)
+        self._search_indexes = {}
         log.info("content pack switched: %d procedures", len(pack.procedures))
         self._notify()
 
@@ -237,14 +238,38 @@ class KioskController:
     def home_order(self, category_id: str | None = None) -> list[Procedure]:
         """Procedures, most used first (statistics when there are enough, else popularity)."""
         stats = self.services.stats
-        return search.home_order(self.pack, stats.usage_counts() if stats is not None else None,
-                                 category=category_id)
+        found = search.home_order(self.pack, stats.usage_counts() if stats is not None else None,
+                                  category=category_id)
+        language = self.machine.language
+        return [self.pack.procedure_in(p.id, language) for p in found]
 
     def home_categories(self) -> list[Category]:
-        return search.home_categories(self.pack)
+        return search.home_categories(self.pack, self.machine.language)
+
+    @property
+    def search_index(self) -> search.SearchIndex:
+        """The index of the visit's language: its translated words, and the French ones."""
+        language = self.machine.language
+        if language not in self._search_indexes:
+            self._search_indexes[language] = search.SearchIndex(self.pack, language)
+        return self._search_indexes[language]
 
     def search(self, query: str) -> list[Procedure]:
         return self.search_index.search(query)
+
+    def _forget_searches(self) -> None:
+        for index in self._search_indexes.values():
+            index.forget()
+
+    def procedure_notes(self, proc: Procedure) -> list[str]:
+        """The notes shown with a procedure, in the visit's language: « en français » on one
+        shown in French, and on a translated one that the official site is in French."""
+        return [self.t(key) for key in translations.notes(proc, self.machine.language)]
+
+    def in_french_mark(self, proc: Procedure) -> str:
+        """« en français » in the visit's language for a procedure shown in French, else ""."""
+        keys = translations.notes(proc, self.machine.language)
+        return self.t(translations.NOTE_IN_FRENCH) if translations.NOTE_IN_FRENCH in keys else ""
 
     # ----- text size and speech --------------------------------------------------------
     @property
@@ -359,7 +384,7 @@ class KioskController:
     # ----- printing ----------------------------------------------------------------------
     def help_lines(self) -> list[str]:
         """The configured phone lines as shown on the summary; none configured, none shown."""
-        return help_line_texts(self.cfg.help_lines)
+        return help_line_texts(self.cfg.help_lines, self.t)
 
     def printing_available(self) -> bool:
         return self.printer_problem() is None
@@ -379,7 +404,7 @@ class KioskController:
         proc, visit = self.machine.procedure, self.machine.visit
         if proc is None:
             return None
-        return build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now(), self.cfg.help_lines)
+        return build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now(), self.cfg.help_lines, self.t)
 
     def print_summary(self) -> None:
         machine, printer = self.machine, self.services.printer
@@ -391,7 +416,7 @@ class KioskController:
         if printer is None:
             machine.print_finished(False, "print.unavailable")
             return
-        receipt = build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now(), self.cfg.help_lines)
+        receipt = build_procedure_receipt(proc, visit, self.cfg.kiosk, datetime.now(), self.cfg.help_lines, self.t)
         job_key = f"{id(visit)}-{proc.id}-{visit.print_copies + 1}"
 
         def done(outcome: PrintOutcomeLike) -> None:  # on the printer's worker thread
@@ -598,9 +623,9 @@ class KioskController:
         self.wipes.register("speech settings", self._default_voice,
                             lambda: visit().speech_is_default())
         # Its cache is keyed by the words the visitor typed in the search; through
-        # self.search_index at call time: a new content pack brings a new index.
-        self.wipes.register("search cache", lambda: self.search_index.forget(),
-                            lambda: self.search_index.remembers_nothing())
+        # Every language's index, read at call time: a new content pack brings new ones.
+        self.wipes.register("search cache", self._forget_searches,
+                            lambda: all(i.remembers_nothing() for i in self._search_indexes.values()))
         if self.services.browser is not None:
             # Process group ended, profile folder deleted, both checked.
             self.wipes.register("browser", self._forget_browser, self._browser_forgotten)

@@ -5,8 +5,10 @@ and the speech mode's descriptions of controls come from here. The rule that mat
 most: a field marked `personal` (a secret, a number) is never spoken, neither its value
 nor the characters typed; the receipt's personal lines are not read either.
 Text is returned as written on screen: kiosk/speech_text.py turns it into what is heard.
-The content is French only: when the visitor listens in another language, each piece of
-content is marked (`fr()`), so that the French voice says it (speech_text.engine_input).
+Content written in French (a procedure or a category with no translation in the visit's
+language, the configured help lines) is marked (`fr()`) when the visitor listens in another
+language, so that the French voice says it (speech_text.engine_input); translated content
+is said by the voice of the visit's language.
 """
 
 from __future__ import annotations
@@ -25,9 +27,22 @@ if TYPE_CHECKING:  # types only
 POPULAR_COUNT = 4  # as screens/home.py shows
 
 
-def fr(c: KioskController, text: str) -> str:
-    """Content (French) in what is said: marked for the French voice in another language."""
-    return text if c.language.code == "fr" else french(text)
+def content_language(c: KioskController) -> str:
+    """The language the shown procedure's texts are written in ("fr" when none is shown)."""
+    proc = c.machine.procedure
+    return proc.language if proc is not None else "fr"
+
+
+def category_language(c: KioskController, category_id: str) -> str:
+    translated = c.pack.category_titles.get(c.machine.language, {}).get(category_id)
+    return "fr" if translated is None else c.machine.language
+
+
+def fr(c: KioskController, text: str, language: str | None = None) -> str:
+    """Content in what is said: French content is marked for the French voice when the visit
+    is in another language. `language` is the content's (default: the shown procedure's)."""
+    language = content_language(c) if language is None else language
+    return text if language != "fr" or c.language.code == "fr" else french(text)
 
 
 def join(parts: list[str]) -> str:
@@ -71,18 +86,21 @@ def home_lines(c: KioskController) -> list[str]:
             return [t("home.no_result")]
         return [t("home.results"), *(procedure_line(c, p) for p in results)]
     if v.category_id:
-        category = next(x for x in c.pack.categories if x.id == v.category_id)
+        category = next(x for x in c.home_categories() if x.id == v.category_id)
         procs = c.home_order(v.category_id)
-        return [t("home.all_categories"), fr(c, category.title), t("speech.procedure_count", count=len(procs)),
+        title = fr(c, category.title, category_language(c, category.id))
+        return [t("home.all_categories"), title, t("speech.procedure_count", count=len(procs)),
                 *(procedure_line(c, p) for p in procs)]
     categories = c.home_categories()
     return [t("home.question"), t("home.popular"),
             *(procedure_line(c, p) for p in c.home_order()[:POPULAR_COUNT]),
-            t("home.categories"), *(c.t("speech.category", title=fr(c, x.title)) for x in categories)]
+            t("home.categories"),
+            *(c.t("speech.category", title=fr(c, x.title, category_language(c, x.id))) for x in categories)]
 
 
 def procedure_line(c: KioskController, proc: Procedure) -> str:
-    return f"{fr(c, proc.title)}, {c.t('home.duration', count=proc.duration_min, minutes=proc.duration_min)}"
+    duration = c.t("home.duration", count=proc.duration_min, minutes=proc.duration_min)
+    return f"{fr(c, proc.title, proc.language)}, {duration}"
 
 
 # ----- steps -------------------------------------------------------------------------------
@@ -93,6 +111,8 @@ def step_lines(c: KioskController) -> list[str]:
         return []
     current, total = m.progress()
     out = [t("step.progress", current=current, total=total), fr(c, proc.title), fr(c, step.title)]
+    if not m.visit.history:
+        out += c.procedure_notes(proc)  # as the screen shows them, on the first step
     if not m.visit.history and proc.before_you_start:
         out += [t("step.before_you_start"), *(fr(c, x) for x in proc.before_you_start)]
     if step.text:
@@ -183,13 +203,13 @@ def summary_lines(c: KioskController, now: datetime | None = None) -> list[str]:
             out.append(t("speech.printer_unavailable"))
     help_lines = c.help_lines()
     if help_lines:  # what the summary shows: only the lines the office configured
-        out += [t("receipt.help_heading"), *(fr(c, x) for x in help_lines)]
+        out += [t("receipt.help_heading"), *(fr(c, x, "fr") for x in help_lines)]
     return out
 
 
 def receipt_lines(c: KioskController, proc: Procedure, now: datetime) -> list[str]:
     """What the receipt will say, before it is printed; its personal lines are not read."""
-    receipt = build_procedure_receipt(proc, c.machine.visit, c.cfg.kiosk, now)
+    receipt = build_procedure_receipt(proc, c.machine.visit, c.cfg.kiosk, now, t=c.t)
     out = [c.t("speech.receipt_says")]
     personal = False
     for block in receipt.blocks:

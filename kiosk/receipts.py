@@ -16,12 +16,15 @@ import re
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from kiosk.config import HelpLine, KioskSection
 from kiosk.content.model import Procedure
 from kiosk.content.papers import same_paper
 from kiosk.i18n import t
 from kiosk.session import Visit
+
+Translate = Callable[..., str]  # kiosk.i18n.t, or the controller's Translator (the visit's language)
 
 # '•' is in CP1252 (0x95) but not in CP858, where it prints as '?': mask with a character
 # every code page has.
@@ -97,17 +100,17 @@ def small(text: str) -> Block:
 
 
 # ----- French dates --------------------------------------------------------------------
-def date_in_full(moment: datetime) -> str:
+def date_in_full(moment: datetime, t: Translate = t) -> str:
     """« 22 novembre 2026 à 10 h 15 », the hour kept on one line by no-break spaces."""
-    return t("receipt.date_time", date=day_in_full(moment), time=time_of_day(moment))
+    return t("receipt.date_time", date=day_in_full(moment, t), time=time_of_day(moment, t))
 
 
-def day_in_full(moment: datetime) -> str:
+def day_in_full(moment: datetime, t: Translate = t) -> str:
     day = t("receipt.first_day") if moment.day == 1 else str(moment.day)
     return t("receipt.date", day=day, month=t(f"receipt.month_{moment.month}"), year=moment.year)
 
 
-def time_of_day(moment: datetime) -> str:
+def time_of_day(moment: datetime, t: Translate = t) -> str:
     return t("receipt.time", hour=moment.hour, minute=f"{moment.minute:02d}")
 
 
@@ -162,7 +165,7 @@ def papers_to_bring(procedure: Procedure, visit: Visit, end_bring: tuple[str, ..
     return papers
 
 
-def _field_lines(procedure: Procedure, visit: Visit) -> list[Block]:
+def _field_lines(procedure: Procedure, visit: Visit, t: Translate) -> list[Block]:
     blocks = []
     for step_id in _visited(procedure, visit):
         step = procedure.step(step_id)
@@ -176,23 +179,26 @@ def _field_lines(procedure: Procedure, visit: Visit) -> list[Block]:
     return blocks
 
 
-def help_line_texts(help_lines: tuple[HelpLine, ...]) -> list[str]:
+def help_line_texts(help_lines: tuple[HelpLine, ...], t: Translate = t) -> list[str]:
     """One line per configured phone line (summary screen and receipt); none configured, none shown."""
     return [t("receipt.help_line_hours" if line.hours else "receipt.help_line",
               label=line.label, number=line.number, hours=line.hours) for line in help_lines]
 
 
-def _footer(kiosk: KioskSection, printed_at: datetime, help_lines: tuple[HelpLine, ...] = ()) -> list[Block]:
-    help_blocks = ([heading(t("receipt.help_heading")), bullets(help_line_texts(help_lines)), SEPARATOR]
+def _footer(kiosk: KioskSection, printed_at: datetime, help_lines: tuple[HelpLine, ...], t: Translate) -> list[Block]:
+    help_blocks = ([heading(t("receipt.help_heading")), bullets(help_line_texts(help_lines, t)), SEPARATOR]
                    if help_lines else [])
     return [SEPARATOR,
             *help_blocks,
             small(t("receipt.printed_by", name=kiosk.name, place=kiosk.place)),
-            small(t("receipt.printed_on", when=date_in_full(printed_at)))]
+            small(t("receipt.printed_on", when=date_in_full(printed_at, t)))]
 
 
 def build_procedure_receipt(procedure: Procedure, visit: Visit, kiosk: KioskSection,
-                            printed_at: datetime, help_lines: tuple[HelpLine, ...] = ()) -> Receipt:
+                            printed_at: datetime, help_lines: tuple[HelpLine, ...] = (),
+                            t: Translate = t) -> Receipt:
+    """The summary's receipt: `procedure` in the visit's language (machine.procedure), and
+    `t` the visit's translator (the controller's), so that every line is in one language."""
     end = _end_step(procedure, visit)
     blocks: list[Block] = [small(t("receipt.header")), title(procedure.title)]
     done, todo, bring, where = (end.done, end.todo, end.bring, end.where) if end else ((), (), (), None)
@@ -205,13 +211,13 @@ def build_procedure_receipt(procedure: Procedure, visit: Visit, kiosk: KioskSect
         blocks += [heading(t("receipt.bring")), bullets(papers)]
     if where:
         blocks += [heading(t("receipt.where")), paragraph(where)]
-    fields = _field_lines(procedure, visit)
+    fields = _field_lines(procedure, visit, t)
     if fields:
         blocks += [heading(t("receipt.your_info")), *fields]
     link = procedure.link_on_path(visit.history)
     if link:
         blocks += [heading(t("receipt.link", label=link.label)), qr(link.url), paragraph(display_url(link.url))]
-    blocks += _footer(kiosk, printed_at, help_lines)
+    blocks += _footer(kiosk, printed_at, help_lines, t)
     return Receipt(tuple(blocks), kind="procedure")
 
 
@@ -245,7 +251,7 @@ def build_test_receipt(kiosk: KioskSection, printed_at: datetime,
         heading(t("receipt.test_qr")),
         qr(url),
         paragraph(display_url(url)),
-        *_footer(kiosk, printed_at),
+        *_footer(kiosk, printed_at, (), t),  # staff read the test page: French
     )
     return Receipt(blocks, kind="test")
 

@@ -137,6 +137,8 @@ class SessionMachine:
                  help_max_wait_s: float = 600, events: EventSink | None = None,
                  help_unreached_after_s: float = 30):
         self.content = content
+        # [kiosk] language, set by the controller: the language of a visit nobody switched.
+        self.default_language = "fr"
         self._events = events
         self.help_max_wait_s = help_max_wait_s
         self.help_unreached_after_s = help_unreached_after_s
@@ -177,8 +179,14 @@ class SessionMachine:
 
     @property
     def procedure(self) -> Procedure | None:
+        """The procedure in the visit's language (French where it has no translation)."""
         pid = self.visit.procedure_id
-        return self.content.procedures[pid] if pid else None
+        return self.content.procedure_in(pid, self.language) if pid else None
+
+    @property
+    def language(self) -> str:
+        """The visit's language: the visitor's choice, else the kiosk's (default_language)."""
+        return self.visit.language or self.default_language
 
     @property
     def step(self) -> Step | None:

@@ -38,7 +38,7 @@ class HomeScreen(Screen):
             field.text = query
         # Rebuild only when what is shown changes: a rebuild between a finger's down and up
         # (a printer or help-call event arriving) would lose the visitor's tap.
-        shown = (machine.visit.category_id, query, app.text_scale_index,
+        shown = (machine.visit.category_id, query, app.text_scale_index, machine.language,
                  tuple(p.id for p in app.controller.home_order()[:POPULAR_COUNT]))
         if shown == self._shown:
             return
@@ -105,7 +105,9 @@ class HomeScreen(Screen):
 
     def _procedure_button(self, app, proc) -> KButton:
         minutes = proc.duration_min
-        return KButton(label=proc.title, detail=app.t("home.duration", count=minutes, minutes=minutes),
+        detail = app.t("home.duration", count=minutes, minutes=minutes)
+        mark = app.controller.in_french_mark(proc)
+        return KButton(label=proc.title, detail=f"{detail} · {mark}" if mark else detail,
                        role="choice", icon="chevron-right",
                        on_release=lambda *_: app.controller.open_procedure(proc.id))
 

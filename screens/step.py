@@ -52,7 +52,8 @@ class StepScreen(Screen):
         # A new text size rebuilds the step: its widgets were sized for the old one. The
         # procedure object, not only its id: a content update keeps ids and changes texts.
         key = (id(proc), proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index,
-               app.controller.site_beside() if step.site else None)
+               app.controller.site_beside() if step.site else None,
+               tuple(app.controller.procedure_notes(proc)))
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
@@ -66,6 +67,10 @@ class StepScreen(Screen):
         box = self.ids.content
         box.clear_widgets()
         box.add_widget(Title(text=step.title))
+        if not machine.visit.history:
+            # « en français », or that the official site is in French: once, on the first step.
+            for note in app.controller.procedure_notes(proc):
+                box.add_widget(Body(text=note, bold=True))
         if not machine.visit.history and proc.before_you_start:
             box.add_widget(Body(text=app.t("step.before_you_start"), bold=True))
             box.add_widget(Body(text="\n".join(f"•  {item}" for item in proc.before_you_start)))

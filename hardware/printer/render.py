@@ -9,6 +9,7 @@ width, which is wrong for 58 mm paper.
 
 from __future__ import annotations
 
+from hardware.printer.text_image import drawable, printable, text_image
 from kiosk.config import PrinterSection
 from kiosk.i18n import t
 from kiosk.receipts import Block, BlockKind, Receipt, block_lines
@@ -19,6 +20,12 @@ QR_BOX_DOTS = {80: 6, 58: 5}           # module size 0.75 / 0.6 mm: phones read 
 QR_BORDER_MODULES = 4                   # the quiet zone the QR standard asks for
 BIG_NUMBER_SCALE = 8                    # largest ESC/POS size: 8 x 12 dots = 12 mm wide, 24 mm tall
 FONT_A_DOTS = 12                        # width of one font A character
+
+
+# Text blocks the code page cannot print, drawn as images: (font px, bold, centred).
+_IMAGE_STYLE = {BlockKind.TITLE: (40, True, True), BlockKind.HEADING: (28, True, False),
+                BlockKind.TEXT: (24, False, False), BlockKind.BULLETS: (24, False, False),
+                BlockKind.SMALL: (20, False, True)}
 
 
 class RenderError(Exception):
@@ -70,6 +77,10 @@ def _block(p, block: Block, printer: PrinterSection, redact: bool) -> None:
     kind = block.kind
     if block.personal and redact:
         block = Block(BlockKind.TEXT, t("receipt.spool_redacted"))
+    whole = block.text + "".join(block.items)
+    if kind in _IMAGE_STYLE and not printable(whole, printer.code_page) and drawable(whole):
+        _block_as_image(p, block, printer)
+        return
     if kind is BlockKind.TITLE:
         p.set(align="center", bold=True, double_width=True, double_height=True)
         p.text("\n".join(block_lines(block, chars // 2)) + "\n")
@@ -101,6 +112,18 @@ def _block(p, block: Block, printer: PrinterSection, redact: bool) -> None:
         p.set(align="left")
     else:
         p.text("\n".join(block_lines(block, chars)) + "\n")
+
+
+def _block_as_image(p, block: Block, printer: PrinterSection) -> None:
+    """Arabic, Turkish ğ ı İ ş: a raster image (text_image.py), never « ? »."""
+    size_px, bold, center = _IMAGE_STYLE[block.kind]
+    text = block.text if block.kind is not BlockKind.BULLETS else "\n".join(f"- {i}" for i in block.items)
+    if block.kind is BlockKind.HEADING:
+        p.text("\n")
+    p.image(text_image(text, PAPER[printer.paper_width_mm]["dots"], size_px, bold, center),
+            impl="bitImageRaster", center=False)
+    if block.kind is BlockKind.TITLE:
+        p.text("=" * width_chars(printer) + "\n")
 
 
 def render_escpos(receipt: Receipt, printer: PrinterSection, redact: bool = False) -> bytes:

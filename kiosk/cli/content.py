@@ -38,12 +38,20 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     # Old facts are a warning, not a failure: the procedure may still be true.
     warnings = review_warnings(pack.procedures.values(), date.today())
+    # A translation made from an older French text still shows (marked « translated from
+    # an older French text »): a warning for the translator, not a failure.
+    for warning in pack.warnings:
+        print(warning, file=sys.stdout if warning.rule == "translation-fallback" else sys.stderr)
     for warning in warnings:
         print(warning, file=sys.stderr)
     steps = sum(len(p.steps) for p in pack.procedures.values())
     print(f"{root}: OK, {len(pack.procedures)} procedures, {steps} steps, "
           f"{len(pack.categories)} categories checked"
           + (f"; {len(warnings)} due for review (checked more than 12 months ago)" if warnings else "")
+          + (f"; {sum(map(len, pack.translations.values()))} translations"
+             + (f", {older} from an older French text" if (older := sum(
+                 w.rule == "translation-older" for w in pack.warnings)) else "")
+             if pack.translations else "")
           + (f"; locale files in {args.locales} OK" if args.locales else ""))
     return 0
 

@@ -12,6 +12,7 @@ than schema.YAML_MAX_DEPTH. Each refusal is one problem with its file and line.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -19,19 +20,23 @@ from typing import Any
 import jsonschema
 import yaml
 
-from kiosk.content import validate
+from kiosk.content import translations, validate
 from kiosk.content.model import Category, ChecklistItem, Choice, ContentPack, Link, Procedure, Step
 from kiosk.content.problems import ContentError, Problem
 from kiosk.content.schema import (
     CATEGORIES_MAX_BYTES,
     CATEGORIES_SCHEMA,
+    CATEGORY_TRANSLATION_SCHEMA,
     PROCEDURE_MAX_BYTES,
     PROCEDURE_SCHEMA,
+    TRANSLATION_LANGUAGES,
+    TRANSLATION_SCHEMA,
     YAML_MAX_DEPTH,
 )
 from kiosk.files import RefusedFileError, read_regular_text
 
 __all__ = ["ContentError", "Problem", "load_pack"]
+log = logging.getLogger(__name__)
 
 # A file with more schema problems than this gets this many, then one line saying how many more.
 MAX_SCHEMA_PROBLEMS_PER_FILE = 20
@@ -181,6 +186,9 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"a text of {len(err.instance)} characters; at most {err.validator_value}"
     if err.validator == "maxItems" and isinstance(err.instance, list):
         return f"{len(err.instance)} items; at most {err.validator_value}"
+    if err.validator == "type" and isinstance(err.instance, bool) and "string" in str(err.validator_value):
+        # YAML 1.1 reads Yes, No, On, Off as booleans: an English choice « Yes » lands here.
+        return f"{err.message}: put the text in quotes (YAML reads Yes, No, On, Off as true or false)"
     message = err.message
     return message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS] + "…"
 
@@ -283,7 +291,95 @@ def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
             steps=tuple(_to_step(s, root) for s in raw["steps"]), source=path,
             checked_on=raw.get("checked_on"), sources=tuple(raw.get("sources", ())),
         )
+    tr_problems: list[Problem] = []
+    translated, category_titles, warnings = _load_translations(root, procedures, category_ids, tr_problems)
+    if strict:
+        problems += tr_problems
+    for problem in tr_problems:
+        # The kiosk shows that procedure in French, marked, rather than not start.
+        log.error("translation not used: %s", problem)
     if problems:
         raise ContentError(problems)
     return ContentPack(root=root, categories=tuple(sorted(categories, key=lambda c: c.order)),
-                       procedures=procedures)
+                       procedures=procedures, translations=translated, category_titles=category_titles,
+                       warnings=tuple(warnings))
+
+
+def _load_translations(root: Path, procedures: dict[str, Procedure], category_ids: set[str],
+                       problems: list[Problem]):
+    """translations/<lang>/*.yaml, each checked against its French procedure.
+
+    A file with a problem is not used (its procedure shows in French); the problems are
+    returned for the validator. Bounded and refused like the French files.
+    """
+    base = root / "translations"
+    translated: dict[str, dict[str, Procedure]] = {}
+    titles: dict[str, dict[str, str]] = {}
+    warnings: list[Problem] = []
+    if not base.is_dir():
+        return translated, titles, warnings
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        lang = folder.name
+        if lang not in TRANSLATION_LANGUAGES:
+            problems.append(Problem(folder, 1, "translation-language",
+                                    f"not read: « {lang} » is not one of {', '.join(TRANSLATION_LANGUAGES)}"))
+            continue
+        cat_titles = _category_titles(folder / "categories.yaml", lang, category_ids, problems)
+        if cat_titles:
+            titles[lang] = cat_titles
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name == "categories.yaml":
+                continue
+            proc = _translated(path, lang, procedures, problems, warnings)
+            if proc is not None:
+                translated.setdefault(lang, {})[proc.id] = proc
+    return translated, titles, warnings
+
+
+def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problems: list[Problem],
+                warnings: list[Problem]) -> Procedure | None:
+    french = procedures.get(path.stem)
+    if french is None:
+        problems.append(Problem(path, 1, "translation-match",
+                                f"no French procedure « {path.stem} » (or it has problems)"))
+        return None
+    doc = _read(path, problems)
+    if doc is None:
+        return None
+    found = _schema_problems(doc, TRANSLATION_SCHEMA)
+    if not found:
+        found = translations.match_problems(path, doc.line, doc.data, french, lang)
+    if found:
+        problems += found
+        return None
+    french_sha = translations.source_sha256(french.source.read_bytes())
+    older = doc.data["source_sha256"] != french_sha
+    if older:
+        warnings.append(Problem(path, doc.line(("source_sha256",)), "translation-older",
+                                f"translated from an older French text (source_sha256 {doc.data['source_sha256']}, "
+                                f"{french.source.name} is now {french_sha}): shown, marked; update it"))
+    missing = translations.untranslated(doc.data, french)
+    if missing:
+        # Not a problem either: those texts are shown in French. Said for the translator.
+        warnings.append(Problem(path, 1, "translation-fallback",
+                                f"{len(missing)} text(s) shown in French: {', '.join(missing[:20])}"
+                                + (" …" if len(missing) > 20 else "")))
+    return translations.apply(french, doc.data, older)
+
+
+def _category_titles(path: Path, lang: str, category_ids: set[str], problems: list[Problem]) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    doc = _read(path, problems, CATEGORIES_MAX_BYTES)
+    if doc is None:
+        return {}
+    found = _schema_problems(doc, CATEGORY_TRANSLATION_SCHEMA)
+    if not found:
+        if doc.data["lang"] != lang:
+            found.append(Problem(path, doc.line(("lang",)), "translation-match",
+                                 f"lang: « {doc.data['lang']} » in the folder of « {lang} »"))
+        found += [Problem(path, doc.line(("categories", cid)), "translation-match",
+                          f"categories/{cid}: no French category with this id")
+                  for cid in doc.data["categories"] if cid not in category_ids]
+    problems += found
+    return {} if found else dict(doc.data["categories"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -77,6 +77,10 @@ class Procedure:
     source: Path
     checked_on: str | None = None  # YYYY-MM-DD: facts last checked against `sources`
     sources: tuple[str, ...] = ()
+    # The language of its texts: "fr", or a translation's (content/translations.py).
+    language: str = "fr"
+    older_source: bool = False  # translated from an older French text than the one beside it
+    review: str = ""  # a translation's review: machine | native
     _by_id: dict[str, Step] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -135,6 +139,23 @@ class ContentPack:
     root: Path
     categories: tuple[Category, ...]
     procedures: dict[str, Procedure]
+    # By language, by procedure id: the procedure with a translation's texts laid over it.
+    translations: dict[str, dict[str, Procedure]] = field(default_factory=dict)
+    category_titles: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Not problems: a translation made from an older French text still shows, marked.
+    warnings: tuple = ()
+
+    def procedure_in(self, procedure_id: str, language: str) -> Procedure:
+        """The procedure in `language` when translated, else the French one (never hidden)."""
+        translated = self.translations.get(language, {}).get(procedure_id)
+        return translated if translated is not None else self.procedures[procedure_id]
+
+    def categories_in(self, language: str) -> tuple[Category, ...]:
+        """The categories with their titles in `language`; a title not translated stays French."""
+        titles = self.category_titles.get(language)
+        if not titles:
+            return self.categories
+        return tuple(replace(c, title=titles.get(c.id, c.title)) for c in self.categories)
 
     def in_category(self, category_id: str) -> list[Procedure]:
         found = [p for p in self.procedures.values() if p.category == category_id]

@@ -132,3 +132,52 @@ CATEGORIES_SCHEMA = {
         },
     },
 }
+
+# ----- translations (assets/content/translations/<lang>/, docs/CONTENT.md) ------------
+# A translation holds only what a visitor reads, keyed like the French file; the loader
+# checks that its ids and list counts match the French file (translations.py).
+TRANSLATION_LANGUAGES = ["ar", "en", "pt", "es", "tr"]
+_TR_LABEL = {"type": "object", "additionalProperties": False, "required": ["label"],
+             "properties": {"label": _TEXT}}
+_TR_ITEM = {"type": "object", "additionalProperties": False, "required": ["label"],
+            "properties": {"label": _TEXT, "help": _TEXT}}
+_TR_STEP = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "title": _TEXT, "text": _TEXT, "image_alt": _TEXT, "label": _TEXT, "receipt_label": _TEXT,
+        "pattern_help": _TEXT, "where": _TEXT, "bring": _TEXTS, "done": _TEXTS, "todo": _TEXTS,
+        "choices": _TEXTS, "link": _TR_LABEL,
+        "items": {"type": "object", "maxProperties": LIST_MAX_ITEMS,
+                  "propertyNames": _ID, "additionalProperties": _TR_ITEM},
+    },
+}
+TRANSLATION_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "lang", "source_sha256", "review", "title", "steps"],
+    "properties": {
+        "id": _ID,
+        "lang": {"enum": TRANSLATION_LANGUAGES},
+        "source_sha256": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+        "review": {"enum": ["machine", "native"]},
+        "title": _TEXT,
+        "summary": _TEXT,
+        "keywords": _TEXTS,
+        "before_you_start": _TEXTS,
+        "links": _TEXTS,
+        "steps": {"type": "object", "maxProperties": STEPS_MAX,
+                  "propertyNames": _ID, "additionalProperties": _TR_STEP},
+    },
+}
+CATEGORY_TRANSLATION_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["lang", "review", "categories"],
+    "properties": {
+        "lang": {"enum": TRANSLATION_LANGUAGES},
+        "review": {"enum": ["machine", "native"]},
+        "categories": {"type": "object", "maxProperties": LIST_MAX_ITEMS,
+                       "propertyNames": _ID, "additionalProperties": _TEXT},
+    },
+}

@@ -139,16 +139,24 @@ _LONGEST_KEY = max(len(k) for k in _SYNONYMS)
 class SearchIndex:
     """Built once per content pack (a few ms per hundred procedures); search() per keystroke."""
 
-    def __init__(self, pack: ContentPack):
-        self._procedures: list[Procedure] = sorted(pack.procedures.values(), key=lambda p: (-p.popularity, p.title))
-        categories = {c.id: c for c in pack.categories}
+    def __init__(self, pack: ContentPack, language: str = "fr"):
+        # One index per language: the procedures in it (French where not translated), found
+        # by their translated words and still by the French ones (a word seen on a letter).
+        french = sorted(pack.procedures.values(), key=lambda p: (-p.popularity, p.title))
+        self._procedures: list[Procedure] = [pack.procedure_in(p.id, language) for p in french]
+        categories = {c.id: c for c in pack.categories_in(language)}
+        french_categories = {c.id: c for c in pack.categories}
         postings: dict[str, dict[int, float]] = defaultdict(dict)
         self._phrases: list[list[tuple[str, ...]]] = []
         for i, proc in enumerate(self._procedures):
             fields = [("title", proc.title), ("summary", proc.summary)]
-            fields += [("keywords", k) for k in proc.keywords]
+            fields += [("keywords", k) for k in proc.keywords]  # a translation's keep French ones
             if proc.category in categories:
                 fields.append(("category", categories[proc.category].title))
+            if proc is not french[i]:
+                fields += [("title", french[i].title), ("summary", french[i].summary)]
+                if proc.category in french_categories:
+                    fields.append(("category", french_categories[proc.category].title))
             phrases = []
             for field, text in fields:
                 weight = FIELD_WEIGHTS[field]
@@ -344,7 +352,7 @@ def home_order(pack: ContentPack, usage_counts: Mapping[str, int] | None = None,
     return sorted(procedures, key=lambda p: (-counts.get(p.id, 0), -p.popularity, p.title))
 
 
-def home_categories(pack: ContentPack) -> list[Category]:
+def home_categories(pack: ContentPack, language: str = "fr") -> list[Category]:
     """Categories that hold at least one procedure, in the pack's order."""
     used = {p.category for p in pack.procedures.values()}
-    return [c for c in pack.categories if c.id in used]
+    return [c for c in pack.categories_in(language) if c.id in used]

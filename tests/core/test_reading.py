@@ -16,6 +16,8 @@ from kiosk.speech_text import FRENCH_START, engine_input, french
 from tests.speech_support import RecordingSpeaker
 
 ANTS = "ants-pre-demande-carte-identite"
+# Not among the 20 most used: English and Arabic only, so Spanish shows it in French.
+NOT_IN_SPANISH = "acte-etat-civil"
 
 
 @pytest.fixture
@@ -234,12 +236,23 @@ def test_speech_is_in_the_visitors_language_with_its_voice(c):
     assert "Speech mode" in said
     c.open_procedure(ANTS)
     assert c.speaker.languages[-1] == "en" and "Step 1" in c.speaker.said[-1]
-    # The procedure is written in French: its words go to the French voice.
+    # The procedure has its English translation: the English voice says it all.
     spoken, ssml = engine_input(c.speaker.said[-1], "en")
-    assert ssml and f'<voice xml:lang="fr">{c.machine.procedure.title}</voice>' in spoken
-    assert spoken.startswith("<speak>Step 1 of")
+    assert c.machine.procedure.language == "en"
+    assert c.machine.procedure.title in spoken and '<voice xml:lang="fr">' not in spoken
     c.end_session()  # the next visitor hears French again
     assert c.speaker.language == "fr" and c.wipes.last_report.clean
+
+
+def test_a_procedure_shown_in_french_is_said_by_the_french_voice(c):
+    c.start_session()
+    c.set_language("es")
+    c.set_speech_mode(True)
+    c.open_procedure(NOT_IN_SPANISH)
+    assert c.machine.procedure.language == "fr"  # no Spanish translation: shown in French
+    spoken, ssml = engine_input(c.speaker.said[-1], "es")
+    assert ssml and f'<voice xml:lang="fr">{c.machine.procedure.title}</voice>' in spoken
+    assert c.in_french_mark(c.machine.procedure) in spoken  # « en français », said in Spanish
 
 
 def test_the_summary_does_not_read_the_receipt_lines_it_has_just_read(c):
@@ -257,11 +270,15 @@ def test_the_summary_does_not_read_the_receipt_lines_it_has_just_read(c):
 
 
 def test_in_another_language_a_touched_content_button_goes_to_the_french_voice(c):
-    go_to_kind(c, "question")
-    c.set_language("en")
+    go_to_kind(c, "question", NOT_IN_SPANISH)
+    c.set_language("es")
+    assert c.machine.procedure.language == "fr"
     choice = c.machine.step.choices[0].label
     said = reading.control_text(c, choice, position=(1, 2))
-    assert said.startswith(french(choice)) and said.endswith("button, 1 of 2.")
-    assert FRENCH_START not in reading.control_text(c, c.t("step.next"))  # the interface: English
+    assert said.startswith(french(choice)), said
+    assert FRENCH_START not in reading.control_text(c, c.t("step.next"))  # the interface: Spanish
+    c.set_language("en")  # translated: the choice is English, said by the English voice
+    english = c.machine.step.choices[0].label
+    assert english != choice and FRENCH_START not in reading.control_text(c, english)
     c.set_language("fr")
     assert reading.control_text(c, choice) == f"{choice}, bouton."

@@ -1,0 +1,77 @@
+"""Receipts in the visit's language, checked on the real ESC/POS bytes: what the code page
+has prints as text; Arabic and Turkish ğ ı İ ş print as raster images, never « ? »."""
+
+from __future__ import annotations
+
+from PIL import ImageChops
+
+from hardware.printer.render import PAPER, render_escpos
+from hardware.printer.text_image import text_image, wrap
+from kiosk.config import PrinterSection
+from kiosk.receipts import Receipt, bullets, heading, paragraph, title
+from tests.hardware.escpos_bytes import GS_V_0, raster_images
+
+PRINTER = PrinterSection(connection="dummy", code_page="CP858")
+DOTS = PAPER[80]["dots"]
+FIRST_WORD = "افتحوا"
+ARABIC = f"{FIRST_WORD} الموقع ameli.fr واكتبوا رقم 12345 هنا. هذه جملة طويلة لكي يلتف السطر على سطرين أو أكثر."
+
+
+def text_bytes(data: bytes) -> bytes:
+    """The bytes outside raster images (whose dots may happen to be 0x3F, « ? »)."""
+    out, pos = b"", 0
+    while (start := data.find(GS_V_0, pos)) >= 0:
+        width_bytes, height = data[start + 4] | data[start + 5] << 8, data[start + 6] | data[start + 7] << 8
+        out += data[pos:start]
+        pos = start + 8 + width_bytes * height
+    return out + data[pos:]
+
+
+def ink_box(img):
+    return ImageChops.invert(img.convert("L")).getbbox()
+
+
+def test_an_arabic_receipt_prints_its_arabic_as_images_that_decode():
+    receipt = Receipt((title("ملخصك"), heading("ما تبقى عليك فعله:"), bullets(("تعالوا غداً.", "أحضروا بطاقة Vitale.")),
+                       paragraph(ARABIC), paragraph("ameli.fr")))
+    data = render_escpos(receipt, PRINTER)
+    images = raster_images(data)
+    assert len(images) == 4  # the four Arabic blocks; « ameli.fr » stays text
+    assert b"?" not in text_bytes(data) and b"ameli.fr\n" in data
+    assert all(img.width == DOTS and ink_box(img) is not None for img in images)
+    # The bytes hold exactly what text_image drew (a 1 bit a black dot, row by row).
+    expected = text_image(ARABIC, DOTS).convert("L")
+    assert ImageChops.difference(images[3].convert("L"), expected).getbbox() is None
+
+
+def test_a_wrapped_arabic_paragraph_starts_on_the_right_of_its_first_line():
+    lines = wrap(ARABIC, DOTS, False, 24)
+    assert len(lines) >= 2 and lines[0].startswith(FIRST_WORD)
+    img = text_image(ARABIC, DOTS)
+    line_px = img.height // len(lines)
+    first_line = img.crop((0, 0, DOTS, line_px))
+    word = text_image(FIRST_WORD, DOTS)
+    word_box = ink_box(word)
+    # Right-aligned, the first logical word is the rightmost ink of the first line, drawn
+    # exactly as that word alone.
+    assert ink_box(first_line)[2] == word_box[2] >= DOTS - 4
+    right_part = (word_box[0], 0, DOTS, line_px)
+    assert ImageChops.difference(first_line.crop(right_part).convert("L"),
+                                 word.crop(right_part).convert("L")).getbbox() is None
+
+
+def test_turkish_letters_missing_from_the_code_page_print_as_an_image():
+    data = render_escpos(Receipt((paragraph("Yarın gelin: kimlik belgesi, İstanbul şubesi, doğum belgesi."),)), PRINTER)
+    assert b"?" not in text_bytes(data)
+    (img,) = raster_images(data)
+    assert ink_box(img)[0] < 8  # left to right, from the left edge
+
+
+def test_a_character_no_receipt_font_has_stays_text_with_a_question_mark():
+    data = render_escpos(Receipt((paragraph("مرحبا ☎"),)), PRINTER)
+    assert GS_V_0 not in data and b"????? ?" in data  # an empty box would say less than « ? »
+
+
+def test_what_the_code_page_has_stays_text():
+    data = render_escpos(Receipt((paragraph("Come back. Renvoyez-le, 12 €."),)), PRINTER)
+    assert GS_V_0 not in data and "Come back. Renvoyez-le, 12 €.".encode("cp858") in data

@@ -17,6 +17,7 @@ Targets: start <= 1.5x bare Kivy (wall and CPU), peak RSS <= 1.2x; idle <= 0.5 %
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -112,7 +113,10 @@ def child_bare(mode: str, idle_s: float) -> None:
 
 def child_kiosk(mode: str, idle_s: float) -> None:
     spawned = float(os.environ["BENCH_SPAWNED"])
-    data = Path(tempfile.mkdtemp(prefix="startup-"))
+    # One data folder per tree for all its runs, as an installed kiosk keeps its own: the
+    # warm-up run writes what a first start writes (the schema memo, the stats database).
+    data = Path(os.environ["BENCH_DATA"])
+    data.mkdir(parents=True, exist_ok=True)
     config = data / "kiosk.toml"
     config.write_text(f'[kiosk]\ndata_dir = "{data}"\nfullscreen = false\n[printer]\nconnection = "dummy"\n')
     import kiosk.app
@@ -138,11 +142,18 @@ def child_kiosk(mode: str, idle_s: float) -> None:
 
 
 # ----- the parent ------------------------------------------------------------------------
+@functools.cache
+def data_root() -> Path:
+    """The parent's folder for the kiosks' data folders, one per tree."""
+    return Path(tempfile.mkdtemp(prefix="pas-a-pas-bench-data-"))
+
+
 def run_child(kind: str, tree: Path, mode: str, idle_s: float) -> dict:
     # Compiled bytecode is kept (outside the trees), as an installed kiosk has it: the first
     # run of each kind, not counted, writes it.
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONPYCACHEPREFIX=PYCACHE, KIVY_NO_CONSOLELOG="1",
-               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-home-"), BENCH_SPAWNED=repr(time.time()))
+               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-home-"), BENCH_SPAWNED=repr(time.time()),
+               BENCH_DATA=str(data_root() / str(tree).strip("/").replace("/", "-")))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--mode", mode,
            "--idle-s", str(idle_s)]

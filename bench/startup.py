@@ -11,6 +11,19 @@ Idle (--idle): after SETTLE_S, CPU used over IDLE_S as a share of one core, on t
 screen and on a step left untouched (the kiosk), against bare Kivy's one Label.
 Targets: start <= 1.5x bare Kivy (wall and CPU), peak RSS <= 1.2x; idle <= 0.5 % of a core.
 
+Figures (2026-12-03, the 2-core shared machine, offscreen window, llvmpipe; median of 7,
+trees alternating in one run; "before" = 324542d, "wave 1" = main ca916e4):
+                         wall s        cpu s        peak rss MiB   (load avg 1.56 -> 4.15)
+  bare Kivy               0.34          0.27          161.1
+  before                  1.96 (5.7x)   1.78 (6.6x)   217.5 (1.35x)
+  wave 1                  1.93 (5.6x)   1.23 (4.6x)   210.7 (1.31x)
+  + schema memo, lazy tuf 1.21 (3.5x)   0.91 (3.4x)   196.6 (1.22x)
+  Targets still missed. cProfile of what remains (0.59 s under the profiler): kiosk.app and
+  its kv files (Kivy's kv parser 0.08 s), load_pack's YAML composition 0.13 s, the screens'
+  widgets 0.06 s, kiosk.controller's imports 0.07 s.
+Idle (--idle, same day, load avg 0.87 -> 1.12): bare Kivy 2.55 %; before: attract 2.10 %,
+  step 1.80 %; wave 1: attract 0.50 %, step 0.40 % (target met, attract at the limit).
+
     .venv/bin/python bench/startup.py [--runs 7] [--idle] [--tree /work/main --tree .]
 """
 

@@ -11,6 +11,14 @@ Reports: crashes (failsafe resets), canaries found after reset, resident memory 
 few MiB with what the screens last showed (textures) and the allocator's free lists; the
 trimmed figure (after malloc_trim) and Python's allocated block count tell a leak from that.
 
+Figures (2026-12-03, the 2-core shared machine, load avg 4-8): 1-1.5 s a session, so
+10,000 sessions take 3-4 hours; runs of 40-100 sessions: main (ca916e4) 402 MiB at session
+10, 671 at 100 (trimmed 360 -> 572), Python blocks and widgets flat; 324542d (before the
+perf work) 254 -> 276 MiB from session 10 to 40. The growth is screens/widgets.py
+FreshTexture (a new texture for every label render): without it 274 -> 302 MiB over the
+same 40 sessions. Reusing two textures in turn keeps it flat (291 -> 295) but brings back
+the llvmpipe stall (ui_latency: « Suivant » frame max 602 ms). Open (issue 11).
+
     .venv/bin/python bench/soak.py --sessions 10000 [--seed 1]
 """
 

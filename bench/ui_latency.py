@@ -17,6 +17,12 @@ Targets (issue 11, software renderer): frame p95 <= 100 ms, max <= 250 ms; work 
 Before/after in one invocation: each --tree is run in its own process (a fresh window),
 the trees alternating --rounds times, and the figures are printed side by side.
 
+Figures (2026-12-03, the 2-core shared machine, --quick, 1 round, trees alternating; ms,
+p95 / max; load avg 0.77 -> 1.03): all taps work 14 / 38 -> 18 / 32, frame 170 / 256 ->
+58 / 62, longest frame gap 549 -> 62 (before = 324542d -> wave 1 = main ca916e4). A second
+run (load avg 1.10 -> 1.27): main work 19 / 40, frame 65 / 79, but a finger-down frame of
+275 ms. Missed: work p95 <= 16 ms (« Suivant » 20-23 ms, the attract's first touch 32-40 ms).
+
     .venv/bin/python bench/ui_latency.py [--quick] [--tree /work/main --tree .] [--rounds 1]
 """
 

@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 
 def _run(args: argparse.Namespace) -> int:
     from kiosk.content.loader import load_pack
+    from kiosk.content.schema_memo import SchemaMemo
     from kiosk.privacy import reexec_with_wiping_allocator
 
     # First, before anything a visitor types can exist: freed memory must be overwritten
@@ -26,7 +27,9 @@ def _run(args: argparse.Namespace) -> int:
         pack, which = ContentUpdater(cfg).load_active_pack()
         log.info("content: %s", which)
     else:
-        pack = load_pack(cfg.kiosk.content_dir)  # a ContentError is one line, exit 2 (kiosk.cli.errors)
+        # Files that passed the schema check at an earlier start skip it (0.4 s of the start).
+        memo = SchemaMemo(cfg.data_dir / "content-checked.json")
+        pack = load_pack(cfg.kiosk.content_dir, memo=memo)  # a ContentError is one line, exit 2 (kiosk.cli.errors)
     # Kivy is imported only when the kiosk really starts; kiosk.app sets the environment
     # Kivy reads first (kiosk/kivy_env.py).
     from kiosk.app import run

@@ -15,9 +15,8 @@ import itertools
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from kiosk.content import translations, validate
@@ -33,7 +32,11 @@ from kiosk.content.schema import (
     TRANSLATION_SCHEMA,
     YAML_MAX_DEPTH,
 )
+from kiosk.content.schema_memo import SchemaMemo
 from kiosk.files import RefusedFileError, read_regular_text
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["ContentError", "Problem", "load_pack"]
 log = logging.getLogger(__name__)
@@ -193,7 +196,12 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
     return message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS] + "…"
 
 
-def _schema_problems(doc: _Located, schema: dict) -> list[Problem]:
+def _schema_problems(doc: _Located, schema: dict, memo: SchemaMemo | None = None) -> list[Problem]:
+    if memo is not None and memo.passed(schema, doc.text):
+        return []
+    # Imported here: a start whose files all passed before never needs it (0.08 s).
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     # A bounded file still holds at most ~100 000 nodes: collecting their errors is cheap.
     errors = list(itertools.islice(validator.iter_errors(doc.data), 200_000))
@@ -205,6 +213,8 @@ def _schema_problems(doc: _Located, schema: dict) -> list[Problem]:
         more = len(out) - MAX_SCHEMA_PROBLEMS_PER_FILE
         out = out[:MAX_SCHEMA_PROBLEMS_PER_FILE]
         out.append(Problem(doc.path, out[-1].line, "schema", f"and {more} more schema problems in this file"))
+    if not out and memo is not None:
+        memo.record(schema, doc.text)
     return out
 
 
@@ -234,19 +244,22 @@ def _link_steps(raw_steps: list[dict]) -> None:
             s["next"] = raw_steps[i + 1].get("id")
 
 
-def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
+def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = None) -> ContentPack:
     """Load and check a pack; raise ContentError listing every problem found.
 
     The kiosk loads with strict=False: only what breaks a path or a link stops it.
     strict=True adds the writing, image, glyph and icon rules (`kiosk content validate`).
+    memo (not with strict): skip the schema check of files that passed it before.
     """
+    if strict:
+        memo = None  # `kiosk content validate` checks everything, always
     root = Path(root)
     problems: list[Problem] = []
     cat_path = root / "categories.yaml"
     cat_doc = _read(cat_path, problems, CATEGORIES_MAX_BYTES)
     categories: list[Category] = []
     if cat_doc is not None:
-        cat_problems = _schema_problems(cat_doc, CATEGORIES_SCHEMA)
+        cat_problems = _schema_problems(cat_doc, CATEGORIES_SCHEMA, memo)
         problems += cat_problems
         if not cat_problems and strict:
             problems += validate.categories_quality_problems(cat_doc, cat_doc.data)
@@ -267,7 +280,7 @@ def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
         doc = _read(path, problems)
         if doc is None:
             continue
-        schema_problems = _schema_problems(doc, PROCEDURE_SCHEMA)
+        schema_problems = _schema_problems(doc, PROCEDURE_SCHEMA, memo)
         if schema_problems:
             problems += schema_problems
             continue
@@ -300,6 +313,8 @@ def load_pack(root: Path, *, strict: bool = False) -> ContentPack:
         log.error("translation not used: %s", problem)
     if problems:
         raise ContentError(problems)
+    if memo is not None:
+        memo.save()
     return ContentPack(root=root, categories=tuple(sorted(categories, key=lambda c: c.order)),
                        procedures=procedures, translations=translated, category_titles=category_titles,
                        warnings=tuple(warnings))

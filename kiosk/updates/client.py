@@ -29,27 +29,24 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 from urllib.parse import urlsplit
-
-import urllib3
-from tuf.api import exceptions as tuf_errors
-from tuf.ngclient import Updater
-from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
 from kiosk.config import Config
 from kiosk.content.loader import ContentError, load_pack
 from kiosk.content.model import ContentPack
 from kiosk.files import write_atomic
-from kiosk.updates.repo import PACK_TARGET
+
+if TYPE_CHECKING:
+    from tuf.ngclient import Updater
+
+    from kiosk.updates.fetch import DeadlineFetcher
 
 log = logging.getLogger(__name__)
 
 Result = Literal["unchanged", "new", "refused", "offline", "error"]
 PACK_MAX_BYTES = 64 * 1024 * 1024       # extracted size; today's pack is under 300 kB
 PACK_MAX_MEMBERS = 20_000
-SOCKET_TIMEOUT_S = 15.0                 # connect, and longest gap between two bytes
-CHUNK_BYTES = 8192                      # the deadline is looked at after each chunk
 STATUS_FILE = "status.json"
 CLOSE_WAIT_S = 2.0
 
@@ -62,53 +59,6 @@ class CheckOutcome:
     duration_s: float = 0.0
     bytes_fetched: int = 0
     offered_version: str | None = None
-
-
-class DeadlineFetcher(Urllib3Fetcher):
-    """urllib3 fetcher with one deadline for the whole check, counting the bytes it receives.
-
-    The deadline is looked at after every chunk of CHUNK_BYTES, so a server that sends slowly
-    is dropped at most one chunk (or one socket timeout) after it.
-
-    Any failure mid-stream (the server closing early, a reset) becomes a DownloadError, so a
-    dropped connection is "offline", never a half file."""
-
-    def __init__(self, deadline_s: float, socket_timeout_s: float = SOCKET_TIMEOUT_S, clock=time.monotonic):
-        super().__init__(socket_timeout=socket_timeout_s, chunk_size=CHUNK_BYTES, app_user_agent="pas-a-pas")
-        self.deadline_s, self.clock = deadline_s, clock
-        self.bytes_fetched = 0
-        self._ends_at = clock() + deadline_s
-
-    def _fetch(self, url: str) -> Iterator[bytes]:
-        if self.clock() > self._ends_at:
-            raise tuf_errors.SlowRetrievalError(f"deadline of {self.deadline_s:g} s passed")
-        return self._guarded(super()._fetch(url))
-
-    def _guarded(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
-        try:
-            for chunk in chunks:
-                self.bytes_fetched += len(chunk)
-                if self.clock() > self._ends_at:
-                    raise tuf_errors.SlowRetrievalError(f"deadline of {self.deadline_s:g} s passed")
-                yield chunk
-        except urllib3.exceptions.HTTPError as e:
-            raise tuf_errors.DownloadError(f"connection lost mid-download ({type(e).__name__})") from e
-
-
-def _short_reason(error: BaseException) -> str:
-    """The innermost cause in a few words: "Connection refused", "deadline of 120 s passed"."""
-    if isinstance(error, tuf_errors.DownloadHTTPError):
-        return f"HTTP {error.status_code}"
-    seen = error
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        seen = seen.__cause__ or seen.__context__
-    reason = getattr(seen, "reason", None)  # urllib3 errors wrap the socket error
-    if isinstance(reason, OSError):
-        seen = reason
-    if isinstance(seen, OSError) and seen.strerror:
-        return seen.strerror
-    text = str(seen) or str(error)
-    return text if text and len(text) <= 80 else type(seen).__name__
 
 
 # ----- files ---------------------------------------------------------------------------------
@@ -201,6 +151,8 @@ class ContentUpdater:
             log.exception("cannot write %s", self.root / STATUS_FILE)
 
     def _updater(self, fetcher: DeadlineFetcher) -> Updater:
+        from tuf.ngclient import Updater
+
         url = self.cfg.updates.url.rstrip("/")
         metadata = self.root / "metadata"
         metadata.mkdir(parents=True, exist_ok=True)
@@ -212,6 +164,12 @@ class ContentUpdater:
 
     # -- the check (worker thread or CLI)
     def check(self) -> CheckOutcome:
+        # python-tuf, urllib3 and cryptography are imported by the first check, not by the
+        # kiosk's start (0.12 s of it): a kiosk without updates never needs them.
+        from tuf.api import exceptions as tuf_errors
+
+        from kiosk.updates.fetch import DeadlineFetcher, short_reason
+
         started, at = time.monotonic(), self.now()
         fetcher = DeadlineFetcher(self.cfg.updates.timeout_s)
         offered: str | None = None
@@ -231,7 +189,7 @@ class ContentUpdater:
             result, message = "refused", f"a file is longer than signed: tampered or damaged ({e})"
         except tuf_errors.DownloadError as e:
             host = urlsplit(self.cfg.updates.url).hostname or "?"
-            result, message = "offline", f"cannot download from {host} ({_short_reason(e)})"
+            result, message = "offline", f"cannot download from {host} ({short_reason(e)})"
         except OSError as e:
             result, message = "error", f"{getattr(e, 'filename', None) or self.root}: {e.strerror or e}"
         current = read_pack_info(_pack_dir(self.link("current")))
@@ -244,6 +202,8 @@ class ContentUpdater:
         return outcome
 
     def _check(self, fetcher: DeadlineFetcher) -> tuple[Result, str, str | None]:
+        from kiosk.updates.repo import PACK_TARGET
+
         updater = self._updater(fetcher)
         updater.refresh()
         info = updater.get_targetinfo(PACK_TARGET)

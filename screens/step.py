@@ -7,7 +7,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
 
-from screens.keyboard import FieldInput, KeyboardSlot
+from screens.keyboard import FieldInput, KeyboardSlot, hint_for
 from screens.widgets import Body, KButton, QRCode, Title
 
 
@@ -52,7 +52,7 @@ class StepScreen(Screen):
         # A new text size rebuilds the step: its widgets were sized for the old one. The
         # procedure object, not only its id: a content update keeps ids and changes texts.
         key = (id(proc), proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index,
-               app.controller.site_beside() if step.site else None)
+               app.controller.site_beside() if step.site else None, app.language)
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
@@ -117,7 +117,7 @@ class StepScreen(Screen):
         # and explanation have the room they need.
         field.bind(focus=lambda _w, focused: focused and self._show_keyboard(app, field))
         self.field_input = field
-        field.hint_text = app.t("step.tap_to_type")
+        field.hint_text = hint_for(app, "step.tap_to_type")
         box.add_widget(field)
         self.error_label = FieldLabel(text="", tone="error", collapsed=True)
         box.add_widget(self.error_label)

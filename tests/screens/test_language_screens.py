@@ -64,6 +64,12 @@ def test_a_language_tapped_on_the_attract_screen_starts_the_visit_in_it(kiosk):
     assert FR("home.question") not in kiosk.texts()
     assert language_button(kiosk, "English").selected
     kiosk.screenshot("language-home-en")
+    kiosk.tap(home_screen(kiosk).ids.content.children[-3])  # the first popular procedure
+    kiosk.frames(3)
+    assert kiosk.machine.state is State.STEP
+    ids = step_screen(kiosk).ids
+    assert ids.next_button.label == EN("step.next") and ids.previous_button.x < ids.next_button.x
+    kiosk.screenshot("language-step-en")
 
 
 def test_switching_mid_visit_keeps_what_was_typed_and_every_text_follows(kiosk):

@@ -157,7 +157,9 @@ class StepScreen(Screen):
         ids.frame.padding = app.gap_px * (0.3 if typing else 2)
         ids.frame.spacing = 0 if typing else app.gap_px
         ids.content.spacing = app.gap_px * (0.5 if typing else 2)
-        ids.content.padding = [0, 0 if typing else app.gap_px, app.gap_px * 3, 0 if typing else app.gap_px]
+        bar = app.gap_px * 3  # room for the scroll bar, on the left in a right-to-left language
+        ids.content.padding = [bar if app.rtl else 0, 0 if typing else app.gap_px, 0 if app.rtl else bar,
+                               0 if typing else app.gap_px]
         ids.field_slot.spacing = 0 if typing else app.gap_px
         if self.field_label is not None:
             self.field_label.collapsed = typing

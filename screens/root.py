@@ -44,6 +44,7 @@ class BarButton(KButton):
             # Right to left: plain text beside its icon, wrapped between words by Kivy.
             self.shape = "full"
             return super()._render()
+        self.markup, self.icon_texture = True, None  # back from right to left: icon in the markup
         icon_px = int(self.font_size * 1.3)
         bold, regular = self.font_name, app.font_regular
         icon_w = text_width(icon_char(self.icon), ICON_FONT, icon_px) if self.icon else 0

@@ -162,3 +162,25 @@ def test_a_language_tap_then_a_tap_on_home_is_no_double_tap(kiosk):
     kiosk.frames(1)
     kiosk.tap_at(*button.to_window(*button.center))  # at once, in the same place, on home
     assert not kiosk.machine.visit.speech_mode
+
+
+def test_an_arabic_visit_ends_with_its_text_measures_wiped_and_french_back(kiosk):
+    from screens import rtl_text
+    french_bar_height = kiosk.app.root_widget.ids.bar.height
+    kiosk.tap(language_button(kiosk, "العربية"))
+    kiosk.frames(3)
+    assert not rtl_text.measures_empty()  # the home screen's texts were measured
+    kiosk.app.controller.end_session("visitor erased")
+    report = kiosk.app.controller.wipes.last_report
+    assert report.clean, report
+    kiosk.frames(3)
+    assert kiosk.app.language == "fr" and kiosk.app.t("bar.home") == FR("bar.home")
+    # The top bar's buttons are markup again (icon and label on one line), not their markup
+    # shown as plain text over the whole screen.
+    assert kiosk.app.root_widget.ids.bar.height == french_bar_height
+    kiosk.clock.advance(60)
+    kiosk.app.controller.tick()  # the goodbye screen has been shown
+    kiosk.frames(2)
+    kiosk.tap_at(640, 300)  # a new visit starts: the wipe was verified clean
+    assert kiosk.machine.state is State.HOME and kiosk.machine.visit.language == ""
+    assert kiosk.app.root_widget.ids.home_button.label == FR("bar.home")

@@ -243,8 +243,11 @@ class StepScreen(Screen):
         """Drop the text input and everything it remembers (text, undo history, focus)."""
         if self.field_input is not None:
             self.field_input.wipe()
-        self.field_input = None
+        # While it is still known: typing, the field sits in the button row, and only
+        # _hide_keyboard puts it back where clear_widgets finds it (a rebuild while typing
+        # left the old field standing beside the new one).
         self._hide_keyboard()
+        self.field_input = None
 
     def is_empty(self) -> bool:
         return self.field_input is None or self.field_input.is_empty()

@@ -184,3 +184,28 @@ def test_an_arabic_visit_ends_with_its_text_measures_wiped_and_french_back(kiosk
     kiosk.tap_at(640, 300)  # a new visit starts: the wipe was verified clean
     assert kiosk.machine.state is State.HOME and kiosk.machine.visit.language == ""
     assert kiosk.app.root_widget.ids.home_button.label == FR("bar.home")
+
+
+def test_a_field_step_keeps_its_value_and_takes_the_arabic_keyboard(kiosk):
+    from tests.screens.test_visitor_truth_2 import walk_email_to_the_field
+    walk_email_to_the_field(kiosk)
+    step = step_screen(kiosk)
+    kiosk.tap(step.field_input)
+    kiosk.type_text("ab")
+    step_id = kiosk.machine.step.id
+    # The language buttons are on the attract and home screens; the switch itself is the
+    # controller's, and a step must follow it without losing the field or the keyboard.
+    kiosk.app.controller.set_language("ar")
+    kiosk.frames(3)
+    field = step.field_input
+    assert field.text == "ab" and kiosk.machine.visit.fields[step_id] == "ab"
+    from screens.keyboard import FieldInput
+    assert [w for w in kiosk.widgets(step) if isinstance(w, FieldInput)] == [field]  # no old one left
+    kb = keyboard(kiosk)
+    assert kb.layout.endswith("ar_kiosk.json")
+    kiosk.tap_at(*kb.key_center("ب"))
+    kiosk.tap_at(*kb.key_center("capslock"))  # « ABC »: the Latin layer
+    kiosk.tap_at(*kb.key_center("z"))
+    assert kiosk.machine.visit.fields[step_id] == "abبz"
+    assert step.ids.next_button.label == AR("step.next")
+    kiosk.screenshot("language-keyboard-ar")

@@ -209,3 +209,22 @@ def test_a_field_step_keeps_its_value_and_takes_the_arabic_keyboard(kiosk):
     assert kiosk.machine.visit.fields[step_id] == "abبz"
     assert step.ids.next_button.label == AR("step.next")
     kiosk.screenshot("language-keyboard-ar")
+
+
+@pytest.mark.parametrize("code, catalog", [("ar", AR), ("en", EN)])
+def test_a_kiosk_configured_in_a_language_greets_in_it(make_kiosk, help_desk, tmp_path, code, catalog):
+    from kiosk.config import Config, KioskSection, PrinterSection
+    from screens.rtl_text import RtlLabel
+    cfg = Config(kiosk=KioskSection(data_dir=tmp_path, name="Borne test", place="Médiathèque de Lens",
+                                    language=code), printer=PrinterSection())
+    k = make_kiosk(Services(printer=None, helpcall=help_desk), cfg=cfg)
+    attract = k.app.root_widget.ids.sm.get_screen("attract")
+    assert attract.ids.invite.text == catalog("attract.touch")
+    assert attract.ids.message.text == catalog("attract.welcome")
+    assert isinstance(attract.ids.invite._label, RtlLabel) == (code == "ar")
+    # The overlays' kv texts are in the language too.
+    assert k.app.widgets.leave_overlay.ids.question.text == catalog("leave.question")
+    k.frames(2)
+    picker = attract.ids.languages
+    assert picker.y >= attract.y and picker.top <= attract.top  # whole, under the top bar
+    k.screenshot(f"language-attract-{code}")

@@ -27,7 +27,13 @@ prepare_kivy_environment()  # before the first Kivy import, which reads the envi
 from kivy.app import App  # noqa: E402
 from kivy.base import ExceptionHandler, ExceptionManager  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
-from kivy.properties import DictProperty, NumericProperty, StringProperty  # noqa: E402
+from kivy.properties import (  # noqa: E402
+    BooleanProperty,
+    DictProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from kiosk import sdnotify, theme  # noqa: E402
 from kiosk.config import Config  # noqa: E402
@@ -205,6 +211,11 @@ class KioskApp(App):
     font_regular = StringProperty(theme.FONT_REGULAR)
     font_bold = StringProperty(theme.FONT_BOLD)
     colors = DictProperty({k: [*v, 1.0] for k, v in theme.COLOURS.items()})
+    # kv's `app.t('…')` re-reads its text when `t` dispatches (a language switch): a
+    # property, holding the controller's one Translator.
+    t = ObjectProperty(None)
+    language = StringProperty("")  # the language shown, a code of kiosk.languages
+    rtl = BooleanProperty(False)  # it runs right to left: mirrored rows, text on the right
 
     def __init__(self, cfg: Config, pack: ContentPack, services: Services | None = None,
                  clock: Callable[[], float] = time.monotonic, **kwargs):
@@ -244,6 +255,7 @@ class KioskApp(App):
                     size=lambda *_: self._apply_metrics())
         ExceptionManager.add_handler(self._exception_handler)
         self._frame_rate.start(Window)
+        self._apply_language()
         self.widgets = build_widgets(self)
         for name, wipe, is_empty in ui_wipes(self.widgets):
             self.controller.register_wipe(name, wipe, is_empty)
@@ -321,6 +333,23 @@ class KioskApp(App):
         self.target_px, self.gap_px = m.target_px, m.gap_px
         self.body_px, self.title_px, self.big_number_px = m.body_px, m.title_px, m.big_number_px
 
+    def _apply_language(self) -> None:
+        """Every screen in the visit's language at once: fonts, direction, kv texts, then
+        the texts the screens set (they rebuild: their `_shown` keys hold the language)."""
+        from screens import rtl_text
+
+        lang = self.controller.language
+        right_to_left = lang.direction == "rtl"
+        rtl_text.use(right_to_left)
+        regular, bold = lang.screen_fonts
+        self.font_regular, self.font_bold = theme.font_path(regular), theme.font_path(bold)
+        self.rtl = right_to_left
+        self.language = lang.code
+        self.property("t").dispatch(self)
+        if self.widgets is not None:
+            from screens.assemble import redraw_for_direction
+            redraw_for_direction(self.widgets)
+
     # ----- drawing the state -----------------------------------------------------------
     def _render(self) -> None:
         if self._stopped or self.widgets is None:
@@ -328,6 +357,8 @@ class KioskApp(App):
         machine, w = self.controller.machine, self.widgets
         if machine.visit.text_scale_index != self.text_scale_index:
             self._apply_metrics()
+        if self.controller.language.code != self.language:
+            self._apply_language()
         sm = w.root.ids.sm
         warning = machine.state is State.IDLE_WARNING
         name = sm.current if warning else SCREEN_OF_STATE[machine.state]

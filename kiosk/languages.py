@@ -18,7 +18,7 @@ a character is drawn by the first font of the chain that has it. Atkinson Hyperl
 (the kiosk's font) has no Arabic: Noto Sans Arabic draws it, Atkinson the Latin words in
 it. Atkinson has no « İ » (U+0130) either, but HarfBuzz (Kivy's SDL2 text, Pillow's raqm)
 draws it as I + U+0307, which Atkinson has. The locale validator checks every text
-against its chain; the screens must draw Arabic with the same chain (not wired yet).
+against its chain; the screens draw each language with `screen_fonts`, its chain in one file.
 
 Staff texts stay in French in every language: the conseiller screen, the messages a
 conseiller receives on a phone and the page they open to answer, and the printer test page
@@ -39,6 +39,9 @@ class Language:
     cldr: str  # the CLDR locale of its plural rules
     plural_needed: tuple[str, ...]
     fonts: tuple[tuple[str, str], ...]
+    # The (regular, bold) files the screens draw with: the chain above merged into one file
+    # where the text engine has no fallback (Pillow's raqm: scripts/merge_arabic_font.py).
+    screen_fonts: tuple[str, str] = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf")
 
 
 ATKINSON = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf")
@@ -48,7 +51,7 @@ ONE_OTHER = ("one", "other")
 LANGUAGES: tuple[Language, ...] = (
     Language("fr", "Français", "ltr", "fr", ONE_OTHER, (ATKINSON,)),
     Language("ar", "العربية", "rtl", "ar", ("zero", "one", "two", "few", "many", "other"),
-             (NOTO_SANS_ARABIC, ATKINSON)),
+             (NOTO_SANS_ARABIC, ATKINSON), ("PasAPasArabic-Regular.ttf", "PasAPasArabic-Bold.ttf")),
     Language("en", "English", "ltr", "en", ONE_OTHER, (ATKINSON,)),
     Language("pt", "Português", "ltr", "pt_PT", ONE_OTHER, (ATKINSON,)),
     Language("es", "Español", "ltr", "es", ONE_OTHER, (ATKINSON,)),

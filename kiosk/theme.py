@@ -11,8 +11,14 @@ from dataclasses import dataclass
 
 from kiosk.config import ASSETS_DIR
 
-FONT_REGULAR = str(ASSETS_DIR / "fonts" / "AtkinsonHyperlegible-Regular.ttf")
-FONT_BOLD = str(ASSETS_DIR / "fonts" / "AtkinsonHyperlegible-Bold.ttf")
+FONTS_DIR = ASSETS_DIR / "fonts"
+FONT_REGULAR = str(FONTS_DIR / "AtkinsonHyperlegible-Regular.ttf")
+FONT_BOLD = str(FONTS_DIR / "AtkinsonHyperlegible-Bold.ttf")
+
+
+def font_path(file_name: str) -> str:
+    """A font of assets/fonts by its file name (kiosk.languages names them so)."""
+    return str(FONTS_DIR / file_name)
 # Capital height over font size for Atkinson Hyperlegible (sCapHeight 668 / unitsPerEm 1000
 # in its OS/2 table); a screen test measures the rendered height to keep this honest.
 CAP_HEIGHT_RATIO = 0.67

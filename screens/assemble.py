@@ -14,7 +14,7 @@ from kivy.core.clipboard import Clipboard
 from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition
 
-from screens import KV_DIR
+from screens import KV_DIR, rtl_text
 from screens.attract import AttractScreen
 from screens.conseiller import ConseillerCorner, ConseillerPanel
 from screens.home import HomeScreen
@@ -22,6 +22,7 @@ from screens.overlays import ConfirmLeave, HelpPanel, IdleWarning
 from screens.root import KioskRoot
 from screens.step import StepScreen
 from screens.summary import SummaryScreen
+from screens.widgets import FreshTexture
 
 KV_FILES = ("widgets", "root", "overlays", "attract", "home", "step", "summary")
 # TextInput caches each rendered line for 60 s under a key made of its text.
@@ -65,6 +66,27 @@ def build_widgets(app) -> Widgets:
     return widgets
 
 
+def all_widgets(widgets: Widgets):
+    """Every widget of the kiosk, shown or not (screens not current are off the tree)."""
+    sm = widgets.root.ids.sm
+    tops = [widgets.root, *sm.screens, widgets.idle_overlay, widgets.help_overlay, widgets.leave_overlay]
+    if widgets.conseiller_panel is not None:
+        tops.append(widgets.conseiller_panel)
+    seen: set[int] = set()
+    for top in tops:
+        for widget in top.walk(restrict=True):
+            if widget.uid not in seen:
+                seen.add(widget.uid)
+                yield widget
+
+
+def redraw_for_direction(widgets: Widgets) -> None:
+    """After a language switch: each label drawn by the core label its direction needs."""
+    for widget in all_widgets(widgets):
+        if isinstance(widget, FreshTexture):
+            widget.redraw_for_direction()
+
+
 def ui_wipes(widgets: Widgets) -> list[tuple[str, Callable[[], None], Callable[[], bool]]]:
     """(name, wipe, is_empty) for what the widgets hold of a visitor."""
     sm = widgets.root.ids.sm
@@ -84,7 +106,8 @@ def ui_wipes(widgets: Widgets) -> list[tuple[str, Callable[[], None], Callable[[
 def clear_text_caches() -> None:
     for category in TEXT_CACHES:
         Cache.remove(category)
+    rtl_text.clear_measures()  # keyed by the texts measured: a summary's typed values
 
 
 def text_caches_empty() -> bool:
-    return not any(Cache._objects.get(category) for category in TEXT_CACHES)
+    return not any(Cache._objects.get(category) for category in TEXT_CACHES) and rtl_text.measures_empty()

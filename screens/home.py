@@ -6,7 +6,7 @@ from __future__ import annotations
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 
-from screens.keyboard import FieldInput, KeyboardSlot
+from screens.keyboard import FieldInput, KeyboardSlot, hint_for
 from screens.widgets import Body, KButton, Title
 
 POPULAR_COUNT = 4
@@ -21,12 +21,13 @@ class HomeScreen(Screen):
 
     def _ensure_search(self, app) -> FieldInput:
         if self.search_input is None:
-            field = FieldInput(hint_text=app.t("home.search_hint"), font_name=app.font_regular,
+            field = FieldInput(hint_text=hint_for(app, "home.search_hint"), font_name=app.font_regular,
                                font_size=app.body_px)
             field.bind(text=lambda w, value: w.wiping or app.controller.set_search(value))
             field.bind(focus=lambda _w, focused: focused and self._keyboard.open(app, field))
             self.ids.search_row.add_widget(field, index=1)
             self._keyboard = KeyboardSlot(self.ids.keyboard_slot)
+            self.ids.keyboard_slot.bind(height=self._fold_languages)
             self.search_input = field
         return self.search_input
 
@@ -36,10 +37,15 @@ class HomeScreen(Screen):
         query = machine.visit.search_query
         if field.text != query:
             field.text = query
+        picker = self._picker
+        picker.on_choose = app.controller.set_language
+        picker.show(app.language, app.rtl)
         # Rebuild only when what is shown changes: a rebuild between a finger's down and up
         # (a printer or help-call event arriving) would lose the visitor's tap.
-        shown = (machine.visit.category_id, query, app.text_scale_index, machine.language,
-                 tuple(p.id for p in app.controller.home_order()[:POPULAR_COUNT]))
+        shown = (machine.visit.category_id, query, app.text_scale_index,
+                 tuple(p.id for p in app.controller.home_order()[:POPULAR_COUNT]), app.language)
+        if shown[-1] != (self._shown or (None,))[-1]:
+            self._follow_language(app, field)
         if shown == self._shown:
             return
         self._shown = shown
@@ -53,8 +59,10 @@ class HomeScreen(Screen):
         category_id = machine.visit.category_id
         if category_id:
             category = next(c for c in pack.categories if c.id == category_id)
-            box.add_widget(KButton(icon="chevron-left", label=app.t("home.all_categories"),
+            back_icon = "chevron-right" if app.rtl else "chevron-left"
+            box.add_widget(KButton(icon=back_icon, label=app.t("home.all_categories"),
                                    size_hint_x=None, width=self.width * 0.5,
+                                   pos_hint={"right": 1} if app.rtl else {},
                                    on_release=lambda *_: app.controller.open_category(None)))
             box.add_widget(Title(text=category.title))
             for proc in app.controller.home_order(category_id):
@@ -65,13 +73,36 @@ class HomeScreen(Screen):
         for proc in app.controller.home_order()[:POPULAR_COUNT]:
             box.add_widget(self._procedure_button(app, proc))
         box.add_widget(Body(text=app.t("home.categories")))
-        grid = GridLayout(cols=2, spacing=app.gap_px, size_hint_y=None)
+        grid = GridLayout(cols=2, spacing=app.gap_px, size_hint_y=None,
+                          orientation="rl-tb" if app.rtl else "lr-tb")
         grid.bind(minimum_height=grid.setter("height"))
         for category in app.controller.home_categories():
             grid.add_widget(KButton(icon=category.icon, label=category.title, role="choice",
                                     min_height=app.target_px * 1.6,
                                     on_release=lambda _b, cid=category.id: app.controller.open_category(cid)))
         box.add_widget(grid)
+
+    def _fold_languages(self, _slot, keyboard_height: float) -> None:
+        """While the keyboard is up the language buttons step aside: the results need the
+        room (a height of 0 would leave the buttons standing, so they leave the tree)."""
+        picker = self._picker
+        box = picker.parent if picker.parent is not None else self.ids.search_row.parent
+        if keyboard_height > 0 and picker.parent is not None:
+            box.remove_widget(picker)
+        elif keyboard_height == 0 and picker.parent is None:
+            box.add_widget(picker, index=len(box.children))  # back on top
+
+    @property
+    def _picker(self):
+        if getattr(self, "_picker_ref", None) is None:
+            self._picker_ref = self.ids.languages.__self__  # a strong reference: ids are weak
+        return self._picker_ref
+
+    def _follow_language(self, app, field) -> None:
+        """The search field keeps what was typed; its hint, font and keyboard follow."""
+        field.hint_text = hint_for(app, "home.search_hint")
+        field.font_name = app.font_regular
+        self._keyboard.relayout(app)
 
     def _show_results(self, app, query: str, box) -> None:
         results = app.controller.search(query)
@@ -108,7 +139,7 @@ class HomeScreen(Screen):
         detail = app.t("home.duration", count=minutes, minutes=minutes)
         mark = app.controller.in_french_mark(proc)
         return KButton(label=proc.title, detail=f"{detail} · {mark}" if mark else detail,
-                       role="choice", icon="chevron-right",
+                       role="choice", icon="chevron-left" if app.rtl else "chevron-right",
                        on_release=lambda *_: app.controller.open_procedure(proc.id))
 
     def spoken_text(self) -> str:

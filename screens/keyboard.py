@@ -13,7 +13,22 @@ from kivy.uix.vkeyboard import VKeyboard
 
 from kiosk.config import ASSETS_DIR
 
-KEYBOARD_LAYOUT = ASSETS_DIR / "keyboards" / "fr_kiosk.json"
+KEYBOARDS_DIR = ASSETS_DIR / "keyboards"
+KEYBOARD_LAYOUT = KEYBOARDS_DIR / "fr_kiosk.json"
+# The layout of the visit's language where French letters are not enough: Turkish letters
+# (ç ğ ı İ ö ş ü), Arabic letters (with a Latin layer for e-mails and sites).
+LAYOUT_OF_LANGUAGE = {"tr": KEYBOARDS_DIR / "tr_kiosk.json", "ar": KEYBOARDS_DIR / "ar_kiosk.json"}
+
+
+def layout_for(language: str) -> str:
+    return str(LAYOUT_OF_LANGUAGE.get(language, KEYBOARD_LAYOUT))
+
+
+def hint_for(app, key: str) -> str:
+    """A field's hint, or none in a right-to-left language: TextInput draws its text with
+    Kivy's SDL2 label, which shows Arabic letters unjoined, left to right (the label above
+    the field and the magnifier say what to type)."""
+    return "" if app.rtl else app.t(key)
 
 
 class FieldInput(TextInput):
@@ -133,12 +148,24 @@ class KeyboardSlot:
 
         row_px = app.metrics.mm(MIN_TARGET_MM) + KEY_MARGIN_PX
         self.slot.height = KEY_ROWS * row_px / (1 - 2 * MARGIN_HINT)
-        self.keyboard = KioskKeyboard(target=field, font_name=app.font_bold, font_size=app.body_px,
+        self.keyboard = KioskKeyboard(target=field, layout=layout_for(app.language),
+                                      font_name=app.font_bold, font_size=app.body_px,
                                       margin_hint=[MARGIN_HINT, 0.01, MARGIN_HINT, 0.01],
                                       key_margin=[KEY_MARGIN_PX / 2] * 4)
         self.keyboard.on_ok = on_ok or self.close
         self.slot.add_widget(self.keyboard)
         self._place()
+
+    def relayout(self, app) -> None:
+        """The visit's language changed: an open keyboard takes that language's layout."""
+        kb = self.keyboard
+        if kb is None or kb.layout == layout_for(app.language):
+            return
+        field, on_ok = kb.field, kb.on_ok
+        self.close()
+        self.open(app, field, on_ok=on_ok)
+        if field is not None:
+            field.focus = True
 
     @property
     def is_open(self) -> bool:

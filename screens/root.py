@@ -15,6 +15,7 @@ from kivy.utils import escape_markup
 
 from kiosk.session import State
 from kiosk.theme import TEXT_SCALES
+from screens import rtl_text
 from screens.speech_mode import NEAR_SHARE, SpeechBar, SpeechTouch
 from screens.widgets import ICON_FONT, KButton, button_markup, icon_char
 
@@ -39,8 +40,11 @@ class BarButton(KButton):
     def _render(self, *_):
         app = App.get_running_app()
         room = self.width - (app.gap_px * 2 if app is not None else 0)
-        if app is None or not self.label:
+        if app is None or not self.label or rtl_text.active():
+            # Right to left: plain text beside its icon, wrapped between words by Kivy.
+            self.shape = "full"
             return super()._render()
+        self.markup, self.icon_texture = True, None  # back from right to left: icon in the markup
         icon_px = int(self.font_size * 1.3)
         bold, regular = self.font_name, app.font_regular
         icon_w = text_width(icon_char(self.icon), ICON_FONT, icon_px) if self.icon else 0
@@ -117,7 +121,10 @@ class KioskRoot(FloatLayout):
         self._watch_long_press(touch)
         machine = c.machine
         if machine.state is State.ATTRACT:
-            self._attract_tap = (time.monotonic(), touch.x, touch.y)
+            # A language button starts the visit: it is not the first tap of a double tap
+            # (which turns speech mode on), or the next tap on the home screen would be.
+            on_language = self.ids.sm.get_screen("attract").ids.languages.collide_point(touch.x, touch.y)
+            self._attract_tap = None if on_language else (time.monotonic(), touch.x, touch.y)
             return super().on_touch_down(touch)
         if self._second_attract_tap(touch):
             touch.ud["kiosk.ignored"] = True

@@ -7,7 +7,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
 
-from screens.keyboard import FieldInput, KeyboardSlot
+from screens.keyboard import FieldInput, KeyboardSlot, hint_for
 from screens.widgets import Body, KButton, QRCode, Title
 
 
@@ -52,7 +52,7 @@ class StepScreen(Screen):
         # A new text size rebuilds the step: its widgets were sized for the old one. The
         # procedure object, not only its id: a content update keeps ids and changes texts.
         key = (id(proc), proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index,
-               app.controller.site_beside() if step.site else None,
+               app.controller.site_beside() if step.site else None, app.language,
                tuple(app.controller.procedure_notes(proc)))
         if key == self._shown_step:
             self._refresh_in_place(machine)
@@ -122,7 +122,7 @@ class StepScreen(Screen):
         # and explanation have the room they need.
         field.bind(focus=lambda _w, focused: focused and self._show_keyboard(app, field))
         self.field_input = field
-        field.hint_text = app.t("step.tap_to_type")
+        field.hint_text = hint_for(app, "step.tap_to_type")
         box.add_widget(field)
         self.error_label = FieldLabel(text="", tone="error", collapsed=True)
         box.add_widget(self.error_label)
@@ -162,7 +162,9 @@ class StepScreen(Screen):
         ids.frame.padding = app.gap_px * (0.3 if typing else 2)
         ids.frame.spacing = 0 if typing else app.gap_px
         ids.content.spacing = app.gap_px * (0.5 if typing else 2)
-        ids.content.padding = [0, 0 if typing else app.gap_px, app.gap_px * 3, 0 if typing else app.gap_px]
+        bar = app.gap_px * 3  # room for the scroll bar, on the left in a right-to-left language
+        ids.content.padding = [bar if app.rtl else 0, 0 if typing else app.gap_px, 0 if app.rtl else bar,
+                               0 if typing else app.gap_px]
         ids.field_slot.spacing = 0 if typing else app.gap_px
         if self.field_label is not None:
             self.field_label.collapsed = typing
@@ -246,8 +248,11 @@ class StepScreen(Screen):
         """Drop the text input and everything it remembers (text, undo history, focus)."""
         if self.field_input is not None:
             self.field_input.wipe()
-        self.field_input = None
+        # While it is still known: typing, the field sits in the button row, and only
+        # _hide_keyboard puts it back where clear_widgets finds it (a rebuild while typing
+        # left the old field standing beside the new one).
         self._hide_keyboard()
+        self.field_input = None
 
     def is_empty(self) -> bool:
         return self.field_input is None or self.field_input.is_empty()

@@ -50,7 +50,7 @@ class SummaryScreen(Screen):
         # Rebuild only when what is shown changes (see HomeScreen.show).
         problem = app.controller.printer_problem()
         shown = (id(visit), id(proc), proc.id, end.id, visit.print_status, visit.print_message_key,
-                 problem, app.text_scale_index)
+                 problem, app.text_scale_index, app.language)
         if shown == self._shown:
             return
         self._shown = shown
@@ -61,7 +61,7 @@ class SummaryScreen(Screen):
         # The text above changes with the visit, the end step, the text size, and whether
         # there is paper to take: a print starting or done changes the status only.
         no_paper = problem is not None or visit.print_status is PrintStatus.FAILED
-        content = (id(visit), id(proc), proc.id, end.id, no_paper, app.text_scale_index)
+        content = (id(visit), id(proc), proc.id, end.id, no_paper, app.text_scale_index, app.language)
         if content == self._shown_content:
             return
         self._shown_content = content

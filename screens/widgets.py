@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 
 from kivy.app import App
+from kivy.core.text import Label as CoreLabel
 from kivy.graphics.texture import Texture
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
     ListProperty,
     NumericProperty,
+    ObjectProperty,
     OptionProperty,
     StringProperty,
 )
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.image import Image
 from kivy.uix.label import Label
@@ -22,6 +25,8 @@ from kivy.utils import escape_markup
 
 from kiosk.config import ASSETS_DIR
 from kiosk.theme import COLOURS
+from screens import rtl_text
+from screens.rtl_text import RtlLabel
 
 ICON_FONT = str(ASSETS_DIR / "fonts" / "materialdesignicons-webfont.ttf")
 _CODEPOINTS: dict[str, int] | None = None
@@ -45,12 +50,27 @@ def button_markup(icon: str, label: str, detail: str, icon_px: int, regular_font
     return text
 
 
+_ICON_TEXTURES: dict[tuple[str, int], Texture] = {}
+
+
+def icon_texture(name: str, size_px: int) -> Texture:
+    """An icon drawn in white (tinted by the canvas), made once per name and size."""
+    key = (name, size_px)
+    texture = _ICON_TEXTURES.get(key)
+    if texture is None:
+        label = CoreLabel(text=icon_char(name), font_name=ICON_FONT, font_size=size_px, color=(1, 1, 1, 1))
+        label.refresh()
+        texture = _ICON_TEXTURES[key] = label.texture
+    return texture
+
+
 def rgba(name: str, alpha: float = 1.0) -> list[float]:
     return [*COLOURS[name], alpha]
 
 
 class FreshTexture:
-    """For Labels: text that changes is rendered into a new texture, never into the one shown.
+    """For Labels: text that changes is rendered into a new texture, never into the one shown;
+    and in a right-to-left language, plain text is drawn by RtlLabel (screens/rtl_text.py).
 
     Kivy reuses a label's texture when the new text has the same size and uploads into it.
     On Mesa's software renderer that upload waits for the renderer to stop reading the
@@ -58,10 +78,32 @@ class FreshTexture:
     takes about 0.1 ms (docs/FIELD_NOTES.md; tests/screens/test_widgets_render.py).
     """
 
+    own_rtl = False  # True: right to left whatever the screen's language (a language's name)
+
     def texture_update(self, *largs):
         if self._label is not None:
             self._label.texture = None
         super().texture_update(*largs)
+
+    def _create_label(self):
+        wanted = not self.markup and (self.own_rtl or rtl_text.active())
+        if not wanted:
+            if isinstance(self._label, RtlLabel):
+                self._label = None  # Kivy's own label again
+            return super()._create_label()
+        if isinstance(self._label, RtlLabel):
+            return
+        options = {x: getattr(self, x) for x in self._font_properties}
+        options["usersize"] = self.text_size
+        if self.disabled:
+            options["color"] = self.disabled_color
+            options["outline_color"] = self.disabled_outline_color
+        self._label = RtlLabel(**options)
+
+    def redraw_for_direction(self) -> None:
+        """The language's direction changed: the right core label, then a new texture."""
+        self._create_label()
+        self._trigger_texture()
 
 
 class KButton(FreshTexture, Button):
@@ -82,6 +124,11 @@ class KButton(FreshTexture, Button):
     text_color = ColorProperty([0, 0, 0, 1])
     disabled_text_color = ColorProperty([0, 0, 0, 1])
     text_tint = ColorProperty([0, 0, 0, 1])  # what the canvas draws the white text with
+    # Right to left, the icon cannot be a markup glyph (Kivy's markup lays words out left to
+    # right): it is a texture of its own, drawn at the button's right edge (widgets.kv).
+    icon_texture = ObjectProperty(None, allownone=True)
+    icon_room = NumericProperty(0)
+    own_font = StringProperty("")  # a language's name is drawn in that language's font
 
     def on_touch_down(self, touch):
         return False if self.hidden else super().on_touch_down(touch)
@@ -99,8 +146,39 @@ class KButton(FreshTexture, Button):
 
     def _render(self, *_):
         app = App.get_running_app()
+        if self.own_rtl or rtl_text.active():
+            self._render_plain()
+            return
+        self.icon_texture = None
+        self.markup = True
         regular = app.font_regular if app is not None else ""
         self.text = button_markup(self.icon, self.label, self.detail, int(self.font_size * 1.3), regular)
+
+    def _render_plain(self) -> None:
+        self.markup = False
+        self.text = f"{self.label}\n{self.detail}" if self.detail else self.label
+        self.icon_texture = icon_texture(self.icon, int(self.font_size * 1.3)) if self.icon else None
+
+    def redraw_for_direction(self) -> None:
+        self._render()
+        super().redraw_for_direction()
+
+
+class MirrorBox(BoxLayout):
+    """A horizontal row that runs right to left when `mirrored` (widgets.kv: in a
+    right-to-left language): « Précédent » on the right, « Suivant » on the left. Children
+    keep their order, so code that finds or moves them is the same in both directions."""
+
+    mirrored = BooleanProperty(False)
+
+    def on_mirrored(self, *_):
+        self._trigger_layout()
+
+    def do_layout(self, *args):
+        super().do_layout(*args)
+        if self.mirrored:
+            for child in self.children:
+                child.x = self.x + self.right - child.right
 
 
 class KScrollView(ScrollView):

@@ -305,7 +305,7 @@ def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = Non
             checked_on=raw.get("checked_on"), sources=tuple(raw.get("sources", ())),
         )
     tr_problems: list[Problem] = []
-    translated, category_titles, warnings = _load_translations(root, procedures, category_ids, tr_problems)
+    translated, category_titles, warnings = _load_translations(root, procedures, category_ids, tr_problems, memo)
     if strict:
         problems += tr_problems
     for problem in tr_problems:
@@ -321,7 +321,7 @@ def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = Non
 
 
 def _load_translations(root: Path, procedures: dict[str, Procedure], category_ids: set[str],
-                       problems: list[Problem]):
+                       problems: list[Problem], memo: SchemaMemo | None = None):
     """translations/<lang>/*.yaml, each checked against its French procedure.
 
     A file with a problem is not used (its procedure shows in French); the problems are
@@ -339,20 +339,20 @@ def _load_translations(root: Path, procedures: dict[str, Procedure], category_id
             problems.append(Problem(folder, 1, "translation-language",
                                     f"not read: « {lang} » is not one of {', '.join(TRANSLATION_LANGUAGES)}"))
             continue
-        cat_titles = _category_titles(folder / "categories.yaml", lang, category_ids, problems)
+        cat_titles = _category_titles(folder / "categories.yaml", lang, category_ids, problems, memo)
         if cat_titles:
             titles[lang] = cat_titles
         for path in sorted(folder.glob("*.yaml")):
             if path.name == "categories.yaml":
                 continue
-            proc = _translated(path, lang, procedures, problems, warnings)
+            proc = _translated(path, lang, procedures, problems, warnings, memo)
             if proc is not None:
                 translated.setdefault(lang, {})[proc.id] = proc
     return translated, titles, warnings
 
 
 def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problems: list[Problem],
-                warnings: list[Problem]) -> Procedure | None:
+                warnings: list[Problem], memo: SchemaMemo | None = None) -> Procedure | None:
     french = procedures.get(path.stem)
     if french is None:
         problems.append(Problem(path, 1, "translation-match",
@@ -361,7 +361,7 @@ def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problem
     doc = _read(path, problems)
     if doc is None:
         return None
-    found = _schema_problems(doc, TRANSLATION_SCHEMA)
+    found = _schema_problems(doc, TRANSLATION_SCHEMA, memo)
     if not found:
         found = translations.match_problems(path, doc.line, doc.data, french, lang)
     if found:
@@ -382,13 +382,14 @@ def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problem
     return translations.apply(french, doc.data, older)
 
 
-def _category_titles(path: Path, lang: str, category_ids: set[str], problems: list[Problem]) -> dict[str, str]:
+def _category_titles(path: Path, lang: str, category_ids: set[str], problems: list[Problem],
+                     memo: SchemaMemo | None = None) -> dict[str, str]:
     if not path.exists():
         return {}
     doc = _read(path, problems, CATEGORIES_MAX_BYTES)
     if doc is None:
         return {}
-    found = _schema_problems(doc, CATEGORY_TRANSLATION_SCHEMA)
+    found = _schema_problems(doc, CATEGORY_TRANSLATION_SCHEMA, memo)
     if not found:
         if doc.data["lang"] != lang:
             found.append(Problem(path, doc.line(("lang",)), "translation-match",

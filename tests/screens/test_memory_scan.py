@@ -83,6 +83,7 @@ def test_no_typed_text_in_memory_after_the_wipe(tmp_path):
         # Started again as `kiosk run` does, with the allocator that overwrites freed memory.
         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         assert b"PYTHONMALLOC=malloc" in environ
+        assert b"GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0" in environ
         time.sleep(1.0)  # a few idle frames, as the kiosk waiting for its next visitor
         # The control is alive in the kiosk (its configured name): the scan must find it.
         result = scan_memory(pid, {"field": field, "search": search.lower()}, controls={"control": "Borne test"})

@@ -17,6 +17,15 @@ Measured 2026-12-02 on the shared 2-core machine (load 5 to 14, so wall times wa
   Start to the first frames: 1.9–4.6 s before, 1.4–4.2 s after (build CPU about 1 s both).
 - --reexec 10: `kiosk run` to its first line 880 ms with the launchers' environment,
   1499 ms when it has to start itself again (+0.6 s, once per start, never per visit).
+
+Measured 2026-12-03 (after the wave-3 merges; load as above), 2 runs each, interleaved:
+- malloc+perturb (glibc's tcache and fast bins on): field 1 whole copy every run, in [heap]
+  (a freed `textinput.label` cache key kept whole by the tcache, which free() does not
+  perturb); the test's own runs: field 0–2, search 0–1 seven-character prefix.
+- kiosk (GLIBC_TUNABLES tcache_count=0:mxfast=0 added): 0 copies, 0 prefixes (and 7 runs
+  of tests/screens/test_memory_scan.py in a row: 0).
+- CPU per tap 83–84 ms before, 97–98 ms after (+16 %); build CPU 1.00–1.07 s before,
+  1.03–1.14 s after; RSS after the visit 910–921 MiB before, 862–889 MiB after.
 """
 
 from __future__ import annotations

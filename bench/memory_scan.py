@@ -17,6 +17,15 @@ Measured 2026-12-02 on the shared 2-core machine (load 5 to 14, so wall times wa
   Start to the first frames: 1.9–4.6 s before, 1.4–4.2 s after (build CPU about 1 s both).
 - --reexec 10: `kiosk run` to its first line 880 ms with the launchers' environment,
   1499 ms when it has to start itself again (+0.6 s, once per start, never per visit).
+
+Measured 2026-12-03 (after the wave-3 merges; load as above), 2 runs each, interleaved:
+- malloc+perturb (glibc's tcache and fast bins on): field 1 whole copy every run, in [heap]
+  (a freed `textinput.label` cache key kept whole by the tcache, which free() does not
+  perturb); the test's own runs: field 0–2, search 0–1 seven-character prefix.
+- kiosk (GLIBC_TUNABLES tcache_count=0:mxfast=0 added): 0 copies, 0 prefixes (and 7 runs
+  of tests/screens/test_memory_scan.py in a row: 0).
+- CPU per tap 83–84 ms before, 97–98 ms after (+16 %); build CPU 1.00–1.07 s before,
+  1.03–1.14 s after; RSS after the visit 910–921 MiB before, 862–889 MiB after.
 """
 
 from __future__ import annotations
@@ -35,15 +44,18 @@ from tests.screens.memory_driver import scan_memory  # noqa: E402
 from tests.screens.test_memory_scan import canary, start_kiosk, wait_line  # noqa: E402
 
 AS_IS = {"PAS_A_PAS_TEST_ALLOCATOR": "as-is"}
+NO_TUNABLES = {"GLIBC_TUNABLES": ""}
+TUNABLES = {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0"}
 VARIANTS = {
     # Before: the interpreter's defaults.
-    "pymalloc": {**AS_IS, "PYTHONMALLOC": "", "MALLOC_PERTURB_": ""},
-    "malloc": {**AS_IS, "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": ""},
-    "malloc+perturb": {**AS_IS, "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"},
+    "pymalloc": {**AS_IS, **NO_TUNABLES, "PYTHONMALLOC": "", "MALLOC_PERTURB_": ""},
+    "malloc": {**AS_IS, **NO_TUNABLES, "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": ""},
+    # Before, 2026-12-02 to 12-03: glibc's per-thread cache and fast bins left unperturbed.
+    "malloc+perturb": {**AS_IS, **NO_TUNABLES, "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"},
     # After: what `kiosk run` starts with (kiosk.privacy.WIPING_ALLOCATOR, by its re-exec).
-    "kiosk": {"PAS_A_PAS_TEST_ALLOCATOR": "", "PYTHONMALLOC": "", "MALLOC_PERTURB_": ""},
+    "kiosk": {"PAS_A_PAS_TEST_ALLOCATOR": "", **NO_TUNABLES, "PYTHONMALLOC": "", "MALLOC_PERTURB_": ""},
     # After, as systemd/pas-a-pas-app starts it: the allocator set, no re-exec.
-    "kiosk-launcher": {"PAS_A_PAS_TEST_ALLOCATOR": "", "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"},
+    "kiosk-launcher": {"PAS_A_PAS_TEST_ALLOCATOR": "", **TUNABLES, "PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"},
 }
 
 
@@ -93,10 +105,12 @@ def reexec_cost(runs: int) -> None:
     import statistics
     import subprocess
 
-    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONMALLOC", "MALLOC_PERTURB_")}
+    from kiosk.privacy import WIPING_ALLOCATOR
+
+    base = {k: v for k, v in os.environ.items() if k not in WIPING_ALLOCATOR}
     times: dict[str, list[float]] = {"launcher": [], "re-exec": []}
     for _ in range(runs):
-        for name, extra in (("launcher", {"PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"}), ("re-exec", {})):
+        for name, extra in (("launcher", WIPING_ALLOCATOR), ("re-exec", {})):
             t0 = time.monotonic()
             subprocess.run([sys.executable, "-m", "kiosk", "run", "--config", "/nonexistent.toml"],
                            env={**base, **extra}, capture_output=True, cwd=Path(__file__).resolve().parents[1])

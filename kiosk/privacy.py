@@ -173,11 +173,16 @@ def read_wipe_status(path: Path) -> dict | None:
 # systemd unit's Environment=, scripts/run.sh, and reexec_with_wiping_allocator():
 # - PYTHONMALLOC=malloc: Python objects on glibc's malloc, not in pymalloc's arenas,
 #   which never overwrite a freed object;
-# - MALLOC_PERTURB_: glibc fills every chunk it frees with this byte (and every chunk it
-#   hands out with its complement), chunks kept in its per-thread cache included (checked
-#   on glibc 2.36: docs/FIELD_NOTES.md).
+# - MALLOC_PERTURB_: glibc fills the chunks it frees with this byte (and every chunk it
+#   hands out with its complement), but not all of them (glibc 2.36, docs/FIELD_NOTES.md):
+# - GLIBC_TUNABLES tcache_count=0: free() puts chunks up to 1032 bytes in a per-thread
+#   cache and returns before perturbing them (each str of 24 to 64 characters tried stayed
+#   whole); mxfast=0: chunks of fast bins (up to 128 bytes) keep their last 8 bytes, all
+#   the characters of a 6- or 7-character str. Without both, chunks go to the bins that
+#   are perturbed and whose neighbour's size field covers those 8 bytes.
 # Large blocks (mmap'd, above 128 KiB) go back to the kernel on free: not in memory either.
-WIPING_ALLOCATOR = {"PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165"}
+WIPING_ALLOCATOR = {"PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165",
+                    "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0"}
 REEXEC_MARK = "PAS_A_PAS_REEXECUTED"
 
 

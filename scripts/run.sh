@@ -4,5 +4,5 @@ set -euo pipefail
 . "$(dirname "$0")/setup.sh"
 # Freed memory overwritten (kiosk/privacy.py WIPING_ALLOCATOR); `kiosk run` would
 # otherwise start itself again to set them.
-export PYTHONMALLOC=malloc MALLOC_PERTURB_=165
+export PYTHONMALLOC=malloc MALLOC_PERTURB_=165 GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0
 exec "$VENV/bin/kiosk" run "$@"

@@ -206,3 +206,42 @@ def test_a_failed_restart_runs_on_with_one_warning(caplog):
 
     assert reexec_with_wiping_allocator({}, RecordingExec(fail=True)) is False
     assert "cannot start again (Permission denied)" in caplog.text
+
+
+# A str of n ASCII characters is a 48-byte header then n + 1 bytes (CPython 3.11, 64-bit).
+# After it is freed, read its characters back where they were: a wiping allocator leaves
+# no 6-character run of them. Strings of 6 and 7 characters land in glibc's fast bins,
+# whose last 8 bytes free() never overwrites; others in its per-thread cache, which
+# MALLOC_PERTURB_ does not reach at all (glibc 2.36).
+_FREED_STR_PROBE = r"""
+import ctypes, random, string, sys
+buf = ctypes.create_string_buffer(256)
+left = set()
+for trial in range(10):
+    for n in range(6, 65):
+        s = "".join(random.choice(string.ascii_uppercase) for _ in range(n))
+        addr, head = id(s) + sys.getsizeof("") - 1, s[:6].encode()  # past the header
+        del s
+        ctypes.memmove(buf, addr, n)
+        if head in buf.raw[:n]:
+            left.add(n)
+print(sorted(left))
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc's malloc")
+def test_the_wiping_allocator_overwrites_a_freed_str_of_any_length():
+    import os
+    import subprocess
+    import sys
+
+    from kiosk.privacy import WIPING_ALLOCATOR
+
+    env = {k: v for k, v in os.environ.items() if k not in ("GLIBC_TUNABLES", "PYTHONMALLOC", "MALLOC_PERTURB_")}
+    out = subprocess.run([sys.executable, "-c", _FREED_STR_PROBE], env={**env, **WIPING_ALLOCATOR},
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert out.strip() == "[]", f"lengths whose characters outlived the str: {out.strip()}"
+    # The probe sees what it looks for: with the interpreter's own allocator they stay.
+    plain = subprocess.run([sys.executable, "-c", _FREED_STR_PROBE], env=env,
+                           capture_output=True, text=True, timeout=60, check=True).stdout
+    assert plain.strip() != "[]"

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from kiosk.browser.allowlist import browser_domains
+from kiosk.browser.guard import pages_filter
 from kiosk.files import read_regular_text, write_atomic
 
 POLICY_PATH = Path("/etc/chromium/policies/managed/pas-a-pas.json")
@@ -59,7 +60,9 @@ FIXED_POLICIES: dict[str, object] = {
 def allow_filters(extra: tuple[str, ...] = ()) -> list[str]:
     """URLAllowlist entries: https://domain for each official domain, extras as written."""
     official = [f"https://{d}" for d in browser_domains() if "://" not in d]
-    return official + [e for e in extra if e not in official]
+    # The kiosk's own page for a refused address (kiosk/browser/guard.py): one folder of
+    # static pages, no visitor data; web pages cannot open file:// addresses themselves.
+    return official + [pages_filter()] + [e for e in extra if e not in official]
 
 
 def build_policy(extra: tuple[str, ...] = ()) -> dict[str, object]:

@@ -34,7 +34,7 @@ PAGE_KEYS = ("browse.blocked_title", "browse.blocked_text", "browse.blocked_back
 # given after "#" (an origin only: no path, no query, nothing the visitor typed).
 BACK_SCRIPT = ("const back = decodeURIComponent(location.hash.slice(1));"
                "if (/^https:\\/\\/[a-z0-9.-]+\\/$/.test(back)) { document.getElementById('back').href = back; }"
-               "else { document.getElementById('back').hidden = true; }")
+               "else { document.getElementById('back').style.display = 'none'; }")
 
 
 def page_url(language: str = "fr", pages_dir: Path = PAGES_DIR) -> str:
@@ -64,8 +64,12 @@ class PageGuard:
     (the browser ended or was killed)."""
 
     def __init__(self, to_browser: BinaryIO, from_browser: BinaryIO, *, extra: tuple[str, ...] = (),
-                 blocked_url: str | None = None):
+                 blocked_url: str | None = None, open_page: Callable[[str], None] | None = None):
         self._out, self._in = to_browser, from_browser
+        # How the kiosk's page is opened. Target.createTarget from an --app browser opens a
+        # normal window, address bar included (seen under sway: app_id "chromium"), so on
+        # screen the session hands the page over as --app=… instead; headless has no windows.
+        self._open_page = open_page
         self.extra = extra
         self.blocked_url = blocked_url or page_url()
         self.replaced = 0  # pages replaced by the kiosk's page (a count: no address kept)
@@ -151,7 +155,11 @@ class PageGuard:
                 self._origins[target] = self._last_origin = f"https://{parts.hostname}/"
             return
         back = self._origins.pop(target, self._last_origin)
-        self._send("Target.createTarget", {"url": self.blocked_url + ("#" + quote(back, safe="") if back else "")})
+        page = self.blocked_url + ("#" + quote(back, safe="") if back else "")
+        if self._open_page is not None:
+            self._open_page(page)
+        else:
+            self._send("Target.createTarget", {"url": page})
         self._send("Target.closeTarget", {"targetId": target})
         log.info("browser: a page outside the allow-list was replaced by the kiosk's page")
         with self._changed:

@@ -214,7 +214,8 @@ class BrowserSession:
         finally:
             for fd in child_fds:
                 os.close(fd)
-        self.guard = PageGuard(to_browser, from_browser, extra=self._guard_extra, blocked_url=self._blocked_url)
+        self.guard = PageGuard(to_browser, from_browser, extra=self._guard_extra, blocked_url=self._blocked_url,
+                               open_page=None if self.headless else lambda page: self._hand_over(folder, page))
         self.guard.start()
         return proc
 
@@ -242,6 +243,17 @@ class BrowserSession:
             Path(runtime) / display if display and runtime else None)
         if socket is None or not socket.is_socket():
             raise BrowserError("no Wayland display (WAYLAND_DISPLAY): sway is not running")
+
+    def _hand_over(self, folder: Path, url: str) -> None:
+        """The guard's page, as an --app window of the running browser (its own thread)."""
+        try:
+            helper = self._spawn(folder, url)
+            helper.wait(self.open_timeout_s)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+            helper.wait()
+        except BrowserError as e:
+            log.warning("browser: the kiosk's page could not be opened: %s", e)
 
     def open(self, url: str) -> str:
         """Show url: in the running browser if there is one, else in a new one.

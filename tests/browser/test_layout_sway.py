@@ -174,3 +174,43 @@ def _assert_the_screen_shows_the_guide_left_and_the_site_right(sway, split_px: i
             break
         time.sleep(0.5)  # the pages paint a moment after their windows are placed
     assert (left, right) == ((0, 90, 80), (250, 230, 120))
+
+
+def test_the_kiosks_page_for_a_refused_address_opens_as_an_app_window_in_the_site_column(sway, site_server):
+    """Under sway, the guard's replacement page must be an --app window (app_id chrome-…), not
+    a normal Chromium window with an address bar (app_id chromium)."""
+    from kiosk.browser.guard import page_url
+
+    sway.x11_window("pas-a-pas", GUIDE_PAGE)
+    sway.wait_windows(lambda ws: [_class(w) for w in ws] == ["pas-a-pas"])
+    browser = BrowserSession("/usr/bin/chromium", sway.base / "b", extra_flags=ROOT_FLAGS,
+                             guard_extra=(f"{site_server.base}/hop",),
+                             environ={"PATH": "/usr/bin:/bin", "WAYLAND_DISPLAY": "wayland-1",
+                                      "XDG_RUNTIME_DIR": str(sway.runtime)})
+    try:
+        browser.start(f"{site_server.base}/hop")  # goes by itself to /ping/elsewhere
+        assert browser.guard is not None and browser.guard.wait_replaced(1, BROWSER_WAIT_S)
+        windows = sway.wait_windows(lambda ws: any(w["visible"] and w.get("shell") == "xdg_shell"
+                                                   and "borne" in (w.get("name") or "") for w in ws))
+        [page] = [w for w in windows if w["visible"] and w.get("shell") == "xdg_shell"]
+        assert _right_column_turns(sway, "browse-sway-blocked-page", page["rect"]["x"], (255, 255, 255))
+        assert page["app_id"].startswith("chrome-"), page["app_id"]  # an app window: no address bar
+        assert page["rect"]["x"] > 0  # in the site column, right of the guide
+        assert any(p.startswith(page_url()) for p in browser.guard.pages() or [])
+    finally:
+        browser.wipe()
+    assert browser.is_empty()
+
+
+def _right_column_turns(sway, name: str, split_px: int, colour: tuple[int, int, int]) -> bool:
+    """The site column shows colour (the page has painted) within the wait; screenshot kept."""
+    from PIL import Image
+
+    deadline = time.monotonic() + BROWSER_WAIT_S
+    while time.monotonic() < deadline:
+        with Image.open(sway.screenshot(name)) as shot:
+            image = shot.convert("RGB")
+        if image.getpixel((split_px + (image.width - split_px) // 2, image.height - 20)) == colour:
+            return True
+        time.sleep(0.5)
+    return False

@@ -3,9 +3,8 @@
 Chromium (Debian's `chromium`) reads every JSON file in /etc/chromium/policies/managed/
 at start; a managed policy cannot be changed from inside the browser. What it enforces:
 - every URL is blocked (URLBlocklist ["*"]) but the allow-list (URLAllowlist, https only
-  for the official domains; subdomains are included by Chromium's URL filter format). A
-  blocked address shows Chromium's own page (ERR_BLOCKED_BY_ADMINISTRATOR, in French with
-  --lang=fr); no policy lets a kiosk replace its text.
+  for the official domains; subdomains are included by Chromium's URL filter format), and
+  one file:// folder: the kiosk's own page that replaces a refused one (guard.py).
 - no developer tools, no sign-in, no sync, no password manager, no autofill, no translate
   prompt, no incognito or guest window, no extension, no history kept, no file chooser,
   no printing, and the profile is ephemeral even if the kiosk's wipe failed to run.

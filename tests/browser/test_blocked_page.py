@@ -5,6 +5,7 @@ DevTools pipe (no port), pages on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -41,11 +42,15 @@ def policy_with_pages(site_server):
 
 
 def _shows_the_kiosk_page(guard) -> list[str]:
+    """The browser's pages once the refused one is closed and the kiosk's shown (or the last
+    seen after BROWSER_WAIT_S: closing a page takes a moment on a loaded machine)."""
     pages: list[str] | None = []
-    for _ in range(50):
+    deadline = time.monotonic() + BROWSER_WAIT_S
+    while time.monotonic() < deadline:
         pages = guard.pages()
         if pages and any(p.startswith(page_url()) for p in pages) and not any("elsewhere" in p for p in pages):
             break
+        time.sleep(0.2)
     return pages or []
 
 

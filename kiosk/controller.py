@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Callable
 
 from kiosk import i18n, languages, reading, sdnotify
+from kiosk.browser.allowlist import is_browsable
 from kiosk.browser.service import BrowserReport
 from kiosk.config import Config
 from kiosk.conseiller import CallLine, ConseillerMode, ConseillerSources, content_review
@@ -535,6 +536,32 @@ class KioskController:
         if self.services.browser is None or self.browser_status == "open":
             return None
         return self.browser_status
+
+    def site_note_keys(self) -> tuple[str, ...]:
+        """What the guide says about the site of this step, as text keys (shown and read):
+        where the page is and how to type on it, that downloads are not kept (the managed
+        policy refuses them), or why it is not there. Nothing without guided browsing."""
+        step = self.machine.step
+        if self.services.browser is None or step is None or not step.site:
+            return ()
+        return {"crashed": ("step.site_closed",), "unavailable": ("step.site_unavailable",)}.get(
+            self.browser_status or "", ("browse.site_beside", "browse.no_download"))
+
+    def summary_site(self) -> str | None:
+        """The summary's « Ouvrir le site »: the link on the visitor's path, when guided
+        browsing is on and that link is a site the browser may open (else the QR code alone)."""
+        browser, proc = self.services.browser, self.machine.procedure
+        if browser is None or proc is None:
+            return None
+        link = proc.link_on_path(self.machine.visit.history)
+        if link is None or not is_browsable(link.url, browser.extra):
+            return None
+        return link.url
+
+    def open_summary_site(self) -> None:
+        url = self.summary_site()
+        if url is not None:
+            self.open_site(url)
 
     def _forget_browser(self) -> None:
         self.browser_status, self._site_asked = None, None

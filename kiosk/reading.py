@@ -120,6 +120,7 @@ def step_lines(c: KioskController) -> list[str]:
     if step.image is not None and step.image_alt:
         out.append(t("speech.image", description=fr(c, step.image_alt)))
     out += kind_lines(c, step)
+    out += [t(key) for key in c.site_note_keys()]
     return out
 
 
@@ -204,6 +205,8 @@ def summary_lines(c: KioskController, now: datetime | None = None) -> list[str]:
     help_lines = c.help_lines()
     if help_lines:  # what the summary shows: only the lines the office configured
         out += [t("receipt.help_heading"), *(fr(c, x, "fr") for x in help_lines)]
+    if c.summary_site() is not None and c.site_beside() == "unavailable":
+        out.append(t("browse.summary_unavailable"))
     return out
 
 

@@ -69,7 +69,8 @@ def browser_service(cfg: Config) -> BrowserService | None:
     b = cfg.browsing
     # No current managed policy, no browser: without it every site would open.
     session = BrowserSession(b.chromium, b.profile_root.expanduser(), open_timeout_s=b.open_timeout_s,
-                             preflight=lambda: policy_problem(b.policy_file, b.allow_extra))
+                             preflight=lambda: policy_problem(b.policy_file, b.allow_extra),
+                             guard_extra=parse_extra(b.allow_extra))  # the kiosk's page for refused addresses
     return BrowserService(session, extra=parse_extra(b.allow_extra))
 
 

@@ -223,6 +223,9 @@ class StepScreen(Screen):
             row.add_widget(qr)
             row.add_widget(Body(text=app.t("step.site_unavailable"), pos_hint={"center_y": 0.5}))
             self.ids.field_slot.add_widget(row)
+        else:  # the page is (being) shown beside the guide: where, how to type, no downloads
+            for key in app.controller.site_note_keys():
+                self.ids.field_slot.add_widget(Body(text=app.t(key), bold=key == "browse.site_beside"))
 
     # ----- updates without rebuilding (keeps the scroll position and the input's focus) --
     def _refresh_in_place(self, machine) -> None:

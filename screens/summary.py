@@ -11,7 +11,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk.receipt_qr import QR_BORDER_MODULES, build_payload, make_code
 from kiosk.receipts import BlockKind, papers_to_bring
 from kiosk.session import PrintStatus
-from screens.widgets import Body, QRCode, Title
+from screens.widgets import Body, KButton, QRCode, Title
 
 
 class ReceiptQRCode(Image):
@@ -61,7 +61,8 @@ class SummaryScreen(Screen):
         # The text above changes with the visit, the end step, the text size, and whether
         # there is paper to take: a print starting or done changes the status only.
         no_paper = problem is not None or visit.print_status is PrintStatus.FAILED
-        content = (id(visit), id(proc), proc.id, end.id, no_paper, app.text_scale_index, app.language)
+        content = (id(visit), id(proc), proc.id, end.id, no_paper, app.text_scale_index,
+                   app.controller.summary_site(), app.controller.site_beside(), app.language)
         if content == self._shown_content:
             return
         self._shown_content = content
@@ -77,6 +78,7 @@ class SummaryScreen(Screen):
         # under the title, where the page opens: whole, to be scanned without scrolling.
         if no_paper:
             box.add_widget(self._receipt_qr_row(app, build_payload(receipt).text))
+        self._show_site(app, box)  # near the top: the visitor may want the site first
         sections = [("summary.done", list(end.done)), ("summary.todo", list(end.todo)),
                     ("summary.bring", papers_to_bring(proc, visit, end.bring))]
         for key, lines in sections:
@@ -99,6 +101,17 @@ class SummaryScreen(Screen):
             box.add_widget(Body(text=app.t("receipt.help_heading"), bold=True))
             box.add_widget(Body(text="\n".join(f"•  {line}" for line in help_lines)))
         self.ids.scroller.scroll_y = 1
+
+    @staticmethod
+    def _show_site(app, box) -> None:
+        """Guided browsing: the link on the visitor's path opens beside the summary."""
+        if app.controller.summary_site() is None:
+            return
+        if app.controller.site_beside() == "unavailable":
+            box.add_widget(Body(text=app.t("browse.summary_unavailable"), bold=True))
+        else:
+            box.add_widget(KButton(label=app.t("browse.open_site"), icon="open-in-new", role="primary",
+                                   on_release=lambda *_: app.controller.open_summary_site()))
 
     def _show_status(self, app, visit, problem: str | None) -> None:
         """Just above the buttons, where the visitor looks: why « Imprimer » cannot be used

@@ -3,9 +3,8 @@
 Chromium (Debian's `chromium`) reads every JSON file in /etc/chromium/policies/managed/
 at start; a managed policy cannot be changed from inside the browser. What it enforces:
 - every URL is blocked (URLBlocklist ["*"]) but the allow-list (URLAllowlist, https only
-  for the official domains; subdomains are included by Chromium's URL filter format). A
-  blocked address shows Chromium's own page (ERR_BLOCKED_BY_ADMINISTRATOR, in French with
-  --lang=fr); no policy lets a kiosk replace its text.
+  for the official domains; subdomains are included by Chromium's URL filter format), and
+  one file:// folder: the kiosk's own page that replaces a refused one (guard.py).
 - no developer tools, no sign-in, no sync, no password manager, no autofill, no translate
   prompt, no incognito or guest window, no extension, no history kept, no file chooser,
   no printing, and the profile is ephemeral even if the kiosk's wipe failed to run.
@@ -21,6 +20,7 @@ import os
 from pathlib import Path
 
 from kiosk.browser.allowlist import browser_domains
+from kiosk.browser.guard import pages_filter
 from kiosk.files import read_regular_text, write_atomic
 
 POLICY_PATH = Path("/etc/chromium/policies/managed/pas-a-pas.json")
@@ -59,7 +59,9 @@ FIXED_POLICIES: dict[str, object] = {
 def allow_filters(extra: tuple[str, ...] = ()) -> list[str]:
     """URLAllowlist entries: https://domain for each official domain, extras as written."""
     official = [f"https://{d}" for d in browser_domains() if "://" not in d]
-    return official + [e for e in extra if e not in official]
+    # The kiosk's own page for a refused address (kiosk/browser/guard.py): one folder of
+    # static pages, no visitor data; web pages cannot open file:// addresses themselves.
+    return official + [pages_filter()] + [e for e in extra if e not in official]
 
 
 def build_policy(extra: tuple[str, ...] = ()) -> dict[str, object]:

@@ -19,6 +19,7 @@ naming the folder, then the folder is deleted. is_empty(): no such process, no f
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -29,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Callable, Sequence
+
+from kiosk.browser.guard import PageGuard, open_pipes
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +94,19 @@ def process_state(pid: int) -> str | None:
         return None
 
 
+def _pipes_at_3_and_4(reads: int, writes: int) -> None:
+    """In the child before exec: the DevTools pipe where Chromium looks for it. Both are
+    first moved above 9, so that one never overwrites the other on its way to 3 or 4."""
+    high_reads, high_writes = fcntl.fcntl(reads, fcntl.F_DUPFD, 10), fcntl.fcntl(writes, fcntl.F_DUPFD, 10)
+    os.dup2(high_reads, 3)  # os.dup2 makes the copies inheritable
+    os.dup2(high_writes, 4)
+
+
 class BrowserSession:
     def __init__(self, chromium: str, profile_root: Path, *, open_timeout_s: float = 10.0,
                  headless: bool = False, extra_flags: Sequence[str] = (), environ: dict | None = None,
-                 preflight: Callable[[], str | None] | None = None):
+                 preflight: Callable[[], str | None] | None = None, guard_extra: tuple[str, ...] | None = None,
+                 blocked_url: str | None = None):
         self.chromium = chromium
         self.profile_root = Path(profile_root)
         self.open_timeout_s = open_timeout_s
@@ -108,6 +120,11 @@ class BrowserSession:
         self._proc: subprocess.Popen | None = None
         self._folder: Path | None = None
         self._expected_exit = False
+        # The kiosk's page for addresses outside the allow-list (kiosk/browser/guard.py):
+        # on when guard_extra is given (the allow-list's extra filters, () for none).
+        self._guard_extra = guard_extra
+        self._blocked_url = blocked_url
+        self.guard: PageGuard | None = None
 
     # ----- state -------------------------------------------------------------------------
     @property
@@ -168,13 +185,39 @@ class BrowserSession:
             return [*argv, "--headless=new", url]
         return [*argv, f"--app={url}"]
 
-    def _spawn(self, folder: Path, url: str) -> subprocess.Popen:
+    def _spawn(self, folder: Path, url: str, pipe_fds: tuple[int, int] | None = None) -> subprocess.Popen:
+        argv = self._argv(folder, url)
+        extra: dict = {}
+        if pipe_fds is not None:
+            argv.insert(1, "--remote-debugging-pipe")  # fds 3 (commands in) and 4 (events out)
+            # subprocess closes the kept fds only after preexec_fn, and pass_fds keeps the
+            # parent's numbers: put the pipes at 3 and 4 in the child, with close_fds off (every
+            # other fd of the kiosk is non-inheritable, PEP 446, so none leaks).
+            extra = {"close_fds": False, "preexec_fn": lambda: _pipes_at_3_and_4(*pipe_fds)}
         try:
-            return subprocess.Popen(self._argv(folder, url), env=self._child_env(folder), cwd=folder,
+            return subprocess.Popen(argv, env=self._child_env(folder), cwd=folder,
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True)
+                                    stderr=subprocess.DEVNULL, start_new_session=True, **extra)
         except OSError as e:
             raise BrowserError(f"cannot start {self.chromium}: {e.strerror or type(e).__name__}") from None
+
+    def _spawn_guarded(self, folder: Path, url: str) -> subprocess.Popen:
+        if self._guard_extra is None:
+            return self._spawn(folder, url)
+        child_fds, to_browser, from_browser = open_pipes()
+        try:
+            proc = self._spawn(folder, url, child_fds)
+        except BrowserError:
+            to_browser.close()
+            from_browser.close()
+            raise
+        finally:
+            for fd in child_fds:
+                os.close(fd)
+        self.guard = PageGuard(to_browser, from_browser, extra=self._guard_extra, blocked_url=self._blocked_url,
+                               open_page=None if self.headless else lambda page: self._hand_over(folder, page))
+        self.guard.start()
+        return proc
 
     def start(self, url: str) -> None:
         """Start the browser on url, on this visit's folder (made now if the visit has none)."""
@@ -189,7 +232,7 @@ class BrowserSession:
             if self._folder is None:
                 self._folder = self._new_folder()
             self._expected_exit = False
-            self._proc = self._spawn(self._folder, url)
+            self._proc = self._spawn_guarded(self._folder, url)
             log.info("browser started (pid %d)", self._proc.pid)
 
     def _check_display(self) -> None:
@@ -200,6 +243,17 @@ class BrowserSession:
             Path(runtime) / display if display and runtime else None)
         if socket is None or not socket.is_socket():
             raise BrowserError("no Wayland display (WAYLAND_DISPLAY): sway is not running")
+
+    def _hand_over(self, folder: Path, url: str) -> None:
+        """The guard's page, as an --app window of the running browser (its own thread)."""
+        try:
+            helper = self._spawn(folder, url)
+            helper.wait(self.open_timeout_s)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+            helper.wait()
+        except BrowserError as e:
+            log.warning("browser: the kiosk's page could not be opened: %s", e)
 
     def open(self, url: str) -> str:
         """Show url: in the running browser if there is one, else in a new one.

@@ -84,6 +84,9 @@ open.onerror = () => report("");
 </script>"""
 FRAME_PAGE = """<!doctype html><meta charset="utf-8"><title>frame</title>
 <iframe src="/ping/blocked" onload="fetch('/report?found=frame-done')"></iframe>"""
+# Allowed, then goes by itself (a link on an official site) to a page outside the allow-list.
+HOP_PAGE = """<!doctype html><meta charset="utf-8"><title>hop</title>
+<script>fetch("/report?found=hop").then(() => { location.href = "/ping/elsewhere"; });</script>"""
 PING_PAGE = """<!doctype html><meta charset="utf-8"><title>{name}</title>
 <p>page {name}</p><script>fetch("/report?" + new URLSearchParams({{found: "{name}"}}));</script>"""
 
@@ -109,7 +112,7 @@ class SiteServer:
 @pytest.fixture
 def site_server():
     """Pages on 127.0.0.1 (a random port), held in memory only: no file holds a canary."""
-    pages = {"/write": WRITE_PAGE, "/typed": TYPED_PAGE, "/read": READ_PAGE, "/frame": FRAME_PAGE}
+    pages = {"/write": WRITE_PAGE, "/typed": TYPED_PAGE, "/read": READ_PAGE, "/frame": FRAME_PAGE, "/hop": HOP_PAGE}
     state = SiteServer(base="")
 
     class Handler(BaseHTTPRequestHandler):

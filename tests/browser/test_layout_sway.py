@@ -26,6 +26,10 @@ from tests.browser.conftest import BROWSER_WAIT_S, ROOT_FLAGS
 
 SWAY_CONFIG = Path(__file__).resolve().parents[2] / "systemd" / "sway" / "pas-a-pas.conf"
 NOBODY = 65534
+SHOTS_DIR = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+# Two pages of known colours, so that the screenshot can tell which column shows which.
+GUIDE_PAGE = "data:text/html,<body style=background:rgb(0,90,80)><h1 style=color:white>Guide</h1>"
+SITE_PAGE = "data:text/html,<title>one</title><body style=background:rgb(250,230,120)><h1>Site officiel</h1>"
 
 
 @pytest.fixture
@@ -92,11 +96,23 @@ class Sway:
             time.sleep(0.2)
         raise AssertionError(f"layout not reached: {[(w.get('app_id'), w.get('window_properties')) for w in windows]}")
 
-    def x11_window(self, wm_class: str) -> None:
+    def x11_window(self, wm_class: str, url: str = "about:blank") -> None:
         """An X11 window of that class, started by sway (so on its Xwayland, as nobody)."""
         folder = self.runtime / f"x11-{wm_class}"  # nobody can write only there
         self.msg("exec", f"chromium --ozone-platform=x11 --no-first-run --class={wm_class} "
-                         f"--user-data-dir={folder} --app=about:blank")
+                         f"--user-data-dir={folder} --app='{url}'")
+
+    def screenshot(self, name: str) -> Path:
+        """What the screen shows, by grim as nobody (sway's socket is nobody's), copied to
+        out/screenshots/<name>.png."""
+        shot = self.runtime / f"{name}.png"
+        subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "grim", str(shot)],
+                       env={"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(self.runtime),
+                            "WAYLAND_DISPLAY": "wayland-1"}, check=True, timeout=30, capture_output=True)
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        final = SHOTS_DIR / f"{name}.png"
+        shutil.copyfile(shot, final)
+        return final
 
 
 def _class(w: dict) -> str | None:
@@ -104,13 +120,13 @@ def _class(w: dict) -> str | None:
 
 
 def test_guide_left_site_right_later_pages_stacked_and_nothing_else_opens(sway):
-    sway.x11_window("pas-a-pas")
+    sway.x11_window("pas-a-pas", GUIDE_PAGE)
     sway.wait_windows(lambda ws: [_class(w) for w in ws] == ["pas-a-pas"])
     browser = BrowserSession("/usr/bin/chromium", sway.base / "b", extra_flags=ROOT_FLAGS,
                              environ={"PATH": "/usr/bin:/bin", "WAYLAND_DISPLAY": "wayland-1",
                                       "XDG_RUNTIME_DIR": str(sway.runtime)})
     try:
-        browser.start("data:text/html,<title>one</title>")
+        browser.start(SITE_PAGE)
         windows = sway.wait_windows(lambda ws: len(ws) == 2 and any(w.get("app_id") for w in ws))
         guide, site = sorted(windows, key=lambda w: w["rect"]["x"])
         output = sway.msg("-t", "get_outputs")[0]["rect"]
@@ -119,6 +135,7 @@ def test_guide_left_site_right_later_pages_stacked_and_nothing_else_opens(sway):
         assert abs(guide["rect"]["width"] - 0.4 * output["width"]) <= 2
         assert site["rect"]["x"] == guide["rect"]["width"]
         assert abs(site["rect"]["width"] - 0.6 * output["width"]) <= 2
+        _assert_the_screen_shows_the_guide_left_and_the_site_right(sway, guide["rect"]["width"])
 
         assert browser.open("data:text/html,<title>two</title>") == "handed over"
         windows = sway.wait_windows(lambda ws: any(w["name"] == "two" and w["visible"] for w in ws))
@@ -139,3 +156,61 @@ def test_guide_left_site_right_later_pages_stacked_and_nothing_else_opens(sway):
     finally:
         browser.wipe()
     assert browser.is_empty()
+
+
+def _assert_the_screen_shows_the_guide_left_and_the_site_right(sway, split_px: int) -> None:
+    """The pixels, not only the tree: the guide's colour left of the split, the site's right."""
+    if not shutil.which("grim"):
+        pytest.skip("grim is not installed (apt-get install grim)")
+    from PIL import Image
+
+    deadline = time.monotonic() + BROWSER_WAIT_S
+    while True:
+        with Image.open(sway.screenshot("browse-sway-guide-and-site")) as shot:
+            image = shot.convert("RGB")
+        left = image.getpixel((split_px // 2, image.height - 20))
+        right = image.getpixel((split_px + (image.width - split_px) // 2, image.height - 20))
+        if (left, right) == ((0, 90, 80), (250, 230, 120)) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)  # the pages paint a moment after their windows are placed
+    assert (left, right) == ((0, 90, 80), (250, 230, 120))
+
+
+def test_the_kiosks_page_for_a_refused_address_opens_as_an_app_window_in_the_site_column(sway, site_server):
+    """Under sway, the guard's replacement page must be an --app window (app_id chrome-…), not
+    a normal Chromium window with an address bar (app_id chromium)."""
+    from kiosk.browser.guard import page_url
+
+    sway.x11_window("pas-a-pas", GUIDE_PAGE)
+    sway.wait_windows(lambda ws: [_class(w) for w in ws] == ["pas-a-pas"])
+    browser = BrowserSession("/usr/bin/chromium", sway.base / "b", extra_flags=ROOT_FLAGS,
+                             guard_extra=(f"{site_server.base}/hop",),
+                             environ={"PATH": "/usr/bin:/bin", "WAYLAND_DISPLAY": "wayland-1",
+                                      "XDG_RUNTIME_DIR": str(sway.runtime)})
+    try:
+        browser.start(f"{site_server.base}/hop")  # goes by itself to /ping/elsewhere
+        assert browser.guard is not None and browser.guard.wait_replaced(1, BROWSER_WAIT_S)
+        windows = sway.wait_windows(lambda ws: any(w["visible"] and w.get("shell") == "xdg_shell"
+                                                   and "borne" in (w.get("name") or "") for w in ws))
+        [page] = [w for w in windows if w["visible"] and w.get("shell") == "xdg_shell"]
+        assert _right_column_turns(sway, "browse-sway-blocked-page", page["rect"]["x"], (255, 255, 255))
+        assert page["app_id"].startswith("chrome-"), page["app_id"]  # an app window: no address bar
+        assert page["rect"]["x"] > 0  # in the site column, right of the guide
+        assert any(p.startswith(page_url()) for p in browser.guard.pages() or [])
+    finally:
+        browser.wipe()
+    assert browser.is_empty()
+
+
+def _right_column_turns(sway, name: str, split_px: int, colour: tuple[int, int, int]) -> bool:
+    """The site column shows colour (the page has painted) within the wait; screenshot kept."""
+    from PIL import Image
+
+    deadline = time.monotonic() + BROWSER_WAIT_S
+    while time.monotonic() < deadline:
+        with Image.open(sway.screenshot(name)) as shot:
+            image = shot.convert("RGB")
+        if image.getpixel((split_px + (image.width - split_px) // 2, image.height - 20)) == colour:
+            return True
+        time.sleep(0.5)
+    return False

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.browser.allowlist import IDENTITY_PROVIDERS, browser_domains, is_browsable
+from kiosk.browser.guard import pages_filter
 from kiosk.browser.policy import build_policy, install, installed_state, render
 from kiosk.browser.session import BrowserSession
 from kiosk.content.domains import ALLOWED_DOMAINS
@@ -23,7 +24,8 @@ def test_policy_blocks_everything_but_the_official_sites_and_identity_providers(
     allowed = policy["URLAllowlist"]
     for domain in (*ALLOWED_DOMAINS, *IDENTITY_PROVIDERS):
         assert f"https://{domain}" in allowed
-    assert all(entry.startswith("https://") for entry in allowed)  # no http, no file:, no chrome://
+    # No http, no chrome://, and file: for the kiosk's own pages only (test_blocked_page.py).
+    assert all(entry.startswith("https://") for entry in allowed if entry != pages_filter())
     assert "https://laposte.fr" not in allowed  # the sign-in host only, not La Poste's shop
     assert policy["DeveloperToolsAvailability"] == 2 and policy["DownloadRestrictions"] == 3
     assert policy["BrowserSignin"] == 0 and policy["SyncDisabled"] is True

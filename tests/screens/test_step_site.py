@@ -62,3 +62,57 @@ def test_without_a_browser_the_step_shows_the_site_as_a_qr_code(make_kiosk, real
     k.screenshot("step-site-unavailable")
     k.press("Suivant")
     assert k.machine.visit.history  # the visit goes on
+
+
+@pytest.fixture
+def staying_browser(root):
+    """A stand-in browser that stays up (as Chromium does) and notes the page it was given."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    pages = root.parent / "pages"
+    program = root.parent / "browser.sh"
+    program.write_text(f'#!/bin/sh\nfor a; do last="$a"; done\necho "$last" >> {pages}\nexec sleep 60\n')
+    program.chmod(0o755)
+    return program, pages
+
+
+def test_an_open_site_says_where_it_is_how_to_type_and_that_documents_are_not_kept(
+        make_kiosk, real_pack, help_desk, root, staying_browser):
+    program, pages = staying_browser
+    k = _kiosk(make_kiosk, real_pack, help_desk, root, str(program))
+    assert k.wait_for(lambda: k.app.controller.browser_status == "open", timeout_s=10)
+    texts = k.texts()
+    assert "Le site s'ouvre à droite de l'écran" in texts, texts
+    assert "ne s'enregistrent pas sur cette borne" in texts, texts
+    assert "ne s'enregistrent pas sur cette borne" in k.app.controller.screen_text()  # read aloud too
+    assert pages.read_text().split() == [SITE]
+    k.screenshot("step-site-beside")
+    k.press("Suivant")  # a step without a site: the notes go
+    assert k.wait_for(lambda: "Le site s'ouvre à droite" not in k.texts())
+
+
+def _walk_to_summary(k) -> None:
+    from tests.core.test_controller import walk_to_summary
+    walk_to_summary(k.app.controller, "impots-declarer-ses-revenus")
+    assert k.wait_for(lambda: "Ouvrir le site" in k.texts(), timeout_s=10)
+
+
+def test_the_summary_opens_the_site_on_the_visitor_path_beside_it(make_kiosk, help_desk, root, staying_browser):
+    program, pages = staying_browser
+    browser = BrowserService(BrowserSession(str(program), root, headless=True), watch_interval_s=0.1)
+    k = make_kiosk(Services(printer=None, helpcall=help_desk, browser=browser))
+    _walk_to_summary(k)
+    url = k.app.controller.summary_site()
+    assert url is not None and url.startswith("https://www.impots.gouv.fr")
+    pages.unlink(missing_ok=True)  # the steps' own site opened on the way
+    k.screenshot("summary-open-site")
+    k.press("Ouvrir le site")
+    assert k.wait_for(lambda: pages.exists() and pages.read_text().split() == [url], timeout_s=10)
+    assert k.machine.state.name == "SUMMARY"
+
+
+def test_without_guided_browsing_the_summary_has_no_open_site_button(make_kiosk, help_desk):
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    from tests.core.test_controller import walk_to_summary
+    walk_to_summary(k.app.controller, "impots-declarer-ses-revenus")
+    assert k.wait_for(lambda: "Imprimer" in k.texts())
+    assert "Ouvrir le site" not in k.texts() and k.app.controller.summary_site() is None

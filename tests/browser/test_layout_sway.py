@@ -11,6 +11,7 @@ BrowserSession with real --app windows and real hand-overs.
 from __future__ import annotations
 
 import json
+import contextlib
 import os
 import re
 import shutil
@@ -63,7 +64,8 @@ def sway():
     os.killpg(proc.pid, 9)
     proc.wait(10)
     for pid in processes_naming(f"{base}/"):
-        os.kill(pid, 9)
+        with contextlib.suppress(ProcessLookupError):  # it may end between the listing and the kill
+            os.kill(pid, 9)
     shutil.rmtree(base, ignore_errors=True)
 
 

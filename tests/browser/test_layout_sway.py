@@ -10,8 +10,8 @@ BrowserSession with real --app windows and real hand-overs.
 
 from __future__ import annotations
 
-import json
 import contextlib
+import json
 import os
 import re
 import shutil

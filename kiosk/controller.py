@@ -146,6 +146,9 @@ class KioskController:
         browser = self.services.browser
         if browser is not None:
             browser.add_listener(lambda report: self._post(lambda: self._on_browser(report)))
+            # The kiosk's page for a refused address, in the visit's language (read on the
+            # guard's thread: one attribute read, nothing changed).
+            browser.session.page_language = lambda: self.language.code
             browser.start()
             self.machine.add_listener(lambda _machine: self._follow_site())
         if self.pin_gate is None:

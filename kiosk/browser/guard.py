@@ -7,7 +7,9 @@ DevTools protocol cannot attach to a page while DeveloperToolsAvailability = 2 (
 kiosk holds; no port is opened), is the browser-level Target domain: it reports each
 page's address as it changes, opens a page and closes one. So the guard watches the pages;
 a page whose address is not browsable is replaced by the kiosk's page
-(assets/browse/blocked-<lang>.html, a file:// page the policy allows), and closed.
+(assets/browse/blocked-<lang>.html, a file:// page the policy allows), and closed. The page
+is the one of the visit's language at that moment (asked of the controller each time: the
+visitor may switch language with the site open), French when that language has no page.
 
 Addresses are never logged: a query string may hold what the visitor typed on the site.
 """
@@ -25,6 +27,7 @@ from urllib.parse import quote, urlsplit
 
 from kiosk.browser.allowlist import is_browsable
 from kiosk.config import ASSETS_DIR
+from kiosk.languages import CODES, DEFAULT
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,13 @@ BACK_SCRIPT = ("const back = decodeURIComponent(location.hash.slice(1));"
 
 def page_url(language: str = "fr", pages_dir: Path = PAGES_DIR) -> str:
     return (pages_dir / f"blocked-{language}.html").as_uri()
+
+
+def page_for(language: str, pages_dir: Path = PAGES_DIR) -> str:
+    """The kiosk's page in language: French's when that language has none (or is unknown)."""
+    if language in CODES and (pages_dir / f"blocked-{language}.html").is_file():
+        return page_url(language, pages_dir)
+    return page_url(DEFAULT, pages_dir)
 
 
 def pages_filter(pages_dir: Path = PAGES_DIR) -> str:
@@ -64,14 +74,16 @@ class PageGuard:
     (the browser ended or was killed)."""
 
     def __init__(self, to_browser: BinaryIO, from_browser: BinaryIO, *, extra: tuple[str, ...] = (),
-                 blocked_url: str | None = None, open_page: Callable[[str], None] | None = None):
+                 blocked_url: str | None = None, open_page: Callable[[str], None] | None = None,
+                 language: Callable[[], str] | None = None):
         self._out, self._in = to_browser, from_browser
         # How the kiosk's page is opened. Target.createTarget from an --app browser opens a
         # normal window, address bar included (seen under sway: app_id "chromium"), so on
         # screen the session hands the page over as --app=… instead; headless has no windows.
         self._open_page = open_page
         self.extra = extra
-        self.blocked_url = blocked_url or page_url()
+        self._fixed_url = blocked_url  # one page whatever the language (None: by language)
+        self._language = language  # the visit's language now, asked on the guard's thread
         self.replaced = 0  # pages replaced by the kiosk's page (a count: no address kept)
         self._origins: dict[str, str] = {}  # page -> origin of its last allowed address
         self._last_origin = ""
@@ -140,8 +152,24 @@ class PageGuard:
             except OSError:
                 pass
 
+    def page(self) -> str:
+        """The kiosk's page for a refused address now, in the visit's language."""
+        if self._fixed_url:
+            return self._fixed_url
+        try:
+            code = self._language() if self._language is not None else DEFAULT
+        except Exception:  # the visit's language cannot be told: the reference page
+            log.exception("browser: the visit's language for the kiosk's page")
+            code = DEFAULT
+        return page_for(code)
+
+    def _own(self, url: str) -> bool:
+        """One of the kiosk's pages (any language: one left open after a language switch)."""
+        page = url.split("#")[0]
+        return page == self._fixed_url or page.startswith(pages_filter())
+
     def _refused(self, url: str) -> bool:
-        if not url or url.split("#")[0] == self.blocked_url or url == "about:blank" or url.startswith("chrome-error:"):
+        if not url or self._own(url) or url == "about:blank" or url.startswith("chrome-error:"):
             return False
         return not is_browsable(url, self.extra)
 
@@ -155,7 +183,7 @@ class PageGuard:
                 self._origins[target] = self._last_origin = f"https://{parts.hostname}/"
             return
         back = self._origins.pop(target, self._last_origin)
-        page = self.blocked_url + ("#" + quote(back, safe="") if back else "")
+        page = self.page() + ("#" + quote(back, safe="") if back else "")
         if self._open_page is not None:
             self._open_page(page)
         else:
@@ -175,11 +203,10 @@ def open_pipes() -> tuple[tuple[int, int], BinaryIO, BinaryIO]:
             os.fdopen(kiosk_reads, "rb", buffering=0))
 
 
-def write_pages(pages_dir: Path = PAGES_DIR, languages: tuple[str, ...] = ("fr",)) -> list[Path]:
-    """assets/browse/blocked-<lang>.html from the catalogs (kept in step by
-    tests/browser/test_blocked_page.py): static files, so that the policy allows one folder.
-    French only until the browse.* keys are translated (a French page marked lang="ar"
-    would be read wrong)."""
+def write_pages(pages_dir: Path = PAGES_DIR, languages: tuple[str, ...] = CODES) -> list[Path]:
+    """assets/browse/blocked-<lang>.html from the catalogs, one per language the kiosk speaks
+    (kept in step by tests/browser/test_blocked_page.py): static files, so that the policy
+    allows one folder. Each is marked with its language and direction (dir="rtl" in Arabic)."""
     from kiosk.i18n import Catalog
     from kiosk.languages import BY_CODE
 

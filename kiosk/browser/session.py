@@ -106,7 +106,7 @@ class BrowserSession:
     def __init__(self, chromium: str, profile_root: Path, *, open_timeout_s: float = 10.0,
                  headless: bool = False, extra_flags: Sequence[str] = (), environ: dict | None = None,
                  preflight: Callable[[], str | None] | None = None, guard_extra: tuple[str, ...] | None = None,
-                 blocked_url: str | None = None):
+                 blocked_url: str | None = None, page_language: Callable[[], str] | None = None):
         self.chromium = chromium
         self.profile_root = Path(profile_root)
         self.open_timeout_s = open_timeout_s
@@ -124,6 +124,9 @@ class BrowserSession:
         # on when guard_extra is given (the allow-list's extra filters, () for none).
         self._guard_extra = guard_extra
         self._blocked_url = blocked_url
+        # The visit's language, for the kiosk's page in that language (the controller sets
+        # it: kiosk/controller.py); asked each time a page is refused.
+        self.page_language: Callable[[], str] = page_language or (lambda: "fr")
         self.guard: PageGuard | None = None
 
     # ----- state -------------------------------------------------------------------------
@@ -215,7 +218,8 @@ class BrowserSession:
             for fd in child_fds:
                 os.close(fd)
         self.guard = PageGuard(to_browser, from_browser, extra=self._guard_extra, blocked_url=self._blocked_url,
-                               open_page=None if self.headless else lambda page: self._hand_over(folder, page))
+                               open_page=None if self.headless else lambda page: self._hand_over(folder, page),
+                               language=lambda: self.page_language())
         self.guard.start()
         return proc
 

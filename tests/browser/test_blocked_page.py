@@ -4,6 +4,7 @@ DevTools pipe (no port), pages on 127.0.0.1."""
 
 from __future__ import annotations
 
+import html
 import os
 import time
 
@@ -12,17 +13,26 @@ import pytest
 from kiosk.browser.guard import PAGES_DIR, page_url, pages_filter, write_pages
 from kiosk.browser.policy import build_policy, install
 from kiosk.browser.session import BrowserSession
+from kiosk.i18n import Catalog
+from kiosk.languages import BY_CODE, CODES
 from tests.browser.conftest import BROWSER_WAIT_S, ROOT_FLAGS
 from tests.browser.test_policy import MANAGED_DIR
 
 GO_PAGE = "go"
 
 
-def test_the_shipped_page_is_the_one_the_catalog_makes(tmp_path):
-    [made] = write_pages(tmp_path)
-    assert made.read_bytes() == (PAGES_DIR / made.name).read_bytes(), "run kiosk.browser.guard.write_pages()"
-    text = made.read_text(encoding="utf-8")
-    assert "Ce site ne s&#x27;ouvre pas sur cette borne" in text and 'lang="fr"' in text
+def test_the_shipped_pages_are_the_ones_the_catalogs_make(tmp_path):
+    made = write_pages(tmp_path)
+    assert [path.name for path in made] == [f"blocked-{code}.html" for code in CODES]
+    for path in made:
+        assert path.read_bytes() == (PAGES_DIR / path.name).read_bytes(), "run kiosk.browser.guard.write_pages()"
+    assert sorted(p.name for p in PAGES_DIR.glob("blocked-*.html")) == sorted(p.name for p in made)
+    for path in made:
+        code, text = path.stem.removeprefix("blocked-"), path.read_text(encoding="utf-8")
+        title = html.escape(Catalog(code)("browse.blocked_title"))
+        assert f'lang="{code}" dir="{BY_CODE[code].direction}"' in text and f"<h1>{title}</h1>" in text
+    assert "Ce site ne s&#x27;ouvre pas sur cette borne" in (tmp_path / "blocked-fr.html").read_text(encoding="utf-8")
+    assert len({Catalog(code)("browse.blocked_title") for code in CODES}) == len(CODES)  # none falls back
 
 
 def test_the_policy_allows_the_kiosk_pages_folder_and_no_other_file():

@@ -57,8 +57,9 @@ class StepScreen(Screen):
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
-        # Same step, new text size: the visitor was typing, keep the keyboard open.
-        typing = (self._shown_step is not None and self._shown_step[:4] == key[:4]
+        # Same step, new text size or language: the visitor was typing, keep the keyboard
+        # open. By ids: another language is another procedure object.
+        typing = (self._shown_step is not None and self._shown_step[1:4] == key[1:4]
                   and self.field_input is not None and self.field_input.focus)
         self._shown_step = key
         self.wipe()

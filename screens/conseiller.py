@@ -56,11 +56,14 @@ def _load_kv() -> None:
 
 class ConseillerCorner(Widget):
     """An invisible square in the top-left corner, over the top bar's padding where no
-    button is: holding it for hold_s opens the PIN pad. It takes only touches that start
-    inside it, so no visitor button is ever pressed by it."""
+    button is: holding it for hold_s opens the PIN pad, and so do taps_to_open short taps
+    within taps_window_s, for a conseiller who cannot hold a finger still (EN 301 549 5.9).
+    It takes only touches that start inside it, so no visitor button is ever pressed by it."""
 
     hold_s = NumericProperty(3.0)
     move_tolerance_px = NumericProperty(20)
+    taps_to_open = NumericProperty(5)
+    taps_window_s = NumericProperty(4.0)
 
     __events__ = ("on_long_press",)
 
@@ -68,6 +71,7 @@ class ConseillerCorner(Widget):
         super().__init__(**kwargs)
         self._pending = None
         self._start = None
+        self._taps: list[float] = []  # monotonic times of the recent short taps
 
     def on_touch_down(self, touch):
         if not self.collide_point(*touch.pos):
@@ -89,9 +93,19 @@ class ConseillerCorner(Widget):
     def on_touch_up(self, touch):
         if touch.grab_current is self:
             touch.ungrab(self)
-            self._cancel()
+            if self._pending is not None:  # released before the hold fired: a tap
+                self._cancel()
+                self._count_tap()
             return True
         return False
+
+    def _count_tap(self) -> None:
+        now = time.monotonic()
+        self._taps = [t for t in self._taps if now - t <= self.taps_window_s] + [now]
+        if len(self._taps) >= self.taps_to_open:
+            self._taps = []
+            log.info("conseiller corner: %d taps, PIN pad opened", self.taps_to_open)
+            self.dispatch("on_long_press")
 
     def _cancel(self) -> None:
         if self._pending is not None:
@@ -100,6 +114,7 @@ class ConseillerCorner(Widget):
 
     def _fire(self, _dt) -> None:
         self._pending = None
+        self._taps = []
         self.dispatch("on_long_press")
 
     def on_long_press(self) -> None:

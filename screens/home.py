@@ -27,7 +27,7 @@ class HomeScreen(Screen):
             field.bind(focus=lambda _w, focused: focused and self._keyboard.open(app, field))
             self.ids.search_row.add_widget(field, index=1)
             self._keyboard = KeyboardSlot(self.ids.keyboard_slot)
-            self.ids.keyboard_slot.bind(height=self._fold_languages)
+            self.ids.keyboard_slot.bind(height=lambda *_: self._place_languages(app))
             self.search_input = field
         return self.search_input
 
@@ -51,6 +51,7 @@ class HomeScreen(Screen):
         self._shown = shown
         box = self.ids.content
         box.clear_widgets()
+        self._place_languages(app)
         self._to_top()
         pack = machine.content
         if query.strip():
@@ -82,15 +83,23 @@ class HomeScreen(Screen):
                                     on_release=lambda _b, cid=category.id: app.controller.open_category(cid)))
         box.add_widget(grid)
 
-    def _fold_languages(self, _slot, keyboard_height: float) -> None:
-        """While the keyboard is up the language buttons step aside: the results need the
-        room (a height of 0 would leave the buttons standing, so they leave the tree)."""
+    def _place_languages(self, app) -> None:
+        """Where the language buttons stand: above the search at the normal text size; at a
+        larger size, at the top of the list, which scrolls (fixed above it, they left the list
+        no room at 1.5× on a 1280×800 screen); while the keyboard is up, nowhere: the results
+        need the room (a height of 0 would leave the buttons standing, so they leave the tree)."""
         picker = self._picker
-        box = picker.parent if picker.parent is not None else self.ids.search_row.parent
-        if keyboard_height > 0 and picker.parent is not None:
-            box.remove_widget(picker)
-        elif keyboard_height == 0 and picker.parent is None:
-            box.add_widget(picker, index=len(box.children))  # back on top
+        header, box = self.ids.search_row.parent, self.ids.content
+        if self.ids.keyboard_slot.height > 0:
+            wanted = None
+        else:
+            wanted = box if app.text_scale_index > 0 else header
+        if picker.parent is wanted:
+            return
+        if picker.parent is not None:
+            picker.parent.remove_widget(picker)
+        if wanted is not None:
+            wanted.add_widget(picker, index=len(wanted.children))  # first, on top
 
     @property
     def _picker(self):

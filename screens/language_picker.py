@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from kivy.app import App
 from kivy.core.text import Label as CoreLabel
 from kivy.uix.gridlayout import GridLayout
 
@@ -36,17 +37,22 @@ class LanguagePicker(GridLayout):
         for button in self.buttons:
             self.add_widget(button)
         self.bind(minimum_height=self.setter("height"), width=self._arrange, spacing=self._arrange)
+        for button in self.buttons:  # a new text size changes the names' widths
+            button.bind(font_size=self._arrange)
 
     def _chosen(self, button) -> None:
         if self.on_choose is not None:
             self.on_choose(button.code)
 
     def _arrange(self, *_):
-        # The widest name on one line, plus the button's margins and the gap between buttons.
+        # The widest name on one line, plus the button's text margins (widgets.kv: gap_px on
+        # each side) and the gaps between buttons.
         widest = max(CoreLabel(text=b.label, font_name=b.font_name, font_size=b.font_size).get_extents(b.label)[0]
                      for b in self.buttons)
+        app = App.get_running_app()
+        margins = 2 * (app.gap_px if app is not None else 0) + 2  # +2: rounding, never a cut
         gap = self.spacing[0] if self.spacing else 0
-        self.cols = 6 if self.width >= (widest + 3 * gap) * 6 else 3
+        self.cols = 6 if self.width >= (widest + margins) * 6 + gap * 5 else 3
 
     def show(self, code: str, right_to_left: bool) -> None:
         for button in self.buttons:

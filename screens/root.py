@@ -78,9 +78,12 @@ class TopBar(BoxLayout):
             target.add_widget(help_button)
         # The second row has no height in landscape (it stays in the tree: ids are weak).
         second.padding = [0, App.get_running_app().gap_px, 0, 0] if portrait else 0
-        for button in (ids.home_button, ids.text_size_button, ids.listen_button):
-            button.size_hint_x = 1 / 3 if portrait else 0.2
-        help_button.size_hint_x = 1 if portrait else 0.4
+        # Landscape: the text-size button's second line (« Très grande taille ») is the
+        # longest of the bar; narrower, it took three lines at 1.5× and the bar a third of
+        # a 1280×800 screen.
+        for button, share in ((ids.home_button, 0.18), (ids.text_size_button, 0.26), (ids.listen_button, 0.18)):
+            button.size_hint_x = 1 / 3 if portrait else share
+        help_button.size_hint_x = 1 if portrait else 0.38
 
 
 class HelpBanner(BoxLayout):

@@ -57,8 +57,9 @@ class StepScreen(Screen):
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
-        # Same step, new text size: the visitor was typing, keep the keyboard open.
-        typing = (self._shown_step is not None and self._shown_step[:4] == key[:4]
+        # Same step, new text size or language: the visitor was typing, keep the keyboard
+        # open. By ids: another language is another procedure object.
+        typing = (self._shown_step is not None and self._shown_step[1:4] == key[1:4]
                   and self.field_input is not None and self.field_input.focus)
         self._shown_step = key
         self.wipe()
@@ -159,12 +160,11 @@ class StepScreen(Screen):
         self._typing = typing
         ids.procedure_title.opacity = ids.progress_bar.opacity = 0 if typing else 1
         ids.progress_bar.height = 0 if typing else app.gap_px * 2
-        ids.frame.padding = app.gap_px * (0.3 if typing else 2)
-        ids.frame.spacing = 0 if typing else app.gap_px
+        ids.frame.padding = [app.gap_px * 0.3] * 4 if typing else [app.gap_px * 2, app.gap_px, app.gap_px * 2, app.gap_px * 2]
+        ids.frame.spacing = ids.scrolled.spacing = 0 if typing else app.gap_px
         ids.content.spacing = app.gap_px * (0.5 if typing else 2)
-        bar = app.gap_px * 3  # room for the scroll bar, on the left in a right-to-left language
-        ids.content.padding = [bar if app.rtl else 0, 0 if typing else app.gap_px, 0 if app.rtl else bar,
-                               0 if typing else app.gap_px]
+        # (The room for the scroll bar is the padding of the box around it: step.kv.)
+        ids.content.padding = [0, 0 if typing else app.gap_px, 0, 0 if typing else app.gap_px]
         ids.field_slot.spacing = 0 if typing else app.gap_px
         if self.field_label is not None:
             self.field_label.collapsed = typing
@@ -200,21 +200,27 @@ class StepScreen(Screen):
         nav.height = app.target_px
 
     def _show_link(self, app, machine, step, _box) -> None:
-        # Outside the scrolling text, like a field: the code must be whole to be scanned.
+        # Outside the scrolling text, like a field, so the code is whole to be scanned; but
+        # at a larger text size it scrolls with the text, which it would leave no room.
         row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
         qr = QRCode(data=step.link.url, size=(app.target_px * 3.5, app.target_px * 3.5))
         row.height = qr.height
         row.add_widget(qr)
         row.add_widget(Body(text=f"{step.link.label}\n{step.link.url}", pos_hint={"center_y": 0.5}))
-        self.ids.field_slot.add_widget(row)
+        self._site_slot(app).add_widget(row)
+
+    def _site_slot(self, app):
+        """Where a step's QR code and site notes go: fixed under the text at the normal
+        size; at the end of the scrolling text at a larger one (tests/screens/test_large_text.py)."""
+        return self.ids.content if app.text_scale_index > 0 else self.ids.field_slot
 
     def _show_site(self, app, step) -> None:
         """Guided browsing: the site's page closed (offer to reopen it) or cannot open here
         (its QR code). While the page is open beside the guide, nothing is added."""
         state = app.controller.site_beside() if step.site else None
         if state == "crashed":
-            self.ids.field_slot.add_widget(Body(text=app.t("step.site_closed"), bold=True))
-            self.ids.field_slot.add_widget(KButton(label=app.t("step.site_reopen"), icon="refresh", role="primary",
+            self._site_slot(app).add_widget(Body(text=app.t("step.site_closed"), bold=True))
+            self._site_slot(app).add_widget(KButton(label=app.t("step.site_reopen"), icon="refresh", role="primary",
                                                    on_release=lambda *_: app.controller.reopen_site()))
         elif state == "unavailable":
             row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
@@ -222,10 +228,10 @@ class StepScreen(Screen):
             row.height = qr.height
             row.add_widget(qr)
             row.add_widget(Body(text=app.t("step.site_unavailable"), pos_hint={"center_y": 0.5}))
-            self.ids.field_slot.add_widget(row)
+            self._site_slot(app).add_widget(row)
         else:  # the page is (being) shown beside the guide: where, how to type, no downloads
             for key in app.controller.site_note_keys():
-                self.ids.field_slot.add_widget(Body(text=app.t(key), bold=key == "browse.site_beside"))
+                self._site_slot(app).add_widget(Body(text=app.t(key), bold=key == "browse.site_beside"))
 
     # ----- updates without rebuilding (keeps the scroll position and the input's focus) --
     def _refresh_in_place(self, machine) -> None:

@@ -1,6 +1,7 @@
 """The conseiller mode in the real KioskApp, in a real offscreen window, with real touches."""
 
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -129,6 +130,23 @@ def test_a_short_tap_in_the_corner_does_nothing_a_long_press_opens_the_pad(kiosk
     corner.hold_s = 0.05
     open_pad(driver, corner)
     assert panel.parent is not None
+    assert "Tapez votre code." in driver.texts(panel)
+
+
+def test_taps_in_the_corner_open_the_pad_without_holding(kiosk):
+    """For a conseiller who cannot hold a finger still for 3 s: separate short taps in the
+    corner open the pad too; fewer taps, or taps too far apart in time, do not."""
+    driver, corner, panel, _, clock = kiosk
+    corner.hold_s = 30  # no tap below may count as a hold
+    for _ in range(corner.taps_to_open - 1):
+        driver.tap(corner)
+    assert panel.parent is None
+    time.sleep(corner.taps_window_s + 0.1)  # the taps so far are too old now
+    driver.tap(corner)
+    assert panel.parent is None
+    for _ in range(corner.taps_to_open - 1):
+        driver.tap(corner)
+    assert driver.wait_for(lambda: panel.parent is not None)
     assert "Tapez votre code." in driver.texts(panel)
 
 

@@ -160,7 +160,8 @@ class StepScreen(Screen):
         self._typing = typing
         ids.procedure_title.opacity = ids.progress_bar.opacity = 0 if typing else 1
         ids.progress_bar.height = 0 if typing else app.gap_px * 2
-        ids.frame.padding = [app.gap_px * 0.3] * 4 if typing else [app.gap_px * 2, app.gap_px, app.gap_px * 2, app.gap_px * 2]
+        g = app.gap_px
+        ids.frame.padding = [g * 0.3] * 4 if typing else [g * 2, g, g * 2, g * 2]  # as step.kv
         ids.frame.spacing = ids.scrolled.spacing = 0 if typing else app.gap_px
         ids.content.spacing = app.gap_px * (0.5 if typing else 2)
         # (The room for the scroll bar is the padding of the box around it: step.kv.)

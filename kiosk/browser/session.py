@@ -15,6 +15,11 @@ browser is restarted on the same folder.
 
 wipe(): SIGKILL to the group (nothing it would save is wanted) and to any process still
 naming the folder, then the folder is deleted. is_empty(): no such process, no folder.
+
+prestart(): right after a verified wipe, a browser for the next visitor on a NEW folder,
+showing the kiosk's neutral page (assets/browse/ready.html), so that the visit's first site
+only has to be shown in it. Refused unless the session is empty (is_empty): a folder or a
+process the wipe left can never pass as the new visitor's browser.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from kiosk.browser.guard import PageGuard, open_pipes
+from kiosk.browser.guard import PageGuard, open_pipes, ready_url
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +125,8 @@ class BrowserSession:
         self._proc: subprocess.Popen | None = None
         self._folder: Path | None = None
         self._expected_exit = False
+        # The neutral page the running browser was pre-started on, until a site replaces it.
+        self._neutral: str | None = None
         # The kiosk's page for addresses outside the allow-list (kiosk/browser/guard.py):
         # on when guard_extra is given (the allow-list's extra filters, () for none).
         self._guard_extra = guard_extra
@@ -232,8 +239,28 @@ class BrowserSession:
             if self._folder is None:
                 self._folder = self._new_folder()
             self._expected_exit = False
+            self._neutral = None
             self._proc = self._spawn_guarded(self._folder, url)
             log.info("browser started (pid %d)", self._proc.pid)
+
+    def prestart(self, url: str | None = None) -> None:
+        """A fresh browser for the next visitor, on a new visit folder, showing the neutral
+        page. BrowserError when it cannot start, or when anything of a visit is still here."""
+        with self._lock:
+            if not self.is_empty():
+                raise BrowserError("a visit's browser or folder is still there: not started ahead")
+            neutral = url or ready_url()
+            try:
+                self.start(neutral)
+            except BrowserError:
+                self.wipe()  # the folder made for it: the first site makes its own, as before
+                raise
+            self._neutral = neutral
+
+    @property
+    def prestarted(self) -> bool:
+        """A pre-started browser is running and still shows its neutral page."""
+        return self._neutral is not None and self.running()
 
     def _check_display(self) -> None:
         """Without sway's socket Chromium would start and die at once, which would read as a
@@ -258,9 +285,12 @@ class BrowserSession:
     def open(self, url: str) -> str:
         """Show url: in the running browser if there is one, else in a new one.
 
-        Returns what was done: "started", "handed over", "restarted" (headless, or the
-        hand-over was refused) or "restarted after a hang"."""
+        Returns what was done: "started", "handed over", "shown in the pre-started browser"
+        (headless, with the guard), "restarted" (headless, or the hand-over was refused) or
+        "restarted after a hang". A pre-started browser's neutral page is closed once the
+        site is there (by the guard, when there is one)."""
         with self._lock:
+            neutral, self._neutral = self._neutral, None
             if not self.running() or self._folder is None:
                 self.start(url)
                 return "started"
@@ -269,9 +299,13 @@ class BrowserSession:
                 self.start(url)
                 return "restarted after a hang"
             if self.headless:
+                guard = self.guard
+                if neutral is not None and guard is not None and guard.show_instead(neutral, url, self.open_timeout_s):
+                    return "shown in the pre-started browser"
                 self.start(url)
                 return "restarted"
             helper = self._spawn(self._folder, url)
+            guard = self.guard
         try:
             status = helper.wait(self.open_timeout_s)
         except subprocess.TimeoutExpired:
@@ -285,6 +319,8 @@ class BrowserSession:
             log.warning("browser refused the hand-over (exit %s): started again", status)
             self.start(url)
             return "restarted"
+        if neutral is not None and guard is not None:
+            guard.close_pages(neutral, self.open_timeout_s)
         return "handed over"
 
     # ----- wipe --------------------------------------------------------------------------
@@ -319,6 +355,7 @@ class BrowserSession:
     def wipe(self) -> None:
         """End the browser's whole group, anything else using the folder, then delete it."""
         with self._lock:
+            self._neutral = None
             self._kill_group()
             deadline = time.monotonic() + KILL_WAIT_S
             while self._group_alive() and time.monotonic() < deadline:

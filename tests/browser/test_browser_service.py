@@ -7,13 +7,12 @@ headless; reports cross from the browser's worker through a posted queue as on t
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import signal
 import threading
 import time
 from pathlib import Path
-
-import logging
 
 import pytest
 

@@ -147,6 +147,9 @@ class BrowserService:
         elif not session.running() and not session.exit_expected and not self._crash_reported:
             self._crash_reported = True
             self._report(BrowserReport("crashed", url, "the browser ended by itself"))
+        elif not self._crash_reported and session.page_closed():
+            self._crash_reported = True  # started with no window, it outlives its last one
+            self._report(BrowserReport("crashed", url, "the site's window closed"))
 
     def reopen(self) -> bool:
         """« Rouvrir la page »: the last page again (the visit folder and its cookies kept)."""

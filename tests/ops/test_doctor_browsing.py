@@ -84,7 +84,8 @@ def test_a_visit_folder_is_a_leftover_only_when_no_running_browser_names_it(ops_
     folder.mkdir(parents=True)
     level, message = _levels(browsing_lines(cfg, {}, mounts_file=mounts))["browser profiles"]
     assert level == "WARN" and "1 visit folder(s) left" in message
-    browser = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", f"--user-data-dir={folder}/profile"])
+    browser = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)",
+                                f"--user-data-dir={folder}/profile"])
     try:
         assert _levels(browsing_lines(cfg, {}, mounts_file=mounts))["browser profiles"][0] == "OK"
     finally:

@@ -76,6 +76,9 @@ def test_a_visit_folder_is_a_leftover_only_when_no_running_browser_names_it(ops_
     """The next visitor's browser, started ahead at reset, keeps a visit folder all the time."""
     import subprocess
     import sys
+    import time
+
+    from kiosk.browser.session import processes_naming
 
     cfg = _cfg(ops_config, tmp_path)
     mounts = tmp_path / "mounts"
@@ -87,6 +90,9 @@ def test_a_visit_folder_is_a_leftover_only_when_no_running_browser_names_it(ops_
     browser = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)",
                                 f"--user-data-dir={folder}/profile"])
     try:
+        deadline = time.monotonic() + 10  # /proc/<pid>/cmdline is empty until exec is done
+        while browser.pid not in processes_naming(f"{folder}/") and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert _levels(browsing_lines(cfg, {}, mounts_file=mounts))["browser profiles"][0] == "OK"
     finally:
         browser.kill()

@@ -10,9 +10,10 @@ wipe() (at reset, from the wipe registry) forgets queued pages and wipes the ses
 a page that was being opened while the wipe ran is wiped again when it returns.
 
 prestart() (once the reset's wipe is verified) asks the worker for a fresh browser on a new
-visit folder, showing a neutral page, so that the next visitor's first site is only shown
-in it. Its failure changes nothing a visitor sees: one log line, and the first site starts
-the browser as before.
+visit folder (no window under sway; a blank page headless), so that the next visitor's
+first site is only handed to it. Its failure changes nothing a visitor sees: one log line,
+and the first site starts the browser as before. Started with no window, the browser
+outlives its last window: the watcher also asks whether the site's pages are gone.
 """
 
 from __future__ import annotations

@@ -7,6 +7,15 @@ back once its script has run: "ready" means the page is there. Memory: the sum o
 (proportional set size, shared pages split between processes) and of RSS over every
 process of the browser's group, read from /proc after the page is there.
 
+Two ways to the first site step after a reset, both measured:
+- cold: the wipe, then the browser started on the site's page (what the kiosk did before);
+- ahead: the wipe, then a browser started ahead on the neutral page (BrowserSession.prestart,
+  the browser worker's job once the wipe is verified), the visitor's time on the home screen
+  (HOME_S), then the site shown in it (BrowserSession.open). "first site step -> page" is
+  what the visitor waits for.
+The session has the kiosk's guard (DevTools pipe): headless, it is what shows a page in a
+running browser.
+
 Run: PYTHONPATH=. .venv/bin/python bench/browser_bench.py [visits]
 """
 
@@ -24,6 +33,7 @@ from pathlib import Path
 
 from kiosk.browser.session import BrowserSession
 
+HOME_S = 3.0  # a visitor choosing a procedure before its first site step (kept short)
 PAGE = b"""<!doctype html><meta charset="utf-8"><title>ready</title><p>Page officielle (banc)</p>
 <script>fetch("/ready")</script>"""
 
@@ -71,13 +81,16 @@ def group_memory_kib(pgid: int) -> tuple[int, int, int]:
 
 def main(visits: int) -> None:
     server, ready = serve()
-    url = f"http://127.0.0.1:{server.server_address[1]}/page"
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    url = f"{base_url}/page"
     # A tmpfs, like /run/pas-a-pas on the kiosk (/dev/shm is one on Debian).
     base = "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp"
     root = Path(tempfile.mkdtemp(prefix="pap-bench-", dir=base)) / "browser"
     flags = ("--no-sandbox",) if os.geteuid() == 0 else ()
-    session = BrowserSession(shutil.which("chromium") or "/usr/bin/chromium", root, headless=True, extra_flags=flags)
+    session = BrowserSession(shutil.which("chromium") or "/usr/bin/chromium", root, headless=True, extra_flags=flags,
+                             guard_extra=(base_url,))
     resets, wipes, pss, rss, procs = [], [], [], [], []
+    ahead_starts, ahead_shows, ahead_how = [], [], set()
     try:
         session.start(url)  # the first visit: a cold start, not counted
         ready.wait(60)
@@ -98,6 +111,24 @@ def main(visits: int) -> None:
             t2 = time.monotonic()
             wipes.append(t1 - t0)
             resets.append(t2 - t0)
+        for _ in range(visits):
+            time.sleep(2)
+            ready.clear()
+            t0 = time.monotonic()
+            session.wipe()
+            assert session.is_empty()
+            session.prestart()
+            while session.guard is None or session.guard.pages(5) is None:
+                time.sleep(0.05)  # the neutral page is there and the browser answers
+            t1 = time.monotonic()
+            time.sleep(HOME_S)
+            t2 = time.monotonic()
+            ahead_how.add(session.open(url))
+            if not ready.wait(60):
+                raise SystemExit("the pre-started browser did not show the page within 60 s")
+            t3 = time.monotonic()
+            ahead_starts.append(t1 - t0)
+            ahead_shows.append(t3 - t2)
     finally:
         session.wipe()
         server.shutdown()
@@ -105,7 +136,12 @@ def main(visits: int) -> None:
     med = statistics.median
     print(f"visits measured: {visits} (Chromium headless, profiles in {base}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.1f})")
-    print(f"reset -> fresh browser showing its page: median {med(resets):.2f} s, max {max(resets):.2f} s")
+    print(f"cold: reset -> fresh browser showing its page (first site step right after the reset): "
+          f"median {med(resets):.2f} s, max {max(resets):.2f} s")
+    print(f"ahead: reset -> browser started on the neutral page (worker, off the UI thread): "
+          f"median {med(ahead_starts):.2f} s, max {max(ahead_starts):.2f} s")
+    print(f"ahead: first site step -> page shown in it ({', '.join(sorted(ahead_how))}): "
+          f"median {med(ahead_shows):.2f} s, max {max(ahead_shows):.2f} s")
     print(f"  of which the wipe (kill group, delete folder, verify): median {med(wipes) * 1000:.0f} ms")
     print(f"browser memory per visit: PSS median {med(pss) / 1024:.0f} MiB, RSS sum median {med(rss) / 1024:.0f} MiB, "
           f"{med(procs):.0f} processes")

@@ -168,6 +168,7 @@ class KioskController:
             # A failed wipe blocks new sessions until a second wipe passes.
             if not self.wipes.wipe_all().clean:
                 return
+            self._prestart_browser()
         self.machine.start()
 
     def go_home(self) -> None:
@@ -682,3 +683,12 @@ class KioskController:
         threading.Thread(target=write_wipe_status, args=(status_path, report, time.time()),
                          name="wipe-status", daemon=True).start()
         log.info("reset (%s): wipe %s", reason, "verified" if report.clean else "FAILED")
+        if report.clean:
+            self._prestart_browser()
+
+    def _prestart_browser(self) -> None:
+        """Once the wipe is verified (no process, no folder of the visit that ended): a fresh
+        browser for the next visitor, started by the browser's worker, not this thread."""
+        browser = self.services.browser
+        if browser is not None:
+            browser.prestart()

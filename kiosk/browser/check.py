@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kiosk.browser.allowlist import parse_extra
 from kiosk.browser.policy import build_policy, installed_state
-from kiosk.browser.session import VISIT_PREFIX
+from kiosk.browser.session import VISIT_PREFIX, processes_naming
 
 QR = "visitors get QR codes meanwhile"
 
@@ -87,7 +87,10 @@ def _profile_line(root: Path, mounts_file: Path) -> tuple[str, str, str]:
     if not os.access(where, os.W_OK | os.X_OK):
         return (name, "FAIL", f"{where} is not writable: visit folders cannot be made or deleted there; "
                               f"give it to the kiosk user; {QR}")
-    left = [p for p in root.iterdir() if p.name.startswith(VISIT_PREFIX)] if root.is_dir() else []
+    folders = [p for p in root.iterdir() if p.name.startswith(VISIT_PREFIX)] if root.is_dir() else []
+    # A folder a running browser names is the current visit's, or the next visitor's
+    # browser started ahead at reset: not a leftover.
+    left = [p for p in folders if not processes_naming(f"{p}/")]
     kind = _mount_type(where, mounts_file)
     if kind not in ("tmpfs", "ramfs"):
         return (name, "WARN", f"{root} is on {kind}, not a tmpfs: a power cut would leave a visit's profile "

@@ -32,6 +32,7 @@ from kiosk.languages import CODES, DEFAULT
 log = logging.getLogger(__name__)
 
 PAGES_DIR = ASSETS_DIR / "browse"
+READY_PAGE = "ready.html"
 PAGE_KEYS = ("browse.blocked_title", "browse.blocked_text", "browse.blocked_back")
 # The page's one script: the way back is the official site the refused page came from,
 # given after "#" (an origin only: no path, no query, nothing the visitor typed).
@@ -49,6 +50,12 @@ def page_for(language: str, pages_dir: Path = PAGES_DIR) -> str:
     if language in CODES and (pages_dir / f"blocked-{language}.html").is_file():
         return page_url(language, pages_dir)
     return page_url(DEFAULT, pages_dir)
+
+
+def ready_url(pages_dir: Path = PAGES_DIR) -> str:
+    """The neutral page a browser started ahead of the next visitor shows (no text, no
+    script): in the kiosk's pages folder, the one file:// folder the policy allows."""
+    return (pages_dir / READY_PAGE).as_uri()
 
 
 def pages_filter(pages_dir: Path = PAGES_DIR) -> str:
@@ -84,6 +91,7 @@ class PageGuard:
         self.extra = extra
         self._fixed_url = blocked_url  # one page whatever the language (None: by language)
         self._language = language  # the visit's language now, asked on the guard's thread
+        self.ready_url = ready_url()
         self.replaced = 0  # pages replaced by the kiosk's page (a count: no address kept)
         self._origins: dict[str, str] = {}  # page -> origin of its last allowed address
         self._last_origin = ""
@@ -110,15 +118,41 @@ class PageGuard:
                 pass  # the browser has gone: the watcher reports it
         return number
 
-    def pages(self, timeout_s: float = 10.0) -> list[str] | None:
-        """The addresses of the browser's pages now (None if it does not answer)."""
-        number = self._send("Target.getTargets", {})
+    def _ask(self, method: str, params: dict, timeout_s: float) -> dict | None:
+        """Send a command and wait for its answer (None if the browser does not answer)."""
+        number = self._send(method, params)
         with self._changed:
             if not self._changed.wait_for(lambda: number in self._answers, timeout_s):
                 return None
-            answer = self._answers.pop(number)
-        infos = answer.get("result", {}).get("targetInfos", [])
-        return [info.get("url", "") for info in infos if info.get("type") == "page"]
+            return self._answers.pop(number)
+
+    def _page_infos(self, timeout_s: float) -> list[dict] | None:
+        answer = self._ask("Target.getTargets", {}, timeout_s)
+        if answer is None:
+            return None
+        return [info for info in answer.get("result", {}).get("targetInfos", []) if info.get("type") == "page"]
+
+    def pages(self, timeout_s: float = 10.0) -> list[str] | None:
+        """The addresses of the browser's pages now (None if it does not answer)."""
+        infos = self._page_infos(timeout_s)
+        return None if infos is None else [info.get("url", "") for info in infos]
+
+    def close_pages(self, url: str, timeout_s: float = 10.0) -> int:
+        """Close the pages showing url (the neutral page once the site is there); how many."""
+        infos = self._page_infos(timeout_s) or []
+        targets = [info.get("targetId", "") for info in infos if info.get("url", "").split("#")[0] == url]
+        for target in targets:
+            self._send("Target.closeTarget", {"targetId": target})
+        return len(targets)
+
+    def show_instead(self, old_url: str, new_url: str, timeout_s: float = 10.0) -> bool:
+        """Headless only (from an --app browser it would open a window with an address bar):
+        open new_url as a page of this browser, then close the pages showing old_url."""
+        answer = self._ask("Target.createTarget", {"url": new_url}, timeout_s)
+        if answer is None or "error" in answer:
+            return False
+        self.close_pages(old_url, timeout_s)
+        return True
 
     def _messages(self):
         buffer = b""

@@ -8,6 +8,12 @@ offers « Rouvrir la page »); a stopped one is killed and started again on the 
 
 wipe() (at reset, from the wipe registry) forgets queued pages and wipes the session;
 a page that was being opened while the wipe ran is wiped again when it returns.
+
+prestart() (once the reset's wipe is verified) asks the worker for a fresh browser on a new
+visit folder (no window under sway; a blank page headless), so that the next visitor's
+first site is only handed to it. Its failure changes nothing a visitor sees: one log line,
+and the first site starts the browser as before. Started with no window, the browser
+outlives its last window: the watcher also asks whether the site's pages are gone.
 """
 
 from __future__ import annotations
@@ -40,7 +46,8 @@ class BrowserService:
         self.session = session
         self.extra = extra
         self._watch_interval_s = watch_interval_s
-        self._jobs: queue.Queue[tuple[int, str] | None] = queue.Queue()
+        # (generation, url): a page to show; url None: start a browser ahead (prestart).
+        self._jobs: queue.Queue[tuple[int, str | None] | None] = queue.Queue()
         self._listeners: list[Callable[[BrowserReport], None]] = []
         self._lock = threading.Lock()
         self._generation = 0
@@ -76,6 +83,12 @@ class BrowserService:
             self._jobs.put((self._generation, url))
         return True
 
+    def prestart(self) -> None:
+        """A fresh browser for the next visitor, started on the worker (never the UI thread)."""
+        self.start()
+        with self._lock:
+            self._jobs.put((self._generation, None))
+
     # ----- worker ------------------------------------------------------------------------
     def _run(self) -> None:
         while True:
@@ -86,7 +99,24 @@ class BrowserService:
                 continue
             if job is None:
                 return
-            self._open(*job)
+            if job[1] is None:
+                self._prestart(job[0])
+            else:
+                self._open(*job)
+
+    def _prestart(self, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation or self._url is not None:
+                return  # a reset ran since, or a page was asked for first
+        try:
+            self.session.prestart()
+        except BrowserError as e:
+            log.warning("browser not started ahead of the next visitor: %s", e)
+            return
+        with self._lock:
+            stale = generation != self._generation
+        if stale:
+            self.session.wipe()  # a reset ran meanwhile: its own prestart follows
 
     def _open(self, generation: int, url: str) -> None:
         with self._lock:
@@ -118,6 +148,9 @@ class BrowserService:
         elif not session.running() and not session.exit_expected and not self._crash_reported:
             self._crash_reported = True
             self._report(BrowserReport("crashed", url, "the browser ended by itself"))
+        elif not self._crash_reported and session.page_closed():
+            self._crash_reported = True  # started with no window, it outlives its last one
+            self._report(BrowserReport("crashed", url, "the site's window closed"))
 
     def reopen(self) -> bool:
         """« Rouvrir la page »: the last page again (the visit folder and its cookies kept)."""

@@ -15,6 +15,13 @@ browser is restarted on the same folder.
 
 wipe(): SIGKILL to the group (nothing it would save is wanted) and to any process still
 naming the folder, then the folder is deleted. is_empty(): no such process, no folder.
+
+prestart(): right after a verified wipe, a browser for the next visitor on a NEW folder,
+so that the visit's first site only has to be handed to it. Under sway it has no window
+(--no-startup-window: the guide keeps the whole screen until a site opens); headless, it
+shows the kiosk's blank page (assets/browse/ready.html), replaced over the DevTools pipe.
+Refused unless the session is empty (is_empty): a folder or a process the wipe left can
+never pass as the new visitor's browser.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from kiosk.browser.guard import PageGuard, open_pipes
+from kiosk.browser.guard import PageGuard, open_pipes, ready_url
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,7 @@ KILL_WAIT_S = 2.0
 # and aborts when that path exceeds a Unix socket's 107 bytes (seen: "Socket path too long").
 SOCKET_PATH_MAX = 107
 SOCKET_SUFFIX = len("/org.chromium.Chromium.XXXXXX/SingletonSocket")
+NO_WINDOW = ""  # start(NO_WINDOW): the browser runs, ready for a hand-over, without a window
 
 
 class BrowserError(Exception):
@@ -120,6 +128,12 @@ class BrowserSession:
         self._proc: subprocess.Popen | None = None
         self._folder: Path | None = None
         self._expected_exit = False
+        # What the browser started ahead shows (NO_WINDOW, or a blank page) until a site is.
+        self._neutral: str | None = None
+        # Started with no window, a browser does not end when its last window closes: the
+        # guard tells that its pages are gone (page_closed) once one was seen.
+        self._windowless = False
+        self._page_seen = False
         # The kiosk's page for addresses outside the allow-list (kiosk/browser/guard.py):
         # on when guard_extra is given (the allow-list's extra filters, () for none).
         self._guard_extra = guard_extra
@@ -186,6 +200,8 @@ class BrowserSession:
         argv = [self.chromium, *base_flags(), f"--user-data-dir={folder / 'profile'}", *self.extra_flags]
         if self.headless:
             return [*argv, "--headless=new", url]
+        if url == NO_WINDOW:
+            return [*argv, "--no-startup-window"]
         return [*argv, f"--app={url}"]
 
     def _spawn(self, folder: Path, url: str, pipe_fds: tuple[int, int] | None = None) -> subprocess.Popen:
@@ -236,8 +252,46 @@ class BrowserSession:
             if self._folder is None:
                 self._folder = self._new_folder()
             self._expected_exit = False
+            self._neutral = None
+            self._windowless, self._page_seen = url == NO_WINDOW and not self.headless, False
             self._proc = self._spawn_guarded(self._folder, url)
             log.info("browser started (pid %d)", self._proc.pid)
+
+    def prestart(self, url: str | None = None) -> None:
+        """A fresh browser for the next visitor, on a new visit folder: no window under sway,
+        the blank page headless (or url). BrowserError when it cannot start, or when anything
+        of a visit is still here."""
+        with self._lock:
+            if not self.is_empty():
+                raise BrowserError("a visit's browser or folder is still there: not started ahead")
+            neutral = url if url is not None else ready_url() if self.headless else NO_WINDOW
+            if neutral == NO_WINDOW and self._guard_extra is None:
+                # Seen under sway: with no window and no DevTools pipe, Chromium ends at once.
+                raise BrowserError("no DevTools pipe (guard off): a browser with no window would end at once")
+            try:
+                self.start(neutral)
+            except BrowserError:
+                self.wipe()  # the folder made for it: the first site makes its own, as before
+                raise
+            self._neutral = neutral
+
+    def page_closed(self) -> bool:
+        """A browser started with no window is running but its site's pages are all closed
+        (the visitor or the site closed the window): for the watcher, as if it had ended."""
+        guard = self.guard
+        if not self._windowless or self._neutral is not None or guard is None or not self.running():
+            return False
+        pages = guard.pages(self.open_timeout_s)
+        if pages is None:
+            return False  # not answering: hung() is the watcher's other question
+        if pages:
+            self._page_seen = True
+        return self._page_seen and not pages
+
+    @property
+    def prestarted(self) -> bool:
+        """A browser started ahead is running, and no site was shown in it yet."""
+        return self._neutral is not None and self.running()
 
     def _check_display(self) -> None:
         """Without sway's socket Chromium would start and die at once, which would read as a
@@ -262,9 +316,13 @@ class BrowserSession:
     def open(self, url: str) -> str:
         """Show url: in the running browser if there is one, else in a new one.
 
-        Returns what was done: "started", "handed over", "restarted" (headless, or the
-        hand-over was refused) or "restarted after a hang"."""
+        Returns what was done: "started", "handed over", "shown in the pre-started browser"
+        (headless, with the guard), "restarted" (headless, or the hand-over was refused) or
+        "restarted after a hang". A pre-started browser's neutral page is closed once the
+        site is there (by the guard, when there is one)."""
         with self._lock:
+            neutral, self._neutral = self._neutral, None
+            self._page_seen = False  # page_closed() waits for this page to be seen
             if not self.running() or self._folder is None:
                 self.start(url)
                 return "started"
@@ -273,9 +331,13 @@ class BrowserSession:
                 self.start(url)
                 return "restarted after a hang"
             if self.headless:
+                guard = self.guard
+                if neutral is not None and guard is not None and guard.show_instead(neutral, url, self.open_timeout_s):
+                    return "shown in the pre-started browser"
                 self.start(url)
                 return "restarted"
             helper = self._spawn(self._folder, url)
+            guard = self.guard
         try:
             status = helper.wait(self.open_timeout_s)
         except subprocess.TimeoutExpired:
@@ -289,6 +351,8 @@ class BrowserSession:
             log.warning("browser refused the hand-over (exit %s): started again", status)
             self.start(url)
             return "restarted"
+        if neutral and guard is not None:
+            guard.close_pages(neutral, self.open_timeout_s)  # a blank page it was started on
         return "handed over"
 
     # ----- wipe --------------------------------------------------------------------------
@@ -323,6 +387,7 @@ class BrowserSession:
     def wipe(self) -> None:
         """End the browser's whole group, anything else using the folder, then delete it."""
         with self._lock:
+            self._neutral = None
             self._kill_group()
             deadline = time.monotonic() + KILL_WAIT_S
             while self._group_alive() and time.monotonic() < deadline:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -87,6 +88,11 @@ FRAME_PAGE = """<!doctype html><meta charset="utf-8"><title>frame</title>
 # Allowed, then goes by itself (a link on an official site) to a page outside the allow-list.
 HOP_PAGE = """<!doctype html><meta charset="utf-8"><title>hop</title>
 <script>fetch("/report?found=hop").then(() => { location.href = "/ping/elsewhere"; });</script>"""
+# Asks for an attachment (/file, served with Content-Disposition: attachment) as a link
+# on an official site would: a click on it, then reports.
+DOWNLOAD_PAGE = """<!doctype html><meta charset="utf-8"><title>download</title>
+<a id="a" href="/file">Télécharger l'attestation</a>
+<script>document.getElementById("a").click(); fetch("/report?found=download-asked");</script>"""
 PING_PAGE = """<!doctype html><meta charset="utf-8"><title>{name}</title>
 <p>page {name}</p><script>fetch("/report?" + new URLSearchParams({{found: "{name}"}}));</script>"""
 
@@ -94,6 +100,9 @@ PING_PAGE = """<!doctype html><meta charset="utf-8"><title>{name}</title>
 @dataclass
 class SiteServer:
     base: str
+    # The bytes of /file, unique to this server: a file holding them is the download.
+    canary: bytes = field(default_factory=lambda: ("canary" + secrets.token_hex(12)).encode())
+    served_files: int = 0  # /file responses written in full
     requests: list[str] = field(default_factory=list)
     reports: list[object] = field(default_factory=list)
     _event: threading.Event = field(default_factory=threading.Event)
@@ -112,7 +121,8 @@ class SiteServer:
 @pytest.fixture
 def site_server():
     """Pages on 127.0.0.1 (a random port), held in memory only: no file holds a canary."""
-    pages = {"/write": WRITE_PAGE, "/typed": TYPED_PAGE, "/read": READ_PAGE, "/frame": FRAME_PAGE, "/hop": HOP_PAGE}
+    pages = {"/write": WRITE_PAGE, "/typed": TYPED_PAGE, "/read": READ_PAGE, "/frame": FRAME_PAGE, "/hop": HOP_PAGE,
+             "/download": DOWNLOAD_PAGE}
     state = SiteServer(base="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -124,6 +134,16 @@ def site_server():
                 state.reports.append(json.loads(found) if found.startswith("{") else found)
                 state._event.set()
                 body = b""
+            elif parts.path == "/file":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pdf")
+                self.send_header("Content-Disposition", 'attachment; filename="attestation.pdf"')
+                self.send_header("Cache-Control", "no-store")  # so that no HTTP cache keeps it
+                self.send_header("Content-Length", str(len(state.canary)))
+                self.end_headers()
+                self.wfile.write(state.canary)
+                state.served_files += 1
+                return
             elif parts.path in pages:
                 body = pages[parts.path].encode()
             elif parts.path.startswith("/ping/"):

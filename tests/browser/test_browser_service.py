@@ -7,6 +7,7 @@ headless; reports cross from the browser's worker through a posted queue as on t
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import signal
 import threading
@@ -16,8 +17,9 @@ from pathlib import Path
 import pytest
 
 import kiosk.browser.session as session_mod
+from kiosk.browser.guard import ready_url
 from kiosk.browser.service import BrowserService
-from kiosk.browser.session import BrowserSession
+from kiosk.browser.session import BrowserError, BrowserSession, processes_naming
 from kiosk.config import Config, KioskSection
 from kiosk.content.model import ContentPack
 from kiosk.controller import KioskController
@@ -64,9 +66,12 @@ def wait_for(condition, posted: Posted, timeout_s: float = BROWSER_WAIT_S) -> No
 def browsing(chromium, site_server, real_pack, profile_root, tmp_path, help_desk):
     made = []
 
-    def make(chromium_path: str = chromium):
+    def make(chromium_path: str = chromium, guarded: bool = False):
         pack, proc_id = _pack_with_sites(real_pack, f"{site_server.base}/ping/one", f"{site_server.base}/ping/two")
-        session = BrowserSession(chromium_path, profile_root, headless=True, extra_flags=ROOT_FLAGS)
+        # guarded: the DevTools pipe, as on the kiosk (headless, it is what shows a site in
+        # a browser started ahead; without it a headless browser is restarted on the page).
+        session = BrowserSession(chromium_path, profile_root, headless=True, extra_flags=ROOT_FLAGS,
+                                 guard_extra=(site_server.base,) if guarded else None)
         service = BrowserService(session, extra=(site_server.base,), watch_interval_s=0.2)
         posted = Posted()
         cfg = Config(kiosk=KioskSection(data_dir=tmp_path / "data"))
@@ -154,3 +159,71 @@ def test_a_browser_folder_that_cannot_be_deleted_fails_the_wipe_and_blocks_the_n
     c.start_session()  # the next wipe passes: the kiosk takes visitors again
     assert c.machine.state is State.HOME
     assert not folder.exists()
+
+
+def _pages_now(session, expected: list[str]) -> list[str]:
+    """The browser's pages once they are expected (or the last seen after BROWSER_WAIT_S)."""
+    pages: list[str] | None = []
+    deadline = time.monotonic() + BROWSER_WAIT_S
+    while time.monotonic() < deadline:
+        pages = session.guard.pages()
+        if pages == expected:
+            break
+        time.sleep(0.2)
+    return pages or []
+
+
+def test_a_reset_starts_a_fresh_browser_that_the_first_site_step_only_shows_its_page_in(browsing, site_server):
+    c, proc_id, posted, session = browsing(guarded=True)
+    c.start_session()
+    c.open_procedure(proc_id)
+    assert site_server.wait_report() == "one"
+    wait_for(lambda: c.browser_status == "open", posted)
+    old_folder = session.folder
+
+    c.end_session()
+    # The wipe was checked with the visit's browser gone, before any browser was started ahead.
+    assert c.wipes.last_report.clean and c.wipes.last_report.results["browser"] is True
+    wait_for(lambda: session.prestarted, posted)
+    new_folder, new_pid = session.folder, session.pid
+    assert not old_folder.exists() and not processes_naming(f"{old_folder}/")
+    assert new_folder != old_folder and session.leftover_folders() == [new_folder]
+    assert new_pid in processes_naming(f"{new_folder}/")
+    assert _pages_now(session, [ready_url()]) == [ready_url()]  # the neutral page, nothing of a site
+    assert c.site_beside() is None and c.browser_status is None
+
+    c.start_session()
+    c.open_procedure(proc_id)
+    assert site_server.wait_report() == "one"
+    wait_for(lambda: c.browser_status == "open", posted)
+    assert session.pid == new_pid and session.folder == new_folder  # the same browser: shown, not started
+    assert _pages_now(session, [f"{site_server.base}/ping/one"]) == [f"{site_server.base}/ping/one"]
+
+    c.end_session()
+    assert c.wipes.last_report.results["browser"] is True and not new_folder.exists()
+
+
+def test_a_browser_that_cannot_start_ahead_changes_nothing_the_visitor_sees(browsing, caplog):
+    c, proc_id, posted, session = browsing(chromium_path="/nonexistent/chromium")
+    c.start_session()
+    with caplog.at_level(logging.INFO, logger="kiosk.browser.service"):
+        c.end_session()
+        assert c.wipes.last_report.clean
+        wait_for(lambda: any("not started ahead" in r.getMessage() for r in caplog.records), posted)
+    lines = [r.getMessage() for r in caplog.records if "not started ahead" in r.getMessage()]
+    assert len(lines) == 1 and "/nonexistent/chromium" in lines[0]
+    assert c.site_beside() is None and c.browser_status is None and session.is_empty()
+    c.start_session()
+    c.open_procedure(proc_id)
+    wait_for(lambda: c.site_beside() == "unavailable", posted)  # the first site tries, as before
+
+
+def test_a_leftover_folder_is_never_taken_for_the_next_visitors_browser(chromium, profile_root):
+    session = BrowserSession(chromium, profile_root, headless=True, extra_flags=ROOT_FLAGS)
+    leftover = profile_root / "visit-leftover"
+    leftover.mkdir(parents=True)
+    with pytest.raises(BrowserError):
+        session.prestart()
+    assert session.pid is None and session.folder is None  # nothing started, nothing reused
+    session.wipe()
+    assert not leftover.exists() and session.is_empty()

@@ -216,3 +216,58 @@ def _right_column_turns(sway, name: str, split_px: int, colour: tuple[int, int, 
             return True
         time.sleep(0.5)
     return False
+
+
+def test_a_browser_started_ahead_has_no_window_until_the_first_site_is_handed_to_it(sway, site_server):
+    """At reset the next visitor's browser starts with no window: the guide keeps the whole
+    screen; the first site is handed to that same browser and takes the site column; if
+    the site's window is closed, the watcher says so (« Rouvrir la page ») though the
+    windowless browser is still running, and the page reopens in it."""
+    from kiosk.browser.service import BrowserService
+
+    sway.x11_window("pas-a-pas", GUIDE_PAGE)
+    sway.wait_windows(lambda ws: [_class(w) for w in ws] == ["pas-a-pas"])
+    output = sway.msg("-t", "get_outputs")[0]["rect"]
+    session = BrowserSession("/usr/bin/chromium", sway.base / "b", extra_flags=ROOT_FLAGS,
+                             guard_extra=(site_server.base,),
+                             environ={"PATH": "/usr/bin:/bin", "WAYLAND_DISPLAY": "wayland-1",
+                                      "XDG_RUNTIME_DIR": str(sway.runtime)})
+    service = BrowserService(session, extra=(site_server.base,), watch_interval_s=0.2)
+    reports = []
+    service.add_listener(reports.append)
+    site = f"{site_server.base}/ping/one"
+    try:
+        service.prestart()
+        deadline = time.monotonic() + BROWSER_WAIT_S
+        while not (session.prestarted and session.guard.pages(5) == []) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert session.prestarted
+        ahead_pid = session.pid
+        time.sleep(2)  # a window would have been placed by now
+        [guide] = sway.windows()
+        assert _class(guide) == "pas-a-pas" and guide["rect"]["width"] == output["width"]
+
+        assert service.submit(site)
+        assert site_server.wait_report() == "one"
+        sway.wait_windows(lambda ws: any(w.get("app_id") and w["visible"] for w in ws))
+        assert [(r.status, r.detail) for r in reports] == [("open", "handed over")]
+        assert session.pid == ahead_pid  # the browser started ahead took the page
+        windows = sway.wait_windows(lambda ws: len(ws) == 2)
+        guide, page = sorted(windows, key=lambda w: w["rect"]["x"])
+        assert abs(page["rect"]["width"] - 0.6 * output["width"]) <= 2 and page["app_id"].startswith("chrome-")
+
+        sway.msg('[app_id="^chrom"]', "kill")  # the site's window closes
+        deadline = time.monotonic() + BROWSER_WAIT_S
+        while len(reports) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert reports[-1].status == "crashed" and session.running()
+        assert service.reopen()
+        assert site_server.wait_report() == "one"
+        sway.wait_windows(lambda ws: any(w.get("app_id") and w["visible"] for w in ws))
+        deadline = time.monotonic() + BROWSER_WAIT_S
+        while reports[-1].status != "open" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert session.pid == ahead_pid and reports[-1].status == "open"
+    finally:
+        service.close()
+    assert session.is_empty()

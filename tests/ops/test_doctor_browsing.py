@@ -72,6 +72,33 @@ def test_profile_root_off_tmpfs_or_not_writable(ops_config, tmp_path):
     assert _levels(browsing_lines(missing, {}))["browser profiles"][0] == "FAIL"
 
 
+def test_a_visit_folder_is_a_leftover_only_when_no_running_browser_names_it(ops_config, tmp_path):
+    """The next visitor's browser, started ahead at reset, keeps a visit folder all the time."""
+    import subprocess
+    import sys
+    import time
+
+    from kiosk.browser.session import processes_naming
+
+    cfg = _cfg(ops_config, tmp_path)
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"tmpfs {tmp_path / 'run'} tmpfs rw 0 0\n")
+    folder = cfg.browsing.profile_root / "visit-abcdefgh"
+    folder.mkdir(parents=True)
+    level, message = _levels(browsing_lines(cfg, {}, mounts_file=mounts))["browser profiles"]
+    assert level == "WARN" and "1 visit folder(s) left" in message
+    browser = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)",
+                                f"--user-data-dir={folder}/profile"])
+    try:
+        deadline = time.monotonic() + 10  # /proc/<pid>/cmdline is empty until exec is done
+        while browser.pid not in processes_naming(f"{folder}/") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _levels(browsing_lines(cfg, {}, mounts_file=mounts))["browser profiles"][0] == "OK"
+    finally:
+        browser.kill()
+        browser.wait()
+
+
 def test_a_profile_root_the_kiosk_cannot_write_fails(ops_config, tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root writes anywhere")

@@ -256,6 +256,11 @@ def test_a_browser_started_ahead_has_no_window_until_the_first_site_is_handed_to
         guide, page = sorted(windows, key=lambda w: w["rect"]["x"])
         assert abs(page["rect"]["width"] - 0.6 * output["width"]) <= 2 and page["app_id"].startswith("chrome-")
 
+        # The watcher must have seen the site's page once before its window closes (a
+        # visitor does not close it within the same fraction of a second it opened in).
+        deadline = time.monotonic() + BROWSER_WAIT_S
+        while not session._page_seen and time.monotonic() < deadline:
+            time.sleep(0.1)
         sway.msg('[app_id="^chrom"]', "kill")  # the site's window closes
         deadline = time.monotonic() + BROWSER_WAIT_S
         while len(reports) < 2 and time.monotonic() < deadline:

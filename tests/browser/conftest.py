@@ -7,6 +7,7 @@ Chromium refuses its sandbox as root: run as root (CI), the tests add --no-sandb
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -20,6 +21,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from kiosk.browser.policy import build_policy, install
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT_FLAGS = ("--no-sandbox",) if os.geteuid() == 0 else ()
@@ -185,3 +188,25 @@ def files_holding(needle: bytes, roots: list[Path], max_bytes: int = 64 << 20) -
                 except OSError:
                     continue
     return hits
+
+
+MANAGED_DIR = Path("/etc/chromium/policies/managed")
+
+
+@contextlib.contextmanager
+def managed_test_policy(name: str, allowed: tuple[str, ...], check=None):
+    """The kiosk's own policy plus `allowed` addresses, installed where Chromium reads it (as
+    root only: Chromium reads /etc/chromium/policies/managed alone). While it is there it
+    applies to every Chromium on this machine; removed afterwards. check(policy) may assert
+    on the policy before it is installed."""
+    if os.geteuid() != 0:
+        pytest.skip("installing a managed policy needs root")
+    path = MANAGED_DIR / f"pas-a-pas-test-{name}-{os.getpid()}.json"
+    policy = build_policy(allowed)
+    if check is not None:
+        check(policy)
+    install(path, policy)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)

@@ -5,18 +5,16 @@ DevTools pipe (no port), pages on 127.0.0.1."""
 from __future__ import annotations
 
 import html
-import os
 import time
 
 import pytest
 
 from kiosk.browser.guard import PAGES_DIR, page_url, pages_filter, write_pages
-from kiosk.browser.policy import build_policy, install
+from kiosk.browser.policy import build_policy
 from kiosk.browser.session import BrowserSession
 from kiosk.i18n import Catalog
 from kiosk.languages import BY_CODE, CODES
-from tests.browser.conftest import BROWSER_WAIT_S, ROOT_FLAGS
-from tests.browser.test_policy import MANAGED_DIR
+from tests.browser.conftest import BROWSER_WAIT_S, ROOT_FLAGS, managed_test_policy
 
 GO_PAGE = "go"
 
@@ -43,12 +41,8 @@ def test_the_policy_allows_the_kiosk_pages_folder_and_no_other_file():
 @pytest.fixture
 def policy_with_pages(site_server):
     """The kiosk's policy plus the test pages, where Chromium reads it (root only)."""
-    if os.geteuid() != 0:
-        pytest.skip("installing a managed policy needs root")
-    path = MANAGED_DIR / f"pas-a-pas-test-guard-{os.getpid()}.json"
-    install(path, build_policy((f"{site_server.base}/ping/ok", f"{site_server.base}/hop")))
-    yield path
-    path.unlink(missing_ok=True)
+    with managed_test_policy("guard", (f"{site_server.base}/ping/ok", f"{site_server.base}/hop")) as path:
+        yield path
 
 
 def _shows_the_kiosk_page(guard) -> list[str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +11,7 @@ from kiosk.browser.guard import pages_filter
 from kiosk.browser.policy import build_policy, install, installed_state, render
 from kiosk.browser.session import BrowserSession
 from kiosk.content.domains import ALLOWED_DOMAINS
-from tests.browser.conftest import ROOT_FLAGS
-
-MANAGED_DIR = Path("/etc/chromium/policies/managed")
+from tests.browser.conftest import ROOT_FLAGS, managed_test_policy
 
 
 def test_policy_blocks_everything_but_the_official_sites_and_identity_providers():
@@ -69,15 +65,9 @@ def test_cli_writes_checks_and_prints_the_policy(tmp_path):
 
 @pytest.fixture
 def installed_test_policy(site_server):
-    """The kiosk's own policy plus {base}/ping/ok and {base}/frame, installed where Chromium
-    reads it (as root only: Chromium reads /etc/chromium/policies/managed alone). Removed
-    after the test; while it is there it applies to every Chromium on this machine."""
-    if os.geteuid() != 0:
-        pytest.skip("installing a managed policy needs root")
-    path = MANAGED_DIR / f"pas-a-pas-test-{os.getpid()}.json"
-    install(path, build_policy((f"{site_server.base}/ping/ok", f"{site_server.base}/frame")))
-    yield path
-    path.unlink(missing_ok=True)
+    """The kiosk's own policy plus {base}/ping/ok and {base}/frame (tests/browser/conftest.py)."""
+    with managed_test_policy("frame", (f"{site_server.base}/ping/ok", f"{site_server.base}/frame")) as path:
+        yield path
 
 
 def test_a_real_chromium_under_the_policy_refuses_an_address_outside_the_allow_list(

@@ -34,7 +34,9 @@ class WindowDriver:
         for _ in range(count):
             EventLoop.idle()
 
-    def wait_for(self, predicate, timeout_s: float = 5.0) -> bool:
+    def wait_for(self, predicate, timeout_s: float = 15.0) -> bool:
+        # An upper bound: it returns as soon as predicate holds. A loaded CI machine draws a
+        # frame a second at times, so a short bound failed tests that were right.
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             self.frames(1)

@@ -44,7 +44,7 @@ def test_a_call_nobody_received_sends_the_visitor_to_the_desk(kiosk, help_desk):
     assert "Nous appelons un conseiller" in k.texts()
     k.clock.advance(31)
     k.frames(3)  # the app's tick sees it
-    assert k.wait_for(lambda: "Nous n'arrivons pas à prévenir un conseiller" in k.texts(), 3)
+    assert k.wait_for(lambda: "Nous n'arrivons pas à prévenir un conseiller" in k.texts(), 15)
     assert "Allez à l'accueil et donnez ce numéro." in k.texts()
     k.screenshot("help-unreached")
 
@@ -59,7 +59,7 @@ def test_a_new_text_size_keeps_what_was_typed_and_the_keyboard(kiosk):
     step = k.app.root_widget.ids.sm.get_screen("step")
     assert k.machine.visit.fields[k.machine.step.id] == "AB12"
     assert step.field_input.text == "AB12"
-    assert k.wait_for(lambda: step.field_input.focus and step.keyboard_slot.keyboard is not None, 3)
+    assert k.wait_for(lambda: step.field_input.focus and step.keyboard_slot.keyboard is not None, 15)
     k.screenshot("step-field-larger")
 
 
@@ -99,7 +99,7 @@ def test_more_time_keeps_the_visit_and_delays_the_next_warning(kiosk):
     walk_ants_to_the_field(k)
     limit = k.machine.idle_limit_s()
     k.clock.advance(limit + 1)
-    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING, 3)
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING, 15)
     k.screenshot("idle-more-time")
     k.press("J'ai besoin de plus de temps")
     assert k.machine.state is State.STEP

@@ -98,7 +98,7 @@ def test_format_is_checked_on_suivant_or_after_a_pause_and_optional_is_dropped_w
     k.frames(4)
     assert "Ce n'est pas le bon format." not in k.texts()
     k.clock.advance(0.6)
-    assert k.wait_for(lambda: "Ce n'est pas le bon format." in k.texts(), 3)
+    assert k.wait_for(lambda: "Ce n'est pas le bon format." in k.texts(), 15)
     k.press("Suivant")  # told: the half-typed optional number is dropped, the visit goes on
     assert k.machine.step.id == "rendez-vous"
     assert "numero" not in k.machine.visit.fields
@@ -120,7 +120,7 @@ def test_keyboard_types_capitals_accents_and_euro_and_ok_closes_it(kiosk):
     shown = {key[0] for row in range(1, 6) for key in keyboard.available_layouts[keyboard.layout][f"normal_{row}"]}
     assert {"Espace", "OK", "Retour\narrière"} <= shown and "Effacer" not in shown
     k.tap_at(*keyboard.key_center("OK"))
-    assert k.wait_for(lambda: step.keyboard_slot.keyboard is None, 3)
+    assert k.wait_for(lambda: step.keyboard_slot.keyboard is None, 15)
     assert not step.field_input.focus and step.field_input.text == text[:-1]
     assert k.machine.visit.fields["numero"] == text[:-1]
 
@@ -227,7 +227,7 @@ def test_with_the_keyboard_open_title_warning_and_progress_stay_in_view(sized_ki
     walk_email_to_the_field(k)
     step = step_screen(k)
     k.tap(step.field_input)
-    assert k.wait_for(lambda: step.keyboard_slot.keyboard is not None, 3)
+    assert k.wait_for(lambda: step.keyboard_slot.keyboard is not None, 15)
     k.type_text("marie")
     k.frames(4)
     title = next(w for w in k.widgets(step.ids.content) if isinstance(w, Title))

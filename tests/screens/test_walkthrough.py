@@ -73,7 +73,7 @@ def test_ants_branch_with_franceconnect(kiosk):
     k.type_text("AB12")
     assert "Ce n'est pas le bon format." not in k.texts()  # 4 of 10 typed: not a mistake yet
     k.clock.advance(1.6)  # the visitor stops typing
-    assert k.wait_for(lambda: "Ce n'est pas le bon format." in k.texts(), 3)
+    assert k.wait_for(lambda: "Ce n'est pas le bon format." in k.texts(), 15)
     k.screenshot("step-field-invalid")
     k.type_text("CD34EF")
     assert "Ce n'est pas le bon format." not in k.texts()
@@ -144,7 +144,7 @@ def test_help_button_on_every_screen_records_a_call_with_context_only(kiosk, hel
     context = help_desk.requests[0]
     assert (context.procedure_id, context.step_id) == ("ameli-creer-compte", "papiers")
     help_desk.report("call-1", CallStatus.DELIVERED)  # from the service's worker, as it would
-    assert k.wait_for(lambda: "Un conseiller a été prévenu" in k.texts(), 5)
+    assert k.wait_for(lambda: "Un conseiller a été prévenu" in k.texts(), 15)
     k.screenshot("help-called")
     k.press("Continuer en attendant")
     assert "Appel numéro 1\u00a0: un conseiller a été prévenu." in k.texts()

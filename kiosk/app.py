@@ -201,6 +201,8 @@ def _post(fn: Callable[[], None]) -> None:
 
 
 class KioskApp(App):
+    # Startup's last full collection and READY=1 wait for the first frames to be drawn.
+    READY_AFTER_S = 0.5
     # Sizes and fonts the kv files read; set from theme.Metrics, never by hand.
     target_px = NumericProperty(60)
     gap_px = NumericProperty(12)
@@ -266,7 +268,7 @@ class KioskApp(App):
         if period:
             # Fed from the UI thread's clock: a frozen UI stops feeding it and is restarted.
             self._events.append(Clock.schedule_interval(lambda _dt: sdnotify.notify("WATCHDOG=1"), period))
-        self._events.append(Clock.schedule_once(self._ready, 0.5))
+        self._events.append(Clock.schedule_once(self._ready, self.READY_AFTER_S))
         self._events.append(Clock.schedule_once(lambda _dt: self._render(), 0))
         return self.widgets.root
 

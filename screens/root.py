@@ -19,6 +19,9 @@ from screens import rtl_text
 from screens.speech_mode import NEAR_SHARE, SpeechBar, SpeechTouch
 from screens.widgets import ICON_FONT, KButton, button_markup, icon_char
 
+# A long-press timer this far past its time means the loop was stuck: the release may be queued.
+LONG_PRESS_LATE_S = 0.2
+
 
 def text_width(text: str, font_name: str, font_size: float) -> float:
     return CoreLabel(text=text, font_name=font_name, font_size=font_size).get_extents(text)[0]
@@ -186,14 +189,23 @@ class KioskRoot(FloatLayout):
         if not button.collide_point(*button.to_widget(touch.x, touch.y)):
             return
 
+        hold_s = self.app.cfg.speech.long_press_s
+        pressed_at = time.monotonic()
+
         def fire(_dt):
+            if time.monotonic() - pressed_at > hold_s + LONG_PRESS_LATE_S and "kiosk.long_press_late" not in touch.ud:
+                # The timer is overdue: the loop was stuck, and a release may be queued behind
+                # this timer (Kivy runs timers before input). Judge once that input is read.
+                touch.ud["kiosk.long_press_late"] = True
+                touch.ud["kiosk.long_press"] = Clock.schedule_once(fire, LONG_PRESS_LATE_S)
+                return
             touch.ud.pop("kiosk.long_press", None)
             touch.ud["kiosk.long_pressed"] = True
             touch.ungrab(button)  # (does nothing when it had not grabbed it: speech mode)
             button._do_release()  # the button looks released; its on_release never comes
             self.app.controller.toggle_speech_mode()
 
-        touch.ud["kiosk.long_press"] = Clock.schedule_once(fire, self.app.cfg.speech.long_press_s)
+        touch.ud["kiosk.long_press"] = Clock.schedule_once(fire, hold_s)
 
     def on_size(self, *_):
         if "bar" in self.ids:

@@ -43,6 +43,7 @@ class WindowDriver:
             if predicate():
                 return True
             time.sleep(0.01)
+        self.frames(1)  # one frame may have taken the whole wait: give it its turn
         return predicate()
 
     def tap_at(self, x: float, y: float) -> None:

@@ -265,3 +265,22 @@ def test_repeat_and_stop_stay_reachable_on_the_idle_warning(k):
     assert k.machine.state is State.IDLE_WARNING
     assert said(k).said[-1] == k.app.controller.screen_text()
     assert k.app.t("idle.question") in said(k).said[-1]
+
+
+def test_a_short_tap_on_help_during_a_frozen_frame_still_calls(k, help_desk):
+    """The UI froze (a slow frame, a collection) while a finger briefly touched « Appeler »:
+    when the loop wakes up, the long-press timer is overdue and the finger's release is still
+    queued behind it. The tap is a call, not a switch to speech mode."""
+    from kivy.base import EventLoop
+    from kivy.tests.common import UnitTestTouch
+    k.tap_at(640, 400)
+    time.sleep(0.6)  # past the attract double-tap window
+    help_button = k.app.root_widget.ids.help_button
+    touch = UnitTestTouch(*help_button.to_window(*help_button.center))
+    touch.touch_down()
+    time.sleep(k.app.cfg.speech.long_press_s + 0.3)  # no frame drawn: the UI is stuck
+    EventLoop.idle()  # the loop wakes: Kivy's clock runs the overdue timers before input
+    touch.touch_up()  # ... then the queued release
+    k.frames(2)
+    assert not k.machine.visit.speech_mode
+    assert k.machine.visit.help_number == 1

@@ -89,13 +89,17 @@ def runs(line: str, rtl: bool) -> list[tuple[str, bool]]:
         b = unicodedata.bidirectional(ch)
         kinds.append(True if b in _RTL_CLASSES else False if b in _STRONG_LTR else None)
     resolved: list[bool] = []
-    for i, k in enumerate(kinds):
-        if k is None and i and unicodedata.bidirectional(line[i]) == "NSM":
+    for i, (ch, k) in enumerate(zip(line, kinds)):
+        if k is None and i and unicodedata.bidirectional(ch) == "NSM":
             k = resolved[-1]  # a combining mark goes with its base (rule W1)
         elif k is None:
             before = next((x for x in reversed(kinds[:i]) if x is not None), rtl)
             after = next((x for x in kinds[i + 1:] if x is not None), rtl)
             k = before if before == after else rtl
+            if ord(ch) not in _cmap(k) and ord(ch) in _cmap(not k):
+                # Bidi puts the Arabic comma between two Latin words in the Latin run,
+                # whose font has no glyph for it: the other font draws it, in place.
+                k = not k
         resolved.append(k)
     out: list[tuple[str, bool]] = []
     for ch, k in zip(line, resolved):

@@ -75,3 +75,15 @@ def test_a_character_no_receipt_font_has_stays_text_with_a_question_mark():
 def test_what_the_code_page_has_stays_text():
     data = render_escpos(Receipt((paragraph("Come back. Renvoyez-le, 12 €."),)), PRINTER)
     assert GS_V_0 not in data and "Come back. Renvoyez-le, 12 €.".encode("cp858") in data
+
+
+def test_a_neutral_sign_the_run_font_lacks_is_drawn_by_the_font_that_has_it():
+    # The Arabic comma is a neutral: between two Latin words (a kiosk's place name in an
+    # Arabic line) bidi puts it in the Latin run, whose font has no glyph for it: it printed
+    # as an empty box.
+    from hardware.printer.text_image import _cmap, runs
+
+    for line in ("Borne test، Lens", "المكان: Borne test، Lens", "Lens ٪ 12"):
+        for rtl in (False, True):
+            for part, arabic in runs(line, rtl):
+                assert all(ord(ch) in _cmap(arabic) for ch in part if ch != " "), (line, rtl, part, arabic)

@@ -308,6 +308,11 @@ class Walker:
         assert self.machine.state is State.GOODBYE, self.machine.state
         self.clock.now += self.cfg.session.goodbye_s + 1
         self.measure("goodbye → attract (clock, no tap)", lambda: self.app._tick(0))
+        # The next visitor comes seconds later, not in the frame that showed the attract
+        # screen: let a second of frames run, as the attract screen would idle through it.
+        arrives = time.monotonic() + 1
+        while time.monotonic() < arrives:
+            self.frames(1)
 
 
 def search_word(controller, proc) -> str:

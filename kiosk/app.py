@@ -203,6 +203,9 @@ def _post(fn: Callable[[], None]) -> None:
 class KioskApp(App):
     # Startup's last full collection and READY=1 wait for the first frames to be drawn.
     READY_AFTER_S = 0.5
+    # The home page is built this long after the attract screen shows (its own frame
+    # first), so the visitor's first touch only switches screens (bench/ui_latency.py).
+    HOME_AHEAD_AFTER_S = 0.5
     # Sizes and fonts the kv files read; set from theme.Metrics, never by hand.
     target_px = NumericProperty(60)
     gap_px = NumericProperty(12)
@@ -236,6 +239,7 @@ class KioskApp(App):
         self._stopped = False
         self._gc = _CollectBetweenVisits()
         self._frame_rate = _CalmFrameRate()
+        self._home_ahead = None
 
     @property
     def machine(self):
@@ -290,8 +294,9 @@ class KioskApp(App):
         self._stopped = True
         from kivy.core.window import Window
 
-        for event in self._events:
-            event.cancel()
+        for event in (*self._events, self._home_ahead):
+            if event is not None:
+                event.cancel()
         self._gc.stop()
         self._frame_rate.stop()
         if self._exception_handler in ExceptionManager.handlers:
@@ -366,6 +371,8 @@ class KioskApp(App):
         name = sm.current if warning else SCREEN_OF_STATE[machine.state]
         if machine.state is State.GOODBYE:
             self._gc.visit_ended()
+        if machine.state is State.ATTRACT and self._home_ahead is None:
+            self._home_ahead = Clock.schedule_once(self._build_home_ahead, self.HOME_AHEAD_AFTER_S)
         if sm.current != name:
             sm.current = name
         if not warning:
@@ -379,6 +386,18 @@ class KioskApp(App):
             w.idle_overlay.show(machine, self)
         if w.help_overlay.parent is not None:
             w.help_overlay.show(machine, self)
+
+    def _build_home_ahead(self, _dt) -> None:
+        """The home page of the next visit, drawn off screen while the attract screen waits:
+        nothing in it is a visitor's (the visit was wiped before the attract screen)."""
+        self._home_ahead = None
+        if self._stopped or self.controller.machine.state is not State.ATTRACT:
+            return
+        sm = self.widgets.root.ids.sm
+        home = sm.get_screen("home")
+        # At the size it will be shown at, so its labels are laid out and drawn once.
+        home.size, home.pos = sm.size, sm.pos
+        home.show(self.controller.machine)
 
     def _set_overlay(self, overlay, visible: bool) -> None:
         if visible and overlay.parent is None:

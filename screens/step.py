@@ -85,6 +85,14 @@ class StepScreen(Screen):
         self.ids.scroller.scroll_y = 1
         if typing and self.field_input is not None:
             self.field_input.focus = True
+        QRCode.make_ahead(self._codes_ahead(app, proc))
+
+    @staticmethod
+    def _codes_ahead(app, proc) -> list[str]:
+        """The QR codes this procedure's steps may show: made while the visitor reads, not on
+        the « Suivant » that shows them (bench/ui_latency.py)."""
+        sites = app.controller.site_beside() == "unavailable"
+        return [url for s in proc.steps for url in ((s.link.url if s.link else ""), (s.site if sites else ""))]
 
     # ----- kinds ------------------------------------------------------------------------
     def _show_info(self, app, machine, step, box) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics.texture import Texture
 from kivy.properties import (
@@ -228,18 +229,35 @@ class QRCode(Image):
     data = StringProperty("")
     _textures: dict[str, Texture] = {}
     MAX_KEPT = 64
+    AHEAD_AFTER_S = 0.0  # the next frame, once the step that asked is drawn
 
     def on_data(self, _instance, value: str) -> None:
-        if not value:
-            self.texture = None
-            return
-        texture = self._textures.get(value)
+        self.texture = self._texture_of(value) if value else None
+
+    @classmethod
+    def _texture_of(cls, value: str) -> Texture:
+        texture = cls._textures.get(value)
         if texture is None:
-            texture = self._make(value)
-            if len(self._textures) >= self.MAX_KEPT:
-                self._textures.clear()
-            self._textures[value] = texture
-        self.texture = texture
+            texture = cls._make(value)
+            if len(cls._textures) >= cls.MAX_KEPT:
+                cls._textures.clear()
+            cls._textures[value] = texture
+        return texture
+
+    @classmethod
+    def make_ahead(cls, values: list[str]) -> None:
+        """Make the codes of values one per frame, before a tap needs them: each takes
+        30 to 90 ms, one frame's worth of lag where no finger waits for it."""
+        todo = [v for v in dict.fromkeys(values) if v and v not in cls._textures]
+        if not todo:
+            return
+
+        def one(_dt, rest=todo):
+            cls._texture_of(rest[0])
+            if rest[1:]:
+                Clock.schedule_once(lambda dt: one(dt, rest[1:]), 0)
+
+        Clock.schedule_once(one, cls.AHEAD_AFTER_S)
 
     @staticmethod
     def _make(value: str) -> Texture:

@@ -1,0 +1,67 @@
+"""What the next tap will show is drawn before the tap: the home page while the attract
+screen waits, the QR codes of a procedure's link steps while its first step is read
+(issue 11: a tap that builds a page or makes a code waits 30 to 200 ms for it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.services import Services
+from kiosk.session import State
+
+pytestmark = pytest.mark.screen
+
+
+def home_buttons(k):
+    from screens.widgets import KButton
+    home = k.app.root_widget.ids.sm.get_screen("home")
+    return [w for w in home.ids.content.walk() if isinstance(w, KButton)]
+
+
+def test_the_home_page_is_built_while_the_attract_screen_waits(make_kiosk, help_desk, monkeypatch):
+    from kiosk.app import KioskApp
+    monkeypatch.setattr(KioskApp, "HOME_AHEAD_AFTER_S", 0)
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    assert k.machine.state is State.ATTRACT
+    k.frames(3)
+    ahead = home_buttons(k)
+    popular = [p.title for p in k.app.controller.home_order()[:4]]
+    assert [b.label for b in ahead[:4]] == popular
+    assert all(b.width > 100 for b in ahead[:4])  # laid out at the window's size, not 100 px
+    k.tap_at(640, 300)
+    assert k.machine.state is State.HOME
+    k.frames(2)
+    # The first touch showed the page built ahead: the very same buttons, not new ones.
+    assert [id(b) for b in home_buttons(k)] == [id(b) for b in ahead]
+
+
+def test_a_visit_started_before_the_delay_is_not_rebuilt_behind_it(make_kiosk, help_desk, monkeypatch):
+    from kiosk.app import KioskApp
+    monkeypatch.setattr(KioskApp, "HOME_AHEAD_AFTER_S", 0.3)
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    k.tap_at(640, 300)
+    assert k.machine.state is State.HOME
+    k.press(k.app.controller.home_order()[0].title)
+    assert k.machine.state is State.STEP
+    shown = home_buttons(k)
+    k.wait_for(lambda: k.app._home_ahead is None, timeout_s=2)
+    k.frames(3)
+    assert [id(b) for b in home_buttons(k)] == [id(b) for b in shown]
+
+
+def test_a_link_steps_code_is_made_while_the_first_step_is_read(make_kiosk, help_desk, monkeypatch):
+    from screens.widgets import QRCode
+    monkeypatch.setattr(QRCode, "_textures", {})
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    k.tap_at(640, 300)
+    k.app.controller.open_procedure("ameli-attestation-de-droits")
+    k.frames(2)
+    assert k.machine.step.kind == "info"
+    assert k.wait_for(lambda: "https://www.ameli.fr" in QRCode._textures, timeout_s=3)
+    made = QRCode._textures["https://www.ameli.fr"]
+    k.press(k.app.t("step.next"))
+    k.press(k.machine.step.choices[0].label)
+    assert k.machine.step.kind == "link"
+    k.frames(2)
+    codes = [w for w in k.widgets() if isinstance(w, QRCode) and k._on_screen(w)]
+    assert [c.texture for c in codes] == [made]

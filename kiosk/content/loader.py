@@ -21,6 +21,7 @@ import yaml
 
 from kiosk.content import translations, validate
 from kiosk.content.model import Category, ChecklistItem, Choice, ContentPack, Link, Procedure, Step
+from kiosk.content.parse_memo import MISSING, ParseMemo
 from kiosk.content.problems import ContentError, Problem
 from kiosk.content.schema import (
     CATEGORIES_MAX_BYTES,
@@ -109,18 +110,40 @@ def _check_events(events) -> None:
 class _Located:
     """YAML data plus the line of every node, keyed by its path of keys and indexes."""
 
-    def __init__(self, path: Path, max_bytes: int = PROCEDURE_MAX_BYTES):
+    def __init__(self, path: Path, max_bytes: int = PROCEDURE_MAX_BYTES, parsed: ParseMemo | None = None):
         self.path = path
-        self.lines: dict[tuple, int] = {}
+        self._lines: dict[tuple, int] | None = None
         # Where each text sits in the file, to point at one sentence of a multi-line text.
-        self.spans: dict[tuple, tuple[str | None, int, int]] = {}
-        self.text = text = read_regular_text(path, max_bytes)
+        self._spans: dict[tuple, tuple[str | None, int, int]] | None = None
+        self.text = read_regular_text(path, max_bytes)
+        data = parsed.get(self.text) if parsed is not None else MISSING
+        if data is MISSING:
+            data = self._parse()
+            if parsed is not None:
+                parsed.put(self.text, data)
+        self.data = data
+
+    def _parse(self) -> Any:
+        self._lines, self._spans = {}, {}
         self._scalars = yaml.SafeLoader("")
-        node = _compose(text)
-        self.data = self._build(node, ()) if node is not None else None
+        node = _compose(self.text)
+        return self._build(node, ()) if node is not None else None
+
+    @property
+    def lines(self) -> dict[tuple, int]:
+        """Line of each node; data from the parse memo has none until a problem asks."""
+        if self._lines is None:
+            self._parse()
+        return self._lines
+
+    @property
+    def spans(self) -> dict[tuple, tuple[str | None, int, int]]:
+        if self._spans is None:
+            self._parse()
+        return self._spans
 
     def _build(self, node: yaml.Node, at: tuple) -> Any:
-        self.lines[at] = node.start_mark.line + 1
+        self._lines[at] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             out = {}
             for key_node, value_node in node.value:
@@ -132,7 +155,7 @@ class _Located:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self._build(v, at + (i,)) for i, v in enumerate(node.value)]
-        self.spans[at] = (node.style, node.start_mark.index, node.end_mark.index)
+        self._spans[at] = (node.style, node.start_mark.index, node.end_mark.index)
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # a date stays the text written (checked_on: 2026-11-30)
         return self._scalars.construct_object(node)
@@ -170,9 +193,10 @@ class _Located:
         return value
 
 
-def _read(path: Path, problems: list[Problem], max_bytes: int = PROCEDURE_MAX_BYTES) -> _Located | None:
+def _read(path: Path, problems: list[Problem], max_bytes: int = PROCEDURE_MAX_BYTES,
+          parsed: ParseMemo | None = None) -> _Located | None:
     try:
-        return _Located(path, max_bytes)
+        return _Located(path, max_bytes, parsed)
     except RefusedFileError as e:
         problems.append(Problem(path, 1, "file", str(e)))
     except yaml.MarkedYAMLError as e:
@@ -244,19 +268,21 @@ def _link_steps(raw_steps: list[dict]) -> None:
             s["next"] = raw_steps[i + 1].get("id")
 
 
-def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = None) -> ContentPack:
+def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = None,
+              parsed: ParseMemo | None = None) -> ContentPack:
     """Load and check a pack; raise ContentError listing every problem found.
 
     The kiosk loads with strict=False: only what breaks a path or a link stops it.
     strict=True adds the writing, image, glyph and icon rules (`kiosk content validate`).
     memo (not with strict): skip the schema check of files that passed it before.
+    parsed (not with strict): take the data of files parsed before from it.
     """
     if strict:
-        memo = None  # `kiosk content validate` checks everything, always
+        memo = parsed = None  # `kiosk content validate` checks everything, always
     root = Path(root)
     problems: list[Problem] = []
     cat_path = root / "categories.yaml"
-    cat_doc = _read(cat_path, problems, CATEGORIES_MAX_BYTES)
+    cat_doc = _read(cat_path, problems, CATEGORIES_MAX_BYTES, parsed)
     categories: list[Category] = []
     if cat_doc is not None:
         cat_problems = _schema_problems(cat_doc, CATEGORIES_SCHEMA, memo)
@@ -277,7 +303,7 @@ def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = Non
         for other in sorted((root / "procedures").glob("*.yml")):
             problems.append(Problem(other, 1, "file-name", f"not read: rename it {other.stem}.yaml"))
     for path in files:
-        doc = _read(path, problems)
+        doc = _read(path, problems, parsed=parsed)
         if doc is None:
             continue
         schema_problems = _schema_problems(doc, PROCEDURE_SCHEMA, memo)
@@ -305,7 +331,8 @@ def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = Non
             checked_on=raw.get("checked_on"), sources=tuple(raw.get("sources", ())),
         )
     tr_problems: list[Problem] = []
-    translated, category_titles, warnings = _load_translations(root, procedures, category_ids, tr_problems, memo)
+    translated, category_titles, warnings = _load_translations(root, procedures, category_ids, tr_problems, memo,
+                                                               parsed)
     if strict:
         problems += tr_problems
     for problem in tr_problems:
@@ -313,15 +340,16 @@ def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = Non
         log.error("translation not used: %s", problem)
     if problems:
         raise ContentError(problems)
-    if memo is not None:
-        memo.save()
+    for kept in (memo, parsed):
+        if kept is not None:
+            kept.save()
     return ContentPack(root=root, categories=tuple(sorted(categories, key=lambda c: c.order)),
                        procedures=procedures, translations=translated, category_titles=category_titles,
                        warnings=tuple(warnings))
 
 
 def _load_translations(root: Path, procedures: dict[str, Procedure], category_ids: set[str],
-                       problems: list[Problem], memo: SchemaMemo | None = None):
+                       problems: list[Problem], memo: SchemaMemo | None = None, parsed: ParseMemo | None = None):
     """translations/<lang>/*.yaml, each checked against its French procedure.
 
     A file with a problem is not used (its procedure shows in French); the problems are
@@ -339,26 +367,27 @@ def _load_translations(root: Path, procedures: dict[str, Procedure], category_id
             problems.append(Problem(folder, 1, "translation-language",
                                     f"not read: « {lang} » is not one of {', '.join(TRANSLATION_LANGUAGES)}"))
             continue
-        cat_titles = _category_titles(folder / "categories.yaml", lang, category_ids, problems, memo)
+        cat_titles = _category_titles(folder / "categories.yaml", lang, category_ids, problems, memo, parsed)
         if cat_titles:
             titles[lang] = cat_titles
         for path in sorted(folder.glob("*.yaml")):
             if path.name == "categories.yaml":
                 continue
-            proc = _translated(path, lang, procedures, problems, warnings, memo)
+            proc = _translated(path, lang, procedures, problems, warnings, memo, parsed)
             if proc is not None:
                 translated.setdefault(lang, {})[proc.id] = proc
     return translated, titles, warnings
 
 
 def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problems: list[Problem],
-                warnings: list[Problem], memo: SchemaMemo | None = None) -> Procedure | None:
+                warnings: list[Problem], memo: SchemaMemo | None = None,
+                parsed: ParseMemo | None = None) -> Procedure | None:
     french = procedures.get(path.stem)
     if french is None:
         problems.append(Problem(path, 1, "translation-match",
                                 f"no French procedure « {path.stem} » (or it has problems)"))
         return None
-    doc = _read(path, problems)
+    doc = _read(path, problems, parsed=parsed)
     if doc is None:
         return None
     found = _schema_problems(doc, TRANSLATION_SCHEMA, memo)
@@ -383,10 +412,10 @@ def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problem
 
 
 def _category_titles(path: Path, lang: str, category_ids: set[str], problems: list[Problem],
-                     memo: SchemaMemo | None = None) -> dict[str, str]:
+                     memo: SchemaMemo | None = None, parsed: ParseMemo | None = None) -> dict[str, str]:
     if not path.exists():
         return {}
-    doc = _read(path, problems, CATEGORIES_MAX_BYTES)
+    doc = _read(path, problems, CATEGORIES_MAX_BYTES, parsed)
     if doc is None:
         return {}
     found = _schema_problems(doc, CATEGORY_TRANSLATION_SCHEMA, memo)

@@ -22,6 +22,7 @@ from kiosk.config import HelpLine, KioskSection
 from kiosk.content.model import Procedure
 from kiosk.content.papers import same_paper
 from kiosk.i18n import t
+from kiosk.languages import BY_CODE
 from kiosk.session import Visit
 
 Translate = Callable[..., str]  # kiosk.i18n.t, or the controller's Translator (the visit's language)
@@ -58,6 +59,9 @@ class Block:
 class Receipt:
     blocks: tuple[Block, ...]
     kind: str = "procedure"    # procedure | help_ticket | test
+    # Written right to left (the visit's language): its lines drawn as images run from the
+    # right edge, even one that starts with a Latin word (« RIB (…) »).
+    rtl: bool = False
 
     @property
     def personal(self) -> bool:
@@ -218,7 +222,12 @@ def build_procedure_receipt(procedure: Procedure, visit: Visit, kiosk: KioskSect
     if link:
         blocks += [heading(t("receipt.link", label=link.label)), qr(link.url), paragraph(display_url(link.url))]
     blocks += _footer(kiosk, printed_at, help_lines, t)
-    return Receipt(tuple(blocks), kind="procedure")
+    return Receipt(tuple(blocks), kind="procedure", rtl=_right_to_left(t))
+
+
+def _right_to_left(t: Translate) -> bool:
+    language = BY_CODE.get(getattr(t, "language", ""))  # the controller's Translator knows it
+    return language is not None and language.direction == "rtl"
 
 
 def build_help_ticket(number: int, kiosk: KioskSection, printed_at: datetime) -> Receipt:

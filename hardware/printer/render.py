@@ -72,14 +72,14 @@ def _dummy(printer: PrinterSection):
     return p
 
 
-def _block(p, block: Block, printer: PrinterSection, redact: bool) -> None:
+def _block(p, block: Block, printer: PrinterSection, redact: bool, rtl: bool = False) -> None:
     chars = width_chars(printer)
     kind = block.kind
     if block.personal and redact:
         block = Block(BlockKind.TEXT, t("receipt.spool_redacted"))
     whole = block.text + "".join(block.items)
     if kind in _IMAGE_STYLE and not printable(whole, printer.code_page) and drawable(whole):
-        _block_as_image(p, block, printer)
+        _block_as_image(p, block, printer, rtl)
         return
     if kind is BlockKind.TITLE:
         p.set(align="center", bold=True, double_width=True, double_height=True)
@@ -114,13 +114,13 @@ def _block(p, block: Block, printer: PrinterSection, redact: bool) -> None:
         p.text("\n".join(block_lines(block, chars)) + "\n")
 
 
-def _block_as_image(p, block: Block, printer: PrinterSection) -> None:
+def _block_as_image(p, block: Block, printer: PrinterSection, rtl: bool) -> None:
     """Arabic, Turkish ğ ı İ ş: a raster image (text_image.py), never « ? »."""
     size_px, bold, center = _IMAGE_STYLE[block.kind]
     text = block.text if block.kind is not BlockKind.BULLETS else "\n".join(f"- {i}" for i in block.items)
     if block.kind is BlockKind.HEADING:
         p.text("\n")
-    p.image(text_image(text, PAPER[printer.paper_width_mm]["dots"], size_px, bold, center),
+    p.image(text_image(text, PAPER[printer.paper_width_mm]["dots"], size_px, bold, center, rtl or None),
             impl="bitImageRaster", center=False)
     if block.kind is BlockKind.TITLE:
         p.text("=" * width_chars(printer) + "\n")
@@ -133,6 +133,6 @@ def render_escpos(receipt: Receipt, printer: PrinterSection, redact: bool = Fals
     """
     p = _dummy(printer)
     for block in receipt.blocks:
-        _block(p, block, printer, redact)
+        _block(p, block, printer, redact, receipt.rtl)
     p.cut()
     return bytes(p.output)

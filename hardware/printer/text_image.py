@@ -81,7 +81,7 @@ def rtl_paragraph(text: str) -> bool:
 
 
 def runs(line: str, rtl: bool) -> list[tuple[str, bool]]:
-    """(text, is Arabic) runs in logical order. A neutral (space, punctuation) joins the
+    """(text, right to left) runs in logical order. A neutral (space, punctuation) joins the
     left-to-right side only between two left-to-right characters in a right-to-left
     paragraph (and the reverse), as the bidi algorithm resolves it (rules N1, N2)."""
     kinds = []
@@ -96,10 +96,6 @@ def runs(line: str, rtl: bool) -> list[tuple[str, bool]]:
             before = next((x for x in reversed(kinds[:i]) if x is not None), rtl)
             after = next((x for x in kinds[i + 1:] if x is not None), rtl)
             k = before if before == after else rtl
-            if ord(ch) not in _cmap(k) and ord(ch) in _cmap(not k):
-                # Bidi puts the Arabic comma between two Latin words in the Latin run,
-                # whose font has no glyph for it: the other font draws it, in place.
-                k = not k
         resolved.append(k)
     out: list[tuple[str, bool]] = []
     for ch, k in zip(line, resolved):
@@ -110,18 +106,42 @@ def runs(line: str, rtl: bool) -> list[tuple[str, bool]]:
     return out
 
 
+def font_parts(run: str, run_rtl: bool) -> list[tuple[str, bool]]:
+    """(text, drawn by the Arabic font) parts of one run, in logical order: a right-to-left
+    run in Noto Sans Arabic, the rest in Atkinson, but a sign only the other font has is
+    drawn by it in place (the Arabic comma between two Latin words stays in their
+    left-to-right run, and Atkinson has no glyph for it: it printed as a box)."""
+    parts: list[tuple[str, bool]] = []
+    for ch in run:
+        arabic = run_rtl
+        if ord(ch) not in _cmap(arabic) and ord(ch) in _cmap(not arabic):
+            arabic = not arabic
+        if parts and parts[-1][1] == arabic:
+            parts[-1] = (parts[-1][0] + ch, arabic)
+        else:
+            parts.append((ch, arabic))
+    return parts
+
+
+def _run_length(run: str, run_rtl: bool, bold: bool, size_px: int) -> float:
+    direction = "rtl" if run_rtl else "ltr"
+    return sum(_font(a, bold, size_px).getlength(t, direction=direction) for t, a in font_parts(run, run_rtl))
+
+
 def _length(line: str, rtl: bool, bold: bool, size_px: int) -> float:
-    return sum(_font(a, bold, size_px).getlength(t, direction="rtl" if a else "ltr") for t, a in runs(line, rtl))
+    return sum(_run_length(t, r, bold, size_px) for t, r in runs(line, rtl))
 
 
-def wrap(text: str, width_px: int, bold: bool, size_px: int) -> list[str]:
-    """Lines in logical order, as many words on each as fit width_px."""
+def wrap(text: str, width_px: int, bold: bool, size_px: int, rtl: bool | None = None) -> list[str]:
+    """Lines in logical order, as many words on each as fit width_px. rtl: the paragraphs'
+    direction (the receipt's language); None: each its first strong letter's."""
     lines: list[str] = []
     for para in text.translate(_CONTROLS).splitlines() or [""]:
-        rtl, line = rtl_paragraph(para), ""
+        line = ""
+        para_rtl = rtl_paragraph(para) if rtl is None else rtl
         for word in para.split(" "):
             candidate = f"{line} {word}" if line else word
-            if line and _length(candidate, rtl, bold, size_px) > width_px:
+            if line and _length(candidate, para_rtl, bold, size_px) > width_px:
                 lines.append(line)
                 candidate = word
             line = candidate
@@ -130,25 +150,41 @@ def wrap(text: str, width_px: int, bold: bool, size_px: int) -> list[str]:
 
 
 def text_image(text: str, width_px: int, size_px: int = 24, bold: bool = False,
-               center: bool = False) -> Image.Image:
-    """The text as a 1-bit image width_px wide (black on white), one paragraph a line of text."""
-    lines = wrap(text, width_px, bold, size_px)
+               center: bool = False, rtl: bool | None = None) -> Image.Image:
+    """The text as a 1-bit image width_px wide (black on white), one paragraph a line of text.
+    rtl: the receipt's direction; None: that of the text's first strong letter."""
+    if rtl is None:
+        rtl = rtl_paragraph(text.translate(_CONTROLS))
+    lines = wrap(text, width_px, bold, size_px, rtl)
     line_px = size_px + size_px // 2 + LINE_GAP_PX
     img = Image.new("1", (width_px, line_px * len(lines)), 1)
     draw = ImageDraw.Draw(img)
-    rtl = rtl_paragraph(text.translate(_CONTROLS))
     for n, line in enumerate(lines):
         parts = runs(line, rtl)
         total = _length(line, rtl, bold, size_px)
         x = (width_px + total) / 2 if center and rtl else (width_px - total) / 2 if center else (width_px if rtl else 0)
-        for part, arabic in parts:
-            font = _font(arabic, bold, size_px)
-            w = font.getlength(part, direction="rtl" if arabic else "ltr")
+        for run, run_rtl in parts:
+            w = _run_length(run, run_rtl, bold, size_px)
             if rtl:
                 x -= w
-            # On one baseline: the two fonts' ascenders differ (Noto Sans Arabic's is taller).
-            draw.text((x, n * line_px + round(size_px * 1.1)), part, font=font, fill=0, anchor="ls",
-                      direction="rtl" if arabic else "ltr")
+            _draw_run(draw, run, run_rtl, x, n * line_px + round(size_px * 1.1), bold, size_px)
             if not rtl:
                 x += w
     return img
+
+
+def _draw_run(draw: ImageDraw.ImageDraw, run: str, run_rtl: bool, left: float, baseline: float,
+              bold: bool, size_px: int) -> None:
+    """One run from its left edge; its font parts from the right in a right-to-left run."""
+    direction = "rtl" if run_rtl else "ltr"
+    pieces = font_parts(run, run_rtl)
+    x = left + (_run_length(run, run_rtl, bold, size_px) if run_rtl else 0)
+    for piece, arabic in pieces:
+        font = _font(arabic, bold, size_px)
+        w = font.getlength(piece, direction=direction)
+        if run_rtl:
+            x -= w
+        # On one baseline: the two fonts' ascenders differ (Noto Sans Arabic's is taller).
+        draw.text((x, baseline), piece, font=font, fill=0, anchor="ls", direction=direction)
+        if not run_rtl:
+            x += w

@@ -3,6 +3,7 @@ has prints as text; Arabic and Turkish ğ ı İ ş print as raster images, never
 
 from __future__ import annotations
 
+import pytest
 from PIL import ImageChops
 
 from hardware.printer.render import PAPER, render_escpos
@@ -81,9 +82,53 @@ def test_a_neutral_sign_the_run_font_lacks_is_drawn_by_the_font_that_has_it():
     # The Arabic comma is a neutral: between two Latin words (a kiosk's place name in an
     # Arabic line) bidi puts it in the Latin run, whose font has no glyph for it: it printed
     # as an empty box.
-    from hardware.printer.text_image import _cmap, runs
+    from hardware.printer.text_image import _cmap, font_parts, runs
 
     for line in ("Borne test، Lens", "المكان: Borne test، Lens", "Lens ٪ 12"):
         for rtl in (False, True):
-            for part, arabic in runs(line, rtl):
-                assert all(ord(ch) in _cmap(arabic) for ch in part if ch != " "), (line, rtl, part, arabic)
+            for run, run_rtl in runs(line, rtl):
+                for part, arabic in font_parts(run, run_rtl):
+                    assert all(ord(ch) in _cmap(arabic) for ch in part), (line, rtl, part, arabic)
+
+
+def test_latin_words_around_an_arabic_comma_keep_their_order_in_a_right_to_left_line():
+    # « Borne test، Lens » is one left-to-right run (bidi rules N1): drawn the same in a
+    # right-to-left line, only placed on the right. Drawn as separate runs, it read
+    # « Lens،Borne test ».
+    line = "Borne test، Lens"
+    ltr, rtl = text_image(line, DOTS), text_image(line, DOTS, rtl=True)
+    left, right = ltr.crop(ink_box(ltr)), rtl.crop(ink_box(rtl))
+    assert ink_box(rtl)[2] >= DOTS - 4 and left.size == right.size
+    # The same glyphs in the same order, up to the antialiasing of a fractional position.
+    differ = ImageChops.difference(left.convert("L"), right.convert("L")).histogram()[255]
+    assert differ < 0.1 * left.width * left.height, differ
+
+
+def test_an_arabic_receipts_lines_run_right_to_left_even_when_one_starts_with_a_latin_word():
+    # A paper item translated as « RIB (relevé d'identité bancaire، كشف الهوية البنكية) »: by
+    # its first strong letter the whole block ran left to right, bullet on the left, in the
+    # middle of an Arabic receipt. The receipt's language gives its direction.
+    items = ("RIB (relevé d'identité bancaire، كشف الهوية البنكية)", "بطاقة Vitale")
+    receipt = Receipt((bullets(items),), rtl=True)
+    (img,) = raster_images(render_escpos(receipt, PRINTER))
+    line_px = img.height // 2
+    first_line = img.crop((0, 0, DOTS, line_px))
+    dash = text_image("-", DOTS, rtl=True)
+    # The bullet is the rightmost ink of the first line, where it is alone on a line of its own.
+    assert ink_box(first_line)[2] == ink_box(dash)[2] >= DOTS - 4
+    assert ink_box(first_line)[0] > 8  # and the line does not start at the left edge
+    assert text_image(items[0], DOTS) != text_image(items[0], DOTS, rtl=True)
+
+
+@pytest.mark.parametrize("language, rtl", [("ar", True), ("en", False), ("fr", False)])
+def test_a_receipt_takes_its_direction_from_the_visits_language(real_pack, language, rtl):
+    from datetime import datetime
+
+    from kiosk.config import KioskSection
+    from kiosk.i18n import Translator
+    from kiosk.receipts import build_procedure_receipt
+    from kiosk.session import Visit
+
+    proc = real_pack.procedures["ameli-creer-compte"]
+    made = build_procedure_receipt(proc, Visit(started_at=0.0), KioskSection(), datetime(2026, 12, 4), (), Translator(language))
+    assert made.rtl is rtl

@@ -130,5 +130,6 @@ def test_a_receipt_takes_its_direction_from_the_visits_language(real_pack, langu
     from kiosk.session import Visit
 
     proc = real_pack.procedures["ameli-creer-compte"]
-    made = build_procedure_receipt(proc, Visit(started_at=0.0), KioskSection(), datetime(2026, 12, 4), (), Translator(language))
+    made = build_procedure_receipt(proc, Visit(started_at=0.0), KioskSection(), datetime(2026, 12, 4), (),
+                                   Translator(language))
     assert made.rtl is rtl

@@ -6,12 +6,17 @@ Suivant are. This one takes its own place in the layout and types into the step'
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable
 
+from kivy.graphics import Color, Rectangle
+from kivy.properties import BooleanProperty
+from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 from kivy.uix.vkeyboard import VKeyboard
 
 from kiosk.config import ASSETS_DIR
+from screens.widgets import FreshTexture, rgba
 
 KEYBOARDS_DIR = ASSETS_DIR / "keyboards"
 KEYBOARD_LAYOUT = KEYBOARDS_DIR / "fr_kiosk.json"
@@ -25,15 +30,33 @@ def layout_for(language: str) -> str:
 
 
 def hint_for(app, key: str) -> str:
-    """A field's hint, or none in a right-to-left language: TextInput draws its text with
-    Kivy's SDL2 label, which shows Arabic letters unjoined, left to right (the label above
-    the field and the magnifier say what to type)."""
-    return "" if app.rtl else app.t(key)
+    """A field's hint in the visit's language (an Arabic one is drawn by the field's
+    FieldText, as its text is)."""
+    return app.t(key)
+
+
+def has_rtl_letters(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+class FieldText(FreshTexture, Label):
+    """What a field holds, drawn by the right-to-left label (screens/rtl_text.py): shaped and
+    in visual order, which TextInput's own SDL2 drawing is not."""
+
+    own_rtl = True
 
 
 class FieldInput(TextInput):
     """Text input for a step's field. Copy/paste bubbles are off: nothing of the visitor
-    may reach the clipboard."""
+    may reach the clipboard.
+
+    A text (or, while it is empty, a hint) with Arabic letters is drawn over the field by a
+    FieldText, right-aligned, its last letters kept in view, while TextInput's own glyphs and
+    cursor are made transparent (widgets.kv): TextInput draws with Kivy's SDL2 label, which
+    shows Arabic letters unjoined and left to right (issue 15). Typing still goes to the
+    TextInput, at its end."""
+
+    rtl_shown = BooleanProperty(False)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("multiline", False)
@@ -46,6 +69,45 @@ class FieldInput(TextInput):
         # Taps on our keyboard's keys must not take the focus away from the field.
         kwargs.setdefault("unfocus_on_touch", False)
         super().__init__(**kwargs)
+        self._drawn: FieldText | None = None
+        self._drawn_rect: Rectangle | None = None
+        self.bind(text=self._show_text, hint_text=self._show_text)
+        self._show_text()
+
+    def _show_text(self, *_args) -> None:
+        shown = self.text or self.hint_text
+        rtl = has_rtl_letters(shown)
+        if rtl and self._drawn is None:
+            self._drawn = FieldText(halign="right", valign="middle", shorten=True, shorten_from="left")
+            # Painted in canvas.after: TextInput clears its canvas, children's included, at
+            # every redraw of its own text.
+            with self.canvas.after:
+                Color(1, 1, 1, 1)
+                self._drawn_rect = Rectangle(size=(0, 0))
+            self._drawn.bind(texture=self._paint_drawn)
+            self.bind(pos=self._place_drawn, size=self._place_drawn, padding=self._place_drawn,
+                      font_name=self._place_drawn, font_size=self._place_drawn)
+            self._place_drawn()
+        if self._drawn is not None:
+            self._drawn.color = rgba("text") if self.text else rgba("muted_text")
+            self._drawn.text = shown if rtl else ""
+        self.rtl_shown = rtl
+
+    def _place_drawn(self, *_args) -> None:
+        drawn, pad_x = self._drawn, self.padding[0]
+        drawn.font_name, drawn.font_size = self.font_name, self.font_size
+        drawn.size = (max(self.width - 2 * pad_x, 0), self.height)
+        drawn.text_size = drawn.size
+        drawn.pos = (self.x + pad_x, self.y)
+        self._paint_drawn()
+
+    def _paint_drawn(self, *_args) -> None:
+        texture = self._drawn.texture if self._drawn.text else None
+        self._drawn_rect.texture = texture
+        self._drawn_rect.size = texture.size if texture is not None else (0, 0)
+        if texture is not None:  # centred in the text box (the texture is the box, or less)
+            self._drawn_rect.pos = (self._drawn.x + (self._drawn.width - texture.width) / 2,
+                                    self._drawn.y + (self._drawn.height - texture.height) / 2)
 
     # True while wipe() empties the text: handlers of `text` skip that change, which is
     # the kiosk's, not the visitor's (a rebuild for a new text size must not erase a field).

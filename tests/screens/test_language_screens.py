@@ -4,7 +4,10 @@ out/screenshots/ (language-*.png), looked at."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from PIL import Image
 
 from kiosk.i18n import Catalog
 from kiosk.services import Services
@@ -90,7 +93,8 @@ def test_switching_mid_visit_keeps_what_was_typed_and_every_text_follows(kiosk):
     assert ids.home_button.label == AR("bar.home")
     assert ids.listen_button.label == AR("bar.listen")
     assert home_screen(kiosk).ids.clear_search_button.label == AR("home.search_clear")
-    assert field.hint_text == ""  # TextInput cannot draw Arabic: no scrambled hint
+    # The hint follows (drawn by the field's FieldText once the field is empty: « carte » is Latin).
+    assert field.hint_text == AR("home.search_hint") and not field.rtl_shown
     # The keyboard now has the Arabic layout; it types into the same field.
     kiosk.tap(field)
     assert keyboard(kiosk).layout.endswith("ar_kiosk.json")
@@ -137,6 +141,59 @@ def test_arabic_runs_right_to_left(kiosk):
     kiosk.frames(3)
     assert kiosk.app.language == "fr" and not kiosk.app.rtl
     assert ids.previous_button.x < ids.next_button.x
+
+
+def test_arabic_typed_in_a_field_is_drawn_joined_and_right_to_left(kiosk):
+    # TextInput draws with Kivy's SDL2 label: « بيت » showed as three unjoined letters, left
+    # to right. The field's FieldText draws it instead, as HarfBuzz itself does.
+    from screens.keyboard import FieldText
+    from screens.rtl_text import RtlLabel
+    from tests.screens.test_rtl_text import agreement, harfbuzz_drawing, texture_drawing
+    kiosk.tap(language_button(kiosk, "العربية"))
+    kiosk.frames(3)
+    field = home_screen(kiosk).search_input
+    kiosk.frames(2)
+    # Empty, the field shows its Arabic hint, drawn right to left, in the hint's colour.
+    assert field.rtl_shown and field._drawn.text == AR("home.search_hint")
+    assert field.hint_text_color[3] == 0 and field._drawn_rect.size[0] > 0
+    hint_colour = list(field._drawn.color)
+    kiosk.screenshot("language-field-ar-hint")
+    kiosk.tap(field)
+    kb = keyboard(kiosk)
+    for letter in "بيت":
+        kiosk.tap_at(*kb.key_center(letter))
+    kiosk.frames(2)
+    assert field.text == "بيت" and field.rtl_shown
+    drawn = field._drawn
+    assert isinstance(drawn, FieldText) and drawn.text == "بيت" and isinstance(drawn._label, RtlLabel)
+    assert list(drawn.color) != hint_colour
+    # Painted over the field, inside it (TextInput's redraws clear its canvas, not canvas.after).
+    rect = field._drawn_rect
+    assert rect in field.canvas.after.children and rect.texture is drawn.texture
+    assert field.x <= rect.pos[0] and rect.pos[0] + rect.size[0] <= field.right and rect.size[1] > 0
+    assert field.foreground_color[3] == 0 and field.cursor_color[3] == 0  # TextInput's own glyphs hidden
+    # Drawn from the right edge of the field's text box, as HarfBuzz draws it.
+    texture = drawn._label.texture
+    alpha = Image.frombytes("RGBA", texture.size, bytes(texture.pixels)).getchannel("A")
+    assert texture.width == int(drawn.width) and alpha.getbbox()[2] >= texture.width - 4
+    if shutil.which("hb-view"):
+        assert agreement(harfbuzz_drawing("بيت", int(field.font_size)), texture_drawing(drawn._label)) > 0.97
+    kiosk.screenshot("language-field-ar")
+    for _ in range(3):
+        kiosk.tap_at(*kb.key_center("backspace"))
+    kiosk.frames(2)
+    assert field.text == "" and drawn.text == AR("home.search_hint") and list(drawn.color) == hint_colour
+    kiosk.tap_at(*kb.key_center("capslock"))  # the Latin layer: e-mails and sites
+    kiosk.tap_at(*kb.key_center("z"))
+    assert field.text == "z" and not field.rtl_shown and field.foreground_color[3] == 1
+    assert drawn.text == "" and tuple(rect.size) == (0, 0)
+    kiosk.tap_at(*kb.key_center("capslock"))
+    kiosk.tap_at(*kb.key_center("ب"))
+    assert drawn.text == "zب" and field.rtl_shown
+    kiosk.app.controller.end_session("visitor erased")
+    kiosk.frames(2)
+    # What was typed is gone from the drawing too (at most the hint is left, until home shows).
+    assert field.text == "" and drawn.text in ("", AR("home.search_hint"))
 
 
 def test_turkish_keyboard_types_turkish_letters(kiosk):

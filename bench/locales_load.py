@@ -10,9 +10,16 @@ matters (issue 11).
 Each figure is the median of --runs (time.perf_counter). --tree measures another source
 tree, e.g. /work/main for the JSON catalogs before issue 15's gettext ones.
 
-Figures (2026-12-04, the 2-core shared machine, median of 5):
-  JSON (main 8163282)      warm  see the final report of branch gettext
-  gettext .po (+ .mo cache)
+Figures (2026-12-04, the 2-core machine shared with two other agents, load avg 2.3-3.0;
+median of 5, two alternating runs of each tree):
+                                 warm        cold, no cache   cold, cached
+  JSON catalogs (main 8163282)   0.7-0.8 ms  41-44 ms         40-44 ms
+  .po + Babel, .mo cache         5.0-5.4 ms  80-90 ms         44-45 ms
+The first start after a .po changes imports Babel (~19 ms) and parses the .po files
+(read_po: fr 14 ms, ar 3 ms, each language under the 40 ms where compiling at install
+would be needed); later starts read the cached .mo files. Most of the cold time is
+kiosk.config's import (27 ms), the same in both. Warm: Catalog("ar") reads its French
+fallback's .mo files too (gettext parses each, its Plural-Forms formula compiled by exec).
 
     .venv/bin/python bench/locales_load.py [--runs 5] [--tree DIR]
 """

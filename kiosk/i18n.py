@@ -42,8 +42,18 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = ASSETS_DIR / "locales"
 REFERENCE = "fr"
 MESSAGES = "LC_MESSAGES"
-# Where compiled .mo files are kept between starts: shipped texts only, nothing a visitor typed.
-MO_CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pas-a-pas" / "locales"
+
+
+def _default_cache_dir() -> Path | None:
+    """Where compiled .mo files are kept between starts: shipped texts only, nothing a visitor
+    typed. None (compile in memory) for a user with no home."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pas-a-pas" / "locales"
+    except RuntimeError:
+        return None
+
+
+MO_CACHE_DIR = _default_cache_dir()
 # Part of each cached file's name: change it when _compile's output changes for the same .po.
 _COMPILE_VERSION = b"1"
 # A number whose form is the general one (CLDR « other ») in each of the kiosk's languages:

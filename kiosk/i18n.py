@@ -97,8 +97,8 @@ def _compiled(po: Path, reference: bool, cache_dir: Path | None) -> _Messages:
         try:
             with cached.open("rb") as f:
                 return _Messages(f)
-        except FileNotFoundError:
-            pass
+        except (FileNotFoundError, NotADirectoryError):
+            pass  # not compiled yet, or no cache folder
         except (OSError, ValueError, struct.error) as e:  # a damaged cache file: compile again
             log.warning("%s: unreadable compiled catalog (%s): compiled again", cached, type(e).__name__)
     mo = _compile(po, source, reference)

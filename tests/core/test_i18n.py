@@ -276,11 +276,16 @@ def test_a_damaged_cache_file_is_compiled_again(tmp_path, caplog):
     assert "unreadable compiled catalog" in caplog.text
 
 
-def test_a_cache_that_cannot_be_written_compiles_in_memory(tmp_path):
+def test_a_cache_that_cannot_be_written_compiles_in_memory(tmp_path, caplog):
+    import logging
+    caplog.set_level(logging.INFO, logger="kiosk.i18n")
     french_catalog(tmp_path)
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache folder should be")
     assert Catalog("fr", tmp_path, blocked / "cache")("x.plain", name="Léa") == "Bonjour Léa"
+    [record] = caplog.records
+    assert (record.levelname, record.getMessage().split(" (")[0]) == (
+        "INFO", f"cannot keep compiled catalogs in {blocked / 'cache'}")
 
 
 # ----- plural forms of the shipped catalogs against CLDR (Babel ships the CLDR tables) -------

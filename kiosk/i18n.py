@@ -159,14 +159,14 @@ def _load_language(language_dir: Path, reference: bool, cache_dir: Path | None) 
     for po in po_files(language_dir):
         try:
             part = _compiled(po, reference, cache_dir)
+            twice = seen.keys() & part.contexts.keys()
+            if twice:
+                raise ValueError(f"{po}: keys already defined in {seen[min(twice)].name}: {', '.join(sorted(twice))}")
         except ValueError as e:
             if reference:
                 raise
             log.error("%s: French shown instead", e)
             continue
-        twice = seen.keys() & part.contexts.keys()
-        if twice:
-            raise ValueError(f"{po}: keys already defined in {seen[min(twice)].name}: {', '.join(sorted(twice))}")
         seen.update(dict.fromkeys(part.contexts, po))
         parts.append(part)
     return parts

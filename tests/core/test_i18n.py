@@ -224,6 +224,14 @@ def test_a_key_in_two_files_is_refused(tmp_path):
         Catalog("fr", tmp_path, tmp_path / "cache")
 
 
+def test_a_key_in_two_files_of_a_translation_leaves_the_second_file_out(tmp_path, caplog):
+    french_catalog(tmp_path)
+    write_catalog(tmp_path, "en", {"x.plain": "Hello {name}"})
+    write_catalog(tmp_path, "en", {"x.plain": "Hi {name}"}, part="b")
+    assert Catalog("en", tmp_path, tmp_path / "cache")("x.plain", name="Léa") == "Hello Léa"
+    assert "b.po: keys already defined in a.po: x.plain: French shown instead" in caplog.text
+
+
 def test_staff_texts_stay_in_french_whatever_the_visitor_language(tmp_path, caplog):
     staff = {"conseiller.title": "Espace conseiller", "x.plain": "Bonjour"}
     write_catalog(tmp_path, "fr", staff, french=staff)

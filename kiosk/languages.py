@@ -5,13 +5,10 @@ languages of the most common origins of immigrants in France (issue 15, INSEE 20
 Each language's name is written in its own script, so a visitor finds theirs without
 reading French. `direction` tells the screens which way text and layout run.
 
-`cldr` names the CLDR locale whose plural rules kiosk.i18n follows: Portuguese here is
-European Portuguese (pt_PT: « 0 minutos »), not CLDR's default pt (Brazil: « 0 minuto »).
-
-`plural_needed` lists the plural variants a catalog must write for a key that has a count.
-CLDR also gives French, Spanish and Portuguese a « many » category, but only exact
-millions reach it (« 1 000 000 de minutes »); the kiosk never counts that far, and a missing
-variant falls back to `_other`, so the catalogs do not write it.
+`cldr` names the CLDR locale of its catalogs (the `Language` header of its .po files, and
+where Babel takes their `Plural-Forms` from): Portuguese here is European Portuguese
+(pt_PT: « 0 minutos »), not CLDR's default pt (Brazil: « 0 minuto »). Which plural form a
+number takes is the catalog's own `Plural-Forms` formula (kiosk.i18n), not code here.
 
 `fonts` is the chain of text fonts a language is drawn with, each a (regular, bold) pair:
 a character is drawn by the first font of the chain that has it. Atkinson Hyperlegible
@@ -36,8 +33,7 @@ class Language:
     code: str  # the folder assets/locales/<code>/ and the value of [kiosk] language
     name: str  # in its own script, for the language button
     direction: Literal["ltr", "rtl"]
-    cldr: str  # the CLDR locale of its plural rules
-    plural_needed: tuple[str, ...]
+    cldr: str  # the CLDR locale of its catalogs (their Language and Plural-Forms headers)
     fonts: tuple[tuple[str, str], ...]
     # The (regular, bold) files the screens draw with: the chain above merged into one file
     # where the text engine has no fallback (Pillow's raqm: scripts/merge_arabic_font.py).
@@ -46,16 +42,15 @@ class Language:
 
 ATKINSON = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf")
 NOTO_SANS_ARABIC = ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf")
-ONE_OTHER = ("one", "other")
 
 LANGUAGES: tuple[Language, ...] = (
-    Language("fr", "Français", "ltr", "fr", ONE_OTHER, (ATKINSON,)),
-    Language("ar", "العربية", "rtl", "ar", ("zero", "one", "two", "few", "many", "other"),
-             (NOTO_SANS_ARABIC, ATKINSON), ("PasAPasArabic-Regular.ttf", "PasAPasArabic-Bold.ttf")),
-    Language("en", "English", "ltr", "en", ONE_OTHER, (ATKINSON,)),
-    Language("pt", "Português", "ltr", "pt_PT", ONE_OTHER, (ATKINSON,)),
-    Language("es", "Español", "ltr", "es", ONE_OTHER, (ATKINSON,)),
-    Language("tr", "Türkçe", "ltr", "tr", ONE_OTHER, (ATKINSON,)),
+    Language("fr", "Français", "ltr", "fr", (ATKINSON,)),
+    Language("ar", "العربية", "rtl", "ar", (NOTO_SANS_ARABIC, ATKINSON),
+             ("PasAPasArabic-Regular.ttf", "PasAPasArabic-Bold.ttf")),
+    Language("en", "English", "ltr", "en", (ATKINSON,)),
+    Language("pt", "Português", "ltr", "pt_PT", (ATKINSON,)),
+    Language("es", "Español", "ltr", "es", (ATKINSON,)),
+    Language("tr", "Türkçe", "ltr", "tr", (ATKINSON,)),
 )
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in LANGUAGES}
 CODES: tuple[str, ...] = tuple(BY_CODE)

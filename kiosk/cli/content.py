@@ -76,7 +76,8 @@ def register(sub, add_config) -> None:
                                   "schema, branches, links, images, writing rules")
     validate.add_argument("path", nargs="?", help="content pack folder")
     validate.add_argument("--locales", nargs="?", const=str(DEFAULT_LOCALES_DIR), metavar="DIR",
-                          help="also check the locale files: keys, placeholders, plural forms, typography, glyphs; "
+                          help="also check the gettext catalogs (.po): keys, stale msgids, placeholders, plural forms, "
+                          "typography, glyphs; "
                           f"list the keys each translation shows in French (default {DEFAULT_LOCALES_DIR})")
     add_config(validate)
     validate.set_defaults(func=_validate)

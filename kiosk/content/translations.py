@@ -20,7 +20,7 @@ from kiosk.content.model import ChecklistItem, Choice, Link, Procedure, Step
 from kiosk.content.problems import Problem
 
 FRENCH = "fr"
-# i18n keys (assets/locales/<lang>/content.json) of the notes shown with a procedure.
+# i18n keys (assets/locales/<lang>/LC_MESSAGES/content.po) of the notes shown with a procedure.
 NOTE_IN_FRENCH = "content.in_french"
 NOTE_SITE_IN_FRENCH = "content.site_in_french"
 NOTE_OLDER_SOURCE = "content.older_source"

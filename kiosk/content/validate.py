@@ -16,10 +16,14 @@ A document passed here is the loader's YAML-with-lines: `.path`, `.line(at)` and
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
+import shutil
 import stat
 import string
+import subprocess
 import unicodedata
 from collections import deque
 from dataclasses import dataclass
@@ -34,8 +38,8 @@ from kiosk.config import ASSETS_DIR
 from kiosk.content.domains import is_allowed_url
 from kiosk.content.papers import not_a_paper, same_paper
 from kiosk.content.problems import Problem
-from kiosk.files import RefusedFileError, read_regular_text
-from kiosk.i18n import plural_category
+from kiosk.files import RefusedFileError, read_regular_file
+from kiosk.i18n import po_files
 
 FONTS_DIR = ASSETS_DIR / "fonts"
 # The app draws body text in Regular and titles in Bold: a character must exist in both.
@@ -43,7 +47,7 @@ TEXT_FONTS = ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf
 ICON_CODEPOINTS = "materialdesignicons-codepoints.json"
 
 IMAGE_MAX_BYTES = 4 * 1024 * 1024
-LOCALE_MAX_BYTES = 256 * 1024  # the largest shipped locale file is under 10 kB
+LOCALE_MAX_BYTES = 256 * 1024  # the largest shipped .po file is under 11 kB
 MAX_SENTENCE_WORDS = 20
 ALL_CAPS_MIN_LETTERS = 6
 # Official names written in capitals. Longer than 5 letters, they escape the all-caps
@@ -591,59 +595,54 @@ def _site_link_problems(doc: Located, steps: list[dict]) -> list[Problem]:
 # ----- locale files ---------------------------------------------------------------------
 
 def locale_problems(locales_dir: Path, fonts_dir: Path = FONTS_DIR) -> list[Problem]:
-    """Every rule of assets/locales/<lang>/*.json: readable, key: text, glyphs the language's
-    fonts can draw, typography (French rules in fr, each language's own elsewhere), and for
-    a translation: only French keys, the same placeholders, the plural variants the language
-    needs, no staff text (those stay in French). Keys a translation lacks are not problems:
-    they fall back to French (locale_fallbacks lists them)."""
+    """Every rule of assets/locales/<lang>/LC_MESSAGES/*.po: readable (Babel, then
+    `msgfmt --check` where gettext is installed), a msgctxt (the key) on every entry, each
+    key in one file, glyphs the language's fonts can draw, typography (French rules in fr,
+    each language's own elsewhere), and for a translation: only French keys, the French
+    text as msgid (else the translation is stale), the same placeholders, every plural form
+    of its Plural-Forms header, no staff text (those stay in French). Keys a translation
+    lacks or leaves empty are not problems: they show in French (locale_fallbacks)."""
     out: list[Problem] = []
     catalogs: dict[str, dict[str, _LocaleText]] = {}
-    for path in sorted(Path(locales_dir).glob("*/*.json")):
-        texts, source = _read_locale(path, out)
-        if texts is None:
-            continue
-        code = path.parent.name
+    for folder in sorted(p for p in Path(locales_dir).iterdir() if p.is_dir()):
+        code = folder.name
+        for path in sorted(folder.rglob("*.json")):
+            out.append(Problem(path, 1, "locale", "a JSON catalog is not read any more (issue 15): its texts "
+                               f"belong in {folder / 'LC_MESSAGES'}/<part>.po (docs/CONTENT.md)"))
         if code not in languages.BY_CODE:
-            if code not in catalogs:
-                out.append(Problem(path, 1, "locale", f"unknown language folder « {code} »: "
-                                   f"the kiosk speaks {', '.join(languages.CODES)} (kiosk/languages.py)"))
-            catalogs.setdefault(code, {})
+            out.append(Problem(folder, 1, "locale", f"unknown language folder « {code} »: "
+                               f"the kiosk speaks {', '.join(languages.CODES)} (kiosk/languages.py)"))
             continue
-        lang = languages.BY_CODE[code]
-        drawable = _chain_drawable(fonts_dir, lang.fonts)
-        catalog = catalogs.setdefault(code, {})
-        for key, text in texts.items():
-            line = _json_key_line(source, key)
-            if not isinstance(text, str):
-                out.append(Problem(path, line, "locale", f"{key}: must be a text"))
-                continue
-            catalog[key] = _LocaleText(path, line, text)
-            findings = list(_glyph_findings(_shaped(text, drawable), drawable,
-                                            " or ".join(pair[0] for pair in lang.fonts)))
-            findings += _typography_findings(text) if code == languages.DEFAULT else _native_findings(code, text)
-            for _, rule, message in findings:
-                out.append(Problem(path, line, "locale", f"{key}: {rule}: {message}"))
+        catalogs[code] = _language_texts(languages.BY_CODE[code], folder, fonts_dir, out)
     reference = catalogs.get(languages.DEFAULT, {})
     for code, catalog in catalogs.items():
-        if code != languages.DEFAULT and code in languages.BY_CODE:
+        if code != languages.DEFAULT:
             out += _translation_problems(languages.BY_CODE[code], catalog, reference)
+    # gettext's own checker as well, on each file ours passed (the same fault, said once).
+    faulty = {p.file for p in out}
+    for path in sorted(path for catalog in catalogs.values() for path in {e.path for e in catalog.values()}):
+        if path not in faulty:
+            out += _msgfmt_problems(path)
     return out
 
 
 def locale_fallbacks(locales_dir: Path) -> dict[str, list[str]]:
-    """For each translation, the French keys it lacks (shown in French), staff texts aside."""
-    def keys(code: str) -> set[str]:
-        found: set[str] = set()
-        for path in sorted((Path(locales_dir) / code).glob("*.json")):
-            texts, _ = _read_locale(path, [])
-            found |= set(texts or {})
+    """For each translation, the French keys it shows in French, staff texts aside: missing,
+    empty, fuzzy, or stale (its msgid is no longer the French text)."""
+    def texts(code: str) -> dict[str, _LocaleText]:
+        found: dict[str, _LocaleText] = {}
+        for path in po_files(Path(locales_dir) / code):
+            catalog = _read_po(path, [])
+            for entry in _entries(path, catalog) if catalog is not None else ():
+                found.setdefault(entry.key, entry)
         return found
 
-    french = {_plural_base(key) or key for key in keys(languages.DEFAULT) if not languages.is_staff_key(key)}
+    french = texts(languages.DEFAULT)
     out = {}
     for code in languages.CODES[1:]:
-        own = {_plural_base(key) or key for key in keys(code)}
-        out[code] = sorted(french - own)
+        own = texts(code)
+        out[code] = sorted(key for key, entry in french.items() if not languages.is_staff_key(key)
+                           and (key not in own or not own[key].translated or own[key].msgid != entry.msgid))
     return out
 
 
@@ -651,64 +650,162 @@ def locale_fallbacks(locales_dir: Path) -> dict[str, list[str]]:
 class _LocaleText:
     path: Path
     line: int
-    text: str
+    key: str
+    msgid: str | tuple[str, ...]  # (one, other) for a plural entry
+    forms: tuple[str, ...]  # msgstr, or msgstr[0..n-1]
+    plural: bool
+    fuzzy: bool
+    plural_expr: str
+    num_plurals: int
+
+    @property
+    def translated(self) -> bool:
+        return any(self.forms) and not self.fuzzy
 
 
-def _read_locale(path: Path, out: list[Problem]) -> tuple[dict | None, str]:
+def _read_po(path: Path, out: list[Problem]):
+    """path as a Babel catalog, or None with one problem: file, line, what."""
+    from babel.messages.pofile import PoFileError, read_po
     try:
-        source = read_regular_text(path, LOCALE_MAX_BYTES)
-        texts = json.loads(source)
-    except (OSError, RefusedFileError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        out.append(Problem(path, getattr(e, "lineno", 1), "locale", f"cannot read: {e}"))
-        return None, ""
-    if not isinstance(texts, dict):
-        out.append(Problem(path, 1, "locale", "must be one JSON object of key: text"))
-        return None, source
-    return texts, source
+        source = read_regular_file(path, LOCALE_MAX_BYTES)
+        return read_po(io.BytesIO(source), abort_invalid=True)
+    except PoFileError as e:
+        out.append(Problem(path, e.lineno + 1, "locale", f"cannot read: {e}"))
+    except (OSError, RefusedFileError, UnicodeDecodeError, ValueError) as e:
+        out.append(Problem(path, 1, "locale", f"cannot read: {e}"))
+    return None
 
 
-_PLURAL_SUFFIX = re.compile(r"_(zero|one|two|few|many|other)$")
+def _entries(path: Path, catalog) -> Iterator[_LocaleText]:
+    for message in list(catalog)[1:]:  # [0] is the header
+        plural = message.pluralizable
+        forms = tuple(message.string) if plural else (message.string,)
+        yield _LocaleText(path, message.lineno or 1, message.context or "", message.id, forms, plural,
+                          message.fuzzy, catalog.plural_expr, catalog.num_plurals)
 
 
-def _plural_base(key: str) -> str | None:
-    m = _PLURAL_SUFFIX.search(key)
-    return key[:m.start()] if m else None
+def _language_texts(lang: languages.Language, folder: Path, fonts_dir: Path,
+                    out: list[Problem]) -> dict[str, _LocaleText]:
+    """One language's entries by key; their file-level, glyph and typography problems into out."""
+    drawable = _chain_drawable(fonts_dir, lang.fonts)
+    fonts = " or ".join(pair[0] for pair in lang.fonts)
+    french = lang.code == languages.DEFAULT
+    texts: dict[str, _LocaleText] = {}
+    for path in po_files(folder):
+        catalog = _read_po(path, out)
+        if catalog is None:
+            continue
+        out += _header_problems(lang, path, catalog)
+        for entry in _entries(path, catalog):
+            def problem(message: str) -> None:
+                out.append(Problem(path, entry.line, "locale", f"{entry.key or entry.msgid}: {message}"))
+            if not entry.key:
+                problem("no msgctxt: each entry's msgctxt is the key the code asks for")
+                continue
+            if entry.key in texts:
+                problem(f"key already in {texts[entry.key].path.name}: a key belongs to one file")
+                continue
+            texts[entry.key] = entry
+            msgids = entry.msgid if entry.plural else (entry.msgid,)
+            if french and any(entry.forms) and entry.forms[:len(msgids)] != msgids:
+                problem("in French, msgstr repeats msgid (French is the reference)")
+            shown = msgids if french else [form for form in entry.forms if form]
+            for text in dict.fromkeys(shown):
+                findings = list(_glyph_findings(_shaped(text, drawable), drawable, fonts))
+                findings += _typography_findings(text) if french else _native_findings(lang.code, text)
+                for _, rule, message in findings:
+                    problem(f"{rule}: {message}")
+    return texts
 
 
-def _cldr_categories(code: str) -> set[str]:
-    return {plural_category(code, n) for n in (*range(0, 200), 1_000_000)}
+def _header_problems(lang: languages.Language, path: Path, catalog) -> list[Problem]:
+    from babel.messages.plurals import get_plural
+    expected = get_plural(lang.cldr).plural_forms
+    if catalog.plural_forms != expected:
+        return [Problem(path, 1, "locale", f"Plural-Forms « {catalog.plural_forms} » is not CLDR's for "
+                        f"{lang.cldr}: write « {expected} » (babel.messages.plurals.get_plural)")]
+    return []
+
+
+def _msgfmt_problems(path: Path) -> list[Problem]:
+    """`msgfmt --check` (apt package gettext) where installed: one problem an error it prints
+    (its warnings are about header fields the kiosk does not use)."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        return []
+    try:
+        done = subprocess.run([msgfmt, "--check", "-o", os.devnull, str(path)], capture_output=True, text=True,
+                              errors="replace", timeout=10, stdin=subprocess.DEVNULL,
+                              env={"LC_ALL": "C", "PATH": os.defpath})  # its messages in English
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return [Problem(path, 1, "locale", f"msgfmt --check did not run: {e}")]
+    out = []
+    for line in done.stderr.splitlines():
+        m = re.match(rf"{re.escape(str(path))}:(\d+):(?:\d+:)? (.*)", line)
+        if m and not m.group(2).startswith("warning:"):
+            out.append(Problem(path, int(m.group(1)), "locale", f"msgfmt: {m.group(2)}"))
+    if done.returncode and not out:
+        out.append(Problem(path, 1, "locale", f"msgfmt --check failed: {done.stderr.strip()[-200:]}"))
+    return out
+
+
+def _form_categories(lang: languages.Language, entry: _LocaleText) -> list[set[str]]:
+    """The CLDR categories each msgstr[i] of entry's file takes (its Plural-Forms formula on
+    sample numbers, each number's category by Babel's CLDR rule)."""
+    import gettext
+
+    from babel import Locale
+    rule = Locale.parse(lang.cldr).plural_form
+    formula = gettext.c2py(entry.plural_expr)
+    out: list[set[str]] = [set() for _ in range(entry.num_plurals)]
+    for n in range(0, 1_200):
+        index = formula(n)
+        if 0 <= index < len(out):
+            out[index].add(rule(n))
+    return out
 
 
 def _translation_problems(lang: languages.Language, catalog: dict[str, _LocaleText],
                           reference: dict[str, _LocaleText]) -> list[Problem]:
-    """Keys, placeholders and plural variants of one translation against French."""
+    """Keys, msgids, placeholders and plural forms of one translation against French."""
     out: list[Problem] = []
-    french_plurals = {_plural_base(k) for k in reference if k.endswith("_other")}
-    given: dict[str, set[str]] = {}
     for key, entry in catalog.items():
         def problem(message: str) -> None:
             out.append(Problem(entry.path, entry.line, "locale", f"{key}: {message}"))
-        base = _plural_base(key)
-        category = key[len(base) + 1:] if base in french_plurals else None
+        french = reference.get(key)
         if languages.is_staff_key(key):
-            problem("staff text: it stays in French for the conseillers (kiosk/languages.py); remove it")
-        elif category is None and key not in reference:
+            if any(entry.forms):
+                problem("staff text: it stays in French for the conseillers (kiosk/languages.py); remove it")
+        elif french is None:
             problem("not a key of the French catalog: a typo, or a key French no longer has")
-        elif category is not None and category not in _cldr_categories(lang.code):
-            problem(f"plural « {category} » does not exist in {lang.name} ({lang.code}): "
-                    f"its forms are {', '.join(sorted(_cldr_categories(lang.code)))}")
-        else:
-            if category is not None:
-                given.setdefault(base, set()).add(category)
-            french = reference.get(key) or reference[f"{base}_other"]
-            out += _placeholder_problems(key, entry, french.text, category)
-    for base, categories in sorted(given.items()):
-        missing = [c for c in lang.plural_needed if c not in categories]
-        if missing:
-            entry = catalog[f"{base}_{sorted(categories)[0]}"]
-            out.append(Problem(entry.path, entry.line, "locale",
-                               f"{base}: {lang.name} needs the plural forms {', '.join(lang.plural_needed)}; "
-                               f"missing: {', '.join(f'{base}_{c}' for c in missing)}"))
+        elif entry.plural != french.plural:
+            problem("a plural entry in French (msgid_plural, msgstr[0..n-1]): the translation needs the same"
+                    if french.plural else "not a plural entry in French: the translation has no msgid_plural")
+        elif entry.msgid != french.msgid:
+            now = " / ".join(french.msgid) if french.plural else french.msgid
+            problem(f"stale: the French changed; translation to check (French now « {now} »): translate it "
+                    "again and copy the French into msgid")
+        elif any(entry.forms):
+            out += _forms_problems(lang, key, entry, french)
+    return out
+
+
+def _forms_problems(lang: languages.Language, key: str, entry: _LocaleText, french: _LocaleText) -> list[Problem]:
+    if not entry.plural:
+        return _placeholder_problems(key, entry, entry.forms[0], french.msgid, None)
+    # Babel reads msgstr[0..n-1] as the Plural-Forms header says: a missing form is empty,
+    # one too many a file it cannot read.
+    out: list[Problem] = []
+    categories = _form_categories(lang, entry)
+    french_text = " ".join(french.msgid)  # what either French form shows
+    for i, (form, named) in enumerate(zip(entry.forms, categories)):
+        label = f"{key} msgstr[{i}] ({', '.join(sorted(named)) or 'no number'})"
+        if not form:
+            out.append(Problem(entry.path, entry.line, "locale", f"{label}: empty: every plural form of "
+                               f"{lang.name} needs a text, or leave them all empty for French"))
+            continue
+        # « دقيقة واحدة » (one minute) says its number in words: zero, one and two may drop it.
+        out += _placeholder_problems(label, entry, form, french_text, named <= {"zero", "one", "two"} and named)
     return out
 
 
@@ -717,19 +814,22 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-def _placeholder_problems(key: str, entry: _LocaleText, french: str, category: str | None) -> list[Problem]:
+def _placeholder_problems(key: str, entry: _LocaleText, text: str, french: str,
+                          may_drop: bool | set[str] | None) -> list[Problem]:
     def problem(message: str) -> list[Problem]:
         return [Problem(entry.path, entry.line, "locale", f"{key}: placeholder: {message}")]
     try:
-        own = _placeholders(entry.text)
+        own = _placeholders(text)
     except ValueError as e:
         return problem(f"not a valid text with {{placeholders}} ({e}): write a brace as {{{{ or }}}}")
-    want = _placeholders(french)
+    try:
+        want = _placeholders(french)
+    except ValueError:
+        return []  # the French text's own problem
     if own - want:
         return problem(f"{', '.join(sorted('{' + p + '}' for p in own - want))} is not in the French text, "
                        f"which has {', '.join(sorted('{' + p + '}' for p in want)) or 'none'}")
-    # « دقيقة واحدة » (one minute) says its number in words: zero, one and two may drop it.
-    if want - own and category not in ("zero", "one", "two"):
+    if want - own and not may_drop:
         return problem(f"{', '.join(sorted('{' + p + '}' for p in want - own))} is missing: "
                        "the French text shows it")
     return []
@@ -775,8 +875,3 @@ def _outside_placeholders(text: str) -> str:
     """text with {placeholders} and web addresses blanked, offsets kept."""
     text = _URL_SPAN.sub(lambda m: " " * len(m.group()), text)
     return re.sub(r"\{[^{}]*\}", lambda m: " " * len(m.group()), text)
-
-
-def _json_key_line(source: str, key: str) -> int:
-    m = re.search(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:", source)
-    return source.count("\n", 0, m.start()) + 1 if m else 1

@@ -187,8 +187,8 @@ def test_a_missing_image_does_not_stop_the_kiosk(pack):
 
 def test_a_locale_file_that_is_a_fifo_is_refused_at_once(tmp_path):
     from kiosk.content.validate import locale_problems
-    (tmp_path / "fr").mkdir()
-    fifo = tmp_path / "fr" / "app.json"
+    (tmp_path / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    fifo = tmp_path / "fr" / "LC_MESSAGES" / "app.po"
     os.mkfifo(fifo)
     # Should the bound break, a writer unblocks the read after 5 s and the test fails.
     unblock = threading.Timer(5, lambda: open(fifo, "w").close())

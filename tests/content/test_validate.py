@@ -1,6 +1,5 @@
 """Every rule of `kiosk content validate`, each shown failing on a broken copy of a small pack."""
 
-import json
 from datetime import date
 
 import pytest
@@ -264,16 +263,18 @@ def test_the_kiosk_itself_only_stops_on_structure(pack):
 
 
 def test_locale_files(tmp_path):
-    fr = tmp_path / "fr"
-    fr.mkdir()
-    (fr / "part.json").write_text(json.dumps({
-        "part.ok": f"Bonjour{NBSP}! Touchez «{NBSP}Suivant{NBSP}».",
-        "part.space": "Bonjour !",
-        "part.glyph": "Fini ✓",
-    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    folder = tmp_path / "fr" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    entries = {"part.ok": f"Bonjour{NBSP}! Touchez «{NBSP}Suivant{NBSP}».", "part.space": "Bonjour !",
+               "part.glyph": "Fini ✓"}
+    header = ['msgid ""', 'msgstr ""', '"Language: fr\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"',
+              '"Plural-Forms: nplurals=3; plural=(n == 0 || n == 1) ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;\\n"']
+    body = [f'\nmsgctxt "{key}"\nmsgid "{text}"\nmsgstr "{text}"' for key, text in entries.items()]
+    (folder / "part.po").write_text("\n".join(header + body) + "\n", encoding="utf-8")
     found = locale_problems(tmp_path)
+    # Each problem on its msgid's line.
     assert [(p.rule, p.line, p.message.split(":")[0]) for p in found] == [
-        ("locale", 3, "part.space"), ("locale", 4, "part.glyph")]
+        ("locale", 12, "part.space"), ("locale", 16, "part.glyph")]
 
 
 def test_shipped_locale_files_pass():
@@ -302,8 +303,9 @@ def test_cli_counts_what_it_checked(pack, capsys):
 
 
 def test_cli_checks_locales_on_request(pack, tmp_path, capsys):
-    (tmp_path / "loc" / "fr").mkdir(parents=True)
-    (tmp_path / "loc" / "fr" / "x.json").write_text('{"x.a": "Oui !"}', encoding="utf-8")
+    (tmp_path / "loc" / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "loc" / "fr" / "LC_MESSAGES" / "x.po").write_text(
+        'msgctxt "x.a"\nmsgid "Oui !"\nmsgstr "Oui !"\n', encoding="utf-8")
     assert main(["content", "validate", str(pack.root)]) == 0
     assert main(["content", "validate", str(pack.root), "--locales", str(tmp_path / "loc")]) == 1
     assert "[locale] x.a: typography:" in capsys.readouterr().err

@@ -231,7 +231,7 @@ def test_speech_is_in_the_visitors_language_with_its_voice(c):
     c.set_speech_mode(True)
     said = c.speaker.said[-1]
     assert c.speaker.languages[-1] == "en"
-    # speech.json has its English text: the French mode announcement is not read.
+    # speech.po has its English text: the French mode announcement is not read.
     assert "What do you want to do?" in said and "Mode vocal" not in said, said
     assert "Speech mode" in said
     c.open_procedure(ANTS)

@@ -165,11 +165,14 @@ def test_every_shipped_procedure_renders_with_its_end_step(real_pack):
 
 def test_receipt_strings_are_correct_french():
     catalog = Catalog()
-    import json
+    from babel.messages.pofile import read_po
 
     from kiosk.i18n import LOCALES_DIR
-    keys = json.loads((LOCALES_DIR / "fr" / "receipt.json").read_text(encoding="utf-8"))
-    for key, text in keys.items():
+    with (LOCALES_DIR / "fr" / "LC_MESSAGES" / "receipt.po").open("rb") as f:
+        messages = list(read_po(f))[1:]
+    assert len(messages) > 30
+    for message in messages:
+        key, text = message.context, message.string
         assert catalog(key) == text
         for mark in ":;!?":
             # a no-break space before every high punctuation mark, never a plain space

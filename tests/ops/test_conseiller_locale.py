@@ -1,15 +1,16 @@
 """The conseiller screens' strings: own prefix, placeholders filled."""
 
-import json
-
 from kiosk.config import ASSETS_DIR
 from kiosk.i18n import Catalog
 
-PATH = ASSETS_DIR / "locales" / "fr" / "conseiller.json"
+PATH = ASSETS_DIR / "locales" / "fr" / "LC_MESSAGES" / "conseiller.po"
 
 
 def texts():
-    return json.loads(PATH.read_text(encoding="utf-8"))
+    """key -> French text of the part's catalog."""
+    from babel.messages.pofile import read_po
+    with PATH.open("rb") as f:
+        return {m.context: m.string for m in list(read_po(f))[1:]}
 
 
 def test_every_key_is_ours_and_loads_with_the_other_parts():

@@ -289,3 +289,11 @@ def test_cli_lists_fallbacks_and_passes(locales, capsys):
     assert "key(s) shown in French: " in en and "step.next" in en.split(": ", 2)[2].split(", ")
     assert f"locale files in {locales.root} OK" in out
     assert not any(line.startswith("locale ar: ") and "step.next" in line for line in out.splitlines())
+
+
+def test_cli_refuses_a_button_word_wider_than_its_button(locales, capsys):
+    locales.edit("es", "app", bar__listen="Escucharlotodoentero")
+    assert main(["content", "validate", "--locales", str(locales.root)]) == 1
+    err = capsys.readouterr().err
+    [line] = [line for line in err.splitlines() if "[locale-fit]" in line]
+    assert line.startswith(f"{locales.root / 'es'}:") and "bar.listen: « Escucharlotodoentero »" in line

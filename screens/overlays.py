@@ -57,7 +57,9 @@ class OverlayCard(BoxLayout):
         super().__init__(**kwargs)
         self._measured_for: tuple | None = None  # what the card was last too tall with
         self._room = None  # the overlay whose size is the room (bound once)
-        self._trigger_fit = Clock.create_trigger(self._fit, -1)
+        # Next frame, once the layout has settled: a card measured in the middle of a layout
+        # (its width still the detached overlay's 100 px) looked too tall and stayed compact.
+        self._trigger_fit = Clock.create_trigger(self._fit, 0)
         self.bind(height=self._trigger_fit, parent=self._watch_room)
 
     def _watch_room(self, _instance, parent) -> None:
@@ -76,9 +78,9 @@ class OverlayCard(BoxLayout):
         return app.body_px, app.language, tuple(self.parent.size) if self.parent is not None else ()
 
     def _fit(self, *_) -> None:
-        room = self.parent.height if self.parent is not None else 0
-        if room <= 0:
-            return
+        if self.get_root_window() is None:
+            return  # not shown: its size means nothing yet
+        room = self.parent.height
         now = self._what_decides_the_height()
         if self.compact and now != self._measured_for:
             self.compact = False  # measure again with one column (next call)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kivy.graphics.texture import Texture
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
@@ -40,6 +40,7 @@ class ReceiptQRCode(Image):
 
 
 class SummaryScreen(Screen):
+    beside = BooleanProperty(False)  # the buttons in a column beside the text (summary.kv)
     _shown: tuple | None = None
     _shown_content: tuple | None = None
     receipt_qr: ReceiptQRCode | None = None  # the code carrying the receipt, when there is no paper

@@ -101,6 +101,39 @@ def _buttons_off_window(k) -> list[str]:
     return out
 
 
+def _texts_out_of_their_row(k) -> list[str]:
+    """A text taller than the row it stands in (a QR code's caption): drawn over what is
+    above and below it, or cut by the list's edge where no scrolling brings it back."""
+    from kivy.uix.boxlayout import BoxLayout
+    from screens.widgets import KButton
+    out = []
+    for w in _visible_labels(k):
+        row = w.parent
+        if isinstance(w, KButton) or not isinstance(row, BoxLayout) or row.orientation != "horizontal":
+            continue
+        if w.y < row.y - 1 or w.top > row.top + 1:
+            out.append(f"{w.text[:40]!r}: {w.height:.0f} px high in a row of {row.height:.0f}")
+    return out
+
+
+def _buttons_overlapping(k) -> list[str]:
+    """Two visible buttons drawn over each other: a tap on one may press the other."""
+    from screens.widgets import KButton
+    boxes = []
+    for w in _top(k):
+        if isinstance(w, KButton) and _shown(k, w) and not w.hidden:
+            x, y = w.to_window(w.x, w.y)
+            box = [x, y, x + w.width, y + w.height]
+            view = _scroller_of(k, w)
+            if view is not None:  # only its part inside the list's view is drawn and touchable
+                vx, vy = view.to_window(view.x, view.y)
+                box = [max(box[0], vx), max(box[1], vy), min(box[2], vx + view.width), min(box[3], vy + view.height)]
+            if box[2] > box[0] and box[3] > box[1]:
+                boxes.append((w.label, *box))
+    return [f"{a[0]!r} over {b[0]!r}" for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if min(a[3], b[3]) - max(a[1], b[1]) > 1 and min(a[4], b[4]) - max(a[2], b[2]) > 1]
+
+
 def _cards_off_window(k) -> list[str]:
     """An open overlay's card (the box of its text and buttons) not wholly in the window."""
     from screens.overlays import Overlay
@@ -140,8 +173,8 @@ class Walk:
     def check(self, where: str) -> None:
         k = self.k
         k.frames(3)
-        problems = (_words_cut(k) + _texts_off_window(k) + _buttons_off_window(k) + _cards_off_window(k)
-                    + _lists_without_room(k))
+        problems = (_words_cut(k) + _texts_off_window(k) + _texts_out_of_their_row(k) + _buttons_off_window(k)
+                    + _buttons_overlapping(k) + _cards_off_window(k) + _lists_without_room(k))
         if problems:
             k.screenshot(f"large-text-{self.name}-" + where.split(" (")[0].replace(" ", "-"))
         assert not problems, f"{self.name}, {where}: {problems}"
@@ -199,7 +232,9 @@ def test_no_screen_of_a_visit_cuts_a_word_or_hides_a_control(kiosk, code, scale)
     assert k.machine.state is State.STEP
     _walk_steps(k, walk)
     assert k.machine.state is State.SUMMARY
+    walk.check("summary with the help banner")
     k.tap(k.app.root_widget.ids.help_cancel_button)  # a waiting call holds the idle reset
+    assert k.machine.state is State.SUMMARY  # not « Précédent »: no button under the banner
     walk.check("summary")
     if walk.name in ("fr-1.5x", "ar-1.5x"):
         k.screenshot(f"large-{walk.name}-summary")
@@ -207,7 +242,7 @@ def test_no_screen_of_a_visit_cuts_a_word_or_hides_a_control(kiosk, code, scale)
     assert k.machine.visit.leave_asked  # the question's answer is what leaving would erase
     walk.check("leave question")
     k.tap(k.app.widgets.leave_overlay.ids.stay_button)
-    assert k.machine.state is State.SUMMARY
+    assert k.machine.state is State.SUMMARY and not k.machine.visit.leave_asked
     k.clock.advance(k.machine.idle_limit_s())
     assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
     walk.check("idle warning")

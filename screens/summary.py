@@ -11,7 +11,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk.receipt_qr import QR_BORDER_MODULES, build_payload, make_code
 from kiosk.receipts import BlockKind, papers_to_bring
 from kiosk.session import PrintStatus
-from screens.widgets import Body, KButton, QRCode, Title
+from screens.widgets import Body, KButton, QRCode, Title, code_row
 
 
 class ReceiptQRCode(Image):
@@ -127,12 +127,9 @@ class SummaryScreen(Screen):
 
     def _receipt_qr_row(self, app, payload: str) -> BoxLayout:
         size = app.target_px * 4
-        row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2, height=size)
         self.receipt_qr = ReceiptQRCode(data=payload, size=(size, size), size_hint=(None, None),
                                         fit_mode="contain")
-        row.add_widget(self.receipt_qr)
-        row.add_widget(Body(text=app.t("summary.scan_receipt"), pos_hint={"center_y": 0.5}))
-        return row
+        return code_row(app, self.receipt_qr, app.t("summary.scan_receipt"))
 
     def wipe(self) -> None:
         """The summary shows what the visitor typed (as it prints): drop it at reset."""
@@ -146,10 +143,7 @@ class SummaryScreen(Screen):
 
     @staticmethod
     def _qr_row(app, link, size: float) -> BoxLayout:
-        row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2, height=size)
-        row.add_widget(QRCode(data=link.url, size=(size, size)))
-        row.add_widget(Body(text=f"{link.label}\n{link.url}", pos_hint={"center_y": 0.5}))
-        return row
+        return code_row(app, QRCode(data=link.url, size=(size, size)), f"{link.label}\n{link.url}")
 
     def spoken_text(self) -> str:
         return self.manager.app.controller.screen_text()  # kiosk/reading.py

@@ -256,6 +256,24 @@ class QRCode(Image):
         return texture
 
 
+def code_row(app, code: Image, caption: str) -> BoxLayout:
+    """A QR code and its caption side by side: as tall as the taller of the two (at a large
+    text size the caption outgrew a row of the code's height and was drawn over what
+    follows), the code centred on the caption's height."""
+    row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
+    code.pos_hint = {"center_y": 0.5}
+    body = Body(text=caption, pos_hint={"center_y": 0.5})
+    row.add_widget(code)
+    row.add_widget(body)
+
+    def fit(*_):
+        row.height = max(code.height, body.height)
+    body.bind(height=fit)
+    code.bind(height=fit)
+    fit()
+    return row
+
+
 class ProgressBarMm(Label):
     """A thick progress bar (the stock ProgressBar is a thin image)."""
 

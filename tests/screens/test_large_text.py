@@ -105,6 +105,7 @@ def _texts_out_of_their_row(k) -> list[str]:
     """A text taller than the row it stands in (a QR code's caption): drawn over what is
     above and below it, or cut by the list's edge where no scrolling brings it back."""
     from kivy.uix.boxlayout import BoxLayout
+
     from screens.widgets import KButton
     out = []
     for w in _visible_labels(k):
@@ -144,7 +145,8 @@ def _cards_off_window(k) -> list[str]:
                 x, y = card.to_window(card.x, card.y)
                 parts = "+".join(f"{w.height:.0f}" for w in reversed(card.children))
                 out.append(f"{type(overlay).__name__} card at {x:.0f},{y:.0f} {card.width:.0f}×{card.height:.0f} "
-                           f"({parts}, compact: {getattr(card, 'compact', None)}) in {k.window.width}×{k.window.height}")
+                           f"({parts}, compact: {getattr(card, 'compact', None)}) "
+                           f"in {k.window.width}×{k.window.height}")
     return out
 
 

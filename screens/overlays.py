@@ -33,7 +33,7 @@ class Overlay(FloatLayout):
 
 
 class OverlayButtons(GridLayout):
-    """An overlay card's buttons: one column, or two when the card is `compact`."""
+    """An overlay card's buttons: one column, or one row when the card is `compact`."""
 
 
 class OverlayCard(BoxLayout):
@@ -41,7 +41,7 @@ class OverlayCard(BoxLayout):
 
     When the card is taller than the window (the help panel at 1× already: 836 px in 800),
     it goes `compact`: nearly the window's width, half the padding and spacing, its buttons
-    in two columns (overlays.kv). It never scrolls: Kivy's ScrollView holds a touch for its
+    side by side in one row (overlays.kv). It never scrolls: Kivy's ScrollView holds a touch for its
     scroll timeout and delivers the release 0.2 s later, and « J'ai besoin de plus de temps »
     lost its release (git log 8163282).
 

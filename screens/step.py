@@ -207,8 +207,10 @@ class StepScreen(Screen):
 
     def _site_slot(self, app):
         """Where a step's QR code and site notes go: fixed under the text at the normal
-        size; at the end of the scrolling text at a larger one (tests/screens/test_large_text.py)."""
-        return self.ids.content if app.text_scale_index > 0 else self.ids.field_slot
+        size; at the end of the scrolling text at a larger one, and right to left, where the
+        taller Arabic lines make the top bar and the help banner taller (the fixed code left
+        the text 52 px at 1×; tests/screens/test_large_text.py)."""
+        return self.ids.content if app.text_scale_index > 0 or app.rtl else self.ids.field_slot
 
     def _show_site(self, app, step) -> None:
         """Guided browsing: the site's page closed (offer to reopen it) or cannot open here

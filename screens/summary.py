@@ -45,6 +45,20 @@ class SummaryScreen(Screen):
     _shown_content: tuple | None = None
     receipt_qr: ReceiptQRCode | None = None  # the code carrying the receipt, when there is no paper
 
+    def on_beside(self, _instance, beside: bool) -> None:
+        """Beside the text, « Précédent » stands under the text, at the side a visitor goes
+        back to, and the column keeps « Imprimer » and « Terminer »: three buttons in the
+        column did not fit under the top bar and the help banner at 1.5× (471 px in 365)."""
+        ids = self.ids
+        button, wanted = ids.previous_button, ids.text_column if beside else ids.buttons
+        if button.parent is wanted:
+            return
+        button.parent.remove_widget(button)
+        if beside:
+            wanted.add_widget(button)  # last: under the text and the status
+        else:
+            wanted.add_widget(button, index=len(wanted.children) - 1)  # first, after the spacer
+
     def show(self, machine) -> None:
         app = self.manager.app
         proc, end, visit = machine.procedure, machine.step, machine.visit

@@ -166,11 +166,28 @@ def _top(k):
     return k.widgets(overlays[0] if overlays else None)
 
 
+class KnownGap(AssertionError):
+    """A screen that is known not to fit (docs/ACCESSIBILITY.md), raised once the walk is over."""
+
+
+# (language-size, screen): what was measured. The walk goes on past these screens, then the
+# case fails with KnownGap, which its xfail(strict=True) expects: a gap that closes fails it.
+KNOWN_GAPS = {
+    ("ar-1.5x", "summary with the help banner"): (
+        "ar 1.5×, summary while a help call waits: under the top bar (256 px) and the banner "
+        "(164 px) the screen has 380 px; « السابق » on one line is 128 px (the Arabic font's "
+        "line is 92 px at 43 px, 2.14 em) and the printer status 92: the text keeps 97 px for "
+        "161 (3 lines), and « طباعة ملخصي » + « إنهاء وحذف معلوماتي » (128 + 220 px) stand 13 px "
+        "above their 353 px column"),
+}
+
+
 class Walk:
     """Checks each screen of one visit; a failing screen is photographed."""
 
     def __init__(self, k, code: str, scale: str):
         self.k, self.name, self.seen = k, f"{code}-{scale}", []
+        self.known_hit: list[str] = []
 
     def check(self, where: str) -> None:
         k = self.k
@@ -179,8 +196,15 @@ class Walk:
                     + _buttons_overlapping(k) + _cards_off_window(k) + _lists_without_room(k))
         if problems:
             k.screenshot(f"large-text-{self.name}-" + where.split(" (")[0].replace(" ", "-"))
-        assert not problems, f"{self.name}, {where}: {problems}"
         self.seen.append(where)
+        if problems and (self.name, where) in KNOWN_GAPS:
+            self.known_hit.append(f"{where}: {problems}")
+            return
+        assert not problems, f"{self.name}, {where}: {problems}"
+
+    def end(self) -> None:
+        if self.known_hit:
+            raise KnownGap(f"{self.name}: {self.known_hit}")
 
 
 def _open_in(k, code: str, scale_index: int) -> None:
@@ -219,8 +243,15 @@ def _walk_steps(k, walk: Walk) -> None:
     raise AssertionError("no summary after 25 steps")
 
 
-@pytest.mark.parametrize("scale", SCALES)
-@pytest.mark.parametrize("code", [lang.code for lang in LANGUAGES])
+def _cases():
+    for lang in LANGUAGES:
+        for scale in SCALES:
+            gaps = [reason for (name, _where), reason in KNOWN_GAPS.items() if name == f"{lang.code}-{scale}"]
+            marks = [pytest.mark.xfail(strict=True, raises=KnownGap, reason="; ".join(gaps))] if gaps else []
+            yield pytest.param(lang.code, scale, marks=marks, id=f"{lang.code}-{scale}")
+
+
+@pytest.mark.parametrize("code, scale", _cases())
 def test_no_screen_of_a_visit_cuts_a_word_or_hides_a_control(kiosk, code, scale):
     k = kiosk
     walk = Walk(k, code, scale)
@@ -249,3 +280,4 @@ def test_no_screen_of_a_visit_cuts_a_word_or_hides_a_control(kiosk, code, scale)
     assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
     walk.check("idle warning")
     assert len(walk.seen) >= 10, walk.seen
+    walk.end()

@@ -33,7 +33,26 @@ class Overlay(FloatLayout):
 
 
 class OverlayButtons(GridLayout):
-    """An overlay card's buttons: one column, or one row when the card is `compact`."""
+    """An overlay card's buttons: one column, each its own height; or one row when the card
+    is `compact`, all as tall as the tallest label needs."""
+
+    compact = BooleanProperty(False)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._own_min_heights: dict[int, float] = {}  # the kv's (« Je suis là » is taller)
+        self._trigger_even = Clock.create_trigger(self._even, -1)
+        self.bind(compact=self._trigger_even)
+
+    def add_widget(self, widget, *args, **kwargs):
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(texture_size=self._trigger_even)
+
+    def _even(self, *_) -> None:
+        tallest = max((b.texture_size[1] for b in self.children), default=0) + running_app().gap_px * 2
+        for button in self.children:
+            own = self._own_min_heights.setdefault(id(button), button.min_height)
+            button.min_height = max(own, tallest) if self.compact else own
 
 
 class OverlayCard(BoxLayout):

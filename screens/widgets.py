@@ -259,9 +259,9 @@ class QRCode(Image):
 def code_row(app, code: Image, caption: str) -> BoxLayout:
     """A QR code and its caption side by side: as tall as the taller of the two (at a large
     text size the caption outgrew a row of the code's height and was drawn over what
-    follows), the code centred on the caption's height."""
+    follows). The code stands at the row's top, where the text opens: whole on screen first."""
     row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
-    code.pos_hint = {"center_y": 0.5}
+    code.pos_hint = {"top": 1}
     body = Body(text=caption, pos_hint={"center_y": 0.5})
     row.add_widget(code)
     row.add_widget(body)

@@ -166,6 +166,15 @@ def _top(k):
     return k.widgets(overlays[0] if overlays else None)
 
 
+def _said_in_order(k, overlay, names: list[str]) -> None:
+    """Speech mode reads the overlay in the order of its card, texts then buttons, whether
+    the buttons are in a column or side by side (a compact card)."""
+    items = k.app.root_widget.speech._items_in([overlay])
+    wanted = [overlay.ids[name] for name in names]
+    wanted = [w for w in wanted if getattr(w, "label", None) or w.text.strip()]
+    assert items == wanted, [getattr(w, "label", None) or w.text for w in items]
+
+
 class KnownGap(AssertionError):
     """A screen that is known not to fit (docs/ACCESSIBILITY.md), raised once the walk is over."""
 
@@ -233,6 +242,8 @@ def _walk_steps(k, walk: Walk) -> None:
         if n == 1:
             k.press(t("bar.call_help"))
             walk.check("help panel")
+            _said_in_order(k, k.app.widgets.help_overlay,
+                           ["title", "number", "detail", "close_button", "cancel_button", "erase_button"])
             if walk.name in ("fr-1.5x", "ar-1.5x"):
                 k.screenshot(f"large-{walk.name}-help-panel")
             k.press(t("help.close"))
@@ -274,10 +285,13 @@ def test_no_screen_of_a_visit_cuts_a_word_or_hides_a_control(kiosk, code, scale)
     k.tap(k.app.root_widget.ids.home_button)
     assert k.machine.visit.leave_asked  # the question's answer is what leaving would erase
     walk.check("leave question")
+    _said_in_order(k, k.app.widgets.leave_overlay, ["question", "detail", "stay_button", "leave_button"])
     k.tap(k.app.widgets.leave_overlay.ids.stay_button)
     assert k.machine.state is State.SUMMARY and not k.machine.visit.leave_asked
     k.clock.advance(k.machine.idle_limit_s())
     assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
     walk.check("idle warning")
+    _said_in_order(k, k.app.widgets.idle_overlay,
+                   ["question", "countdown", "continue_button", "more_time_button", "erase_button"])
     assert len(walk.seen) >= 10, walk.seen
     walk.end()

@@ -17,7 +17,7 @@ from kiosk.session import State
 from kiosk.theme import TEXT_SCALES
 from screens import rtl_text
 from screens.speech_mode import NEAR_SHARE, SpeechBar, SpeechTouch
-from screens.widgets import ICON_FONT, KButton, button_markup, icon_char
+from screens.widgets import ICON_FONT, KButton, MirrorBox, button_markup, icon_char
 
 # A long-press timer this far past its time means the loop was stuck: the release may be queued.
 LONG_PRESS_LATE_S = 0.2
@@ -108,8 +108,9 @@ class TopBar(BoxLayout):
         help_button.size_hint_x = 1 if portrait else help_share
 
 
-class HelpBanner(BoxLayout):
-    """Shown only while a help call waits. When hidden it has no height, but its button
+class HelpBanner(MirrorBox):
+    """Shown only while a help call waits; mirrored right to left like the bar above it
+    (speech mode reads its text, then « إلغاء النداء »). When hidden it has no height, but its button
     would still stand over the top bar, and a disabled widget swallows touches: a hidden
     banner takes no touch at all."""
 

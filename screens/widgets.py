@@ -170,6 +170,8 @@ class MirrorBox(BoxLayout):
     keep their order, so code that finds or moves them is the same in both directions."""
 
     mirrored = BooleanProperty(False)
+    # Speech mode reads each child's items in turn, whatever their places (speech_mode.py).
+    read_in_columns = BooleanProperty(False)
 
     def on_mirrored(self, *_):
         self._trigger_layout()

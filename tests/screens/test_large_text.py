@@ -175,6 +175,27 @@ def _said_in_order(k, overlay, names: list[str]) -> None:
     assert items == wanted, [getattr(w, "label", None) or w.text for w in items]
 
 
+def _summary_said_in_order(k) -> None:
+    """Speech mode reads the summary's text (all of it, scrolled out of view or not), its
+    status, then « Précédent », « Imprimer », « Terminer », whether the buttons stand under
+    the text or beside it, left or right."""
+    ids = k.app.root_widget.ids.sm.get_screen("summary").ids
+    items = k.app.root_widget.speech.items()
+
+    def inside(w, box) -> bool:
+        box = box.__self__  # ids are weak proxies
+        while w is not None and w is not k.window:
+            if w is box:
+                return True
+            w = w.parent
+        return False
+    parts = [0 if inside(w, ids.content) else 1 if inside(w, ids.status) else 2
+             for w in items if inside(w, ids.layout)]
+    assert parts == sorted(parts) and parts.count(0) > 3, parts
+    assert items[-3:] == [ids.previous_button, ids.print_button, ids.finish_button], [
+        getattr(w, "label", None) or w.text[:20] for w in items]
+
+
 class KnownGap(AssertionError):
     """A screen that is known not to fit (docs/ACCESSIBILITY.md), raised once the walk is over."""
 
@@ -280,6 +301,7 @@ def test_no_screen_of_a_visit_cuts_a_word_or_hides_a_control(kiosk, code, scale)
     k.tap(k.app.root_widget.ids.help_cancel_button)  # a waiting call holds the idle reset
     assert k.machine.state is State.SUMMARY  # not « Précédent »: no button under the banner
     walk.check("summary")
+    _summary_said_in_order(k)
     if walk.name in ("fr-1.5x", "ar-1.5x"):
         k.screenshot(f"large-{walk.name}-summary")
     k.tap(k.app.root_widget.ids.home_button)

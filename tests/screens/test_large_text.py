@@ -283,7 +283,7 @@ def _cases():
             yield pytest.param(lang.code, scale, marks=marks, id=f"{lang.code}-{scale}")
 
 
-@pytest.mark.parametrize("code, scale", _cases())
+@pytest.mark.parametrize("code, scale", list(_cases()))
 def test_no_screen_of_a_visit_cuts_a_word_or_hides_a_control(kiosk, code, scale):
     k = kiosk
     walk = Walk(k, code, scale)

@@ -317,3 +317,21 @@ def test_no_screen_of_a_visit_cuts_a_word_or_hides_a_control(kiosk, code, scale)
                    ["question", "countdown", "continue_button", "more_time_button", "erase_button"])
     assert len(walk.seen) >= 10, walk.seen
     walk.end()
+
+
+def test_a_compact_card_goes_back_to_one_column_when_the_text_gets_smaller(kiosk):
+    """The idle warning is compact at 1.5× (one column would be taller than the window) and
+    one column again at 1×: measured once per text size, never left compact for good."""
+    from screens.overlays import OverlayButtons
+    k = kiosk
+    _open_in(k, "fr", SCALES["1.5x"])
+    k.clock.advance(k.machine.idle_limit_s())
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
+    k.frames(4)
+    card = k.app.widgets.idle_overlay.children[0]
+    buttons = next(w for w in card.children if isinstance(w, OverlayButtons))
+    assert card.compact and buttons.cols == 3 and card.height <= k.window.height
+    k.app.controller.cycle_text_size()  # 1.5× → 1×, as « Réduire » does
+    assert k.wait_for(lambda: not card.compact)
+    k.frames(4)
+    assert not card.compact and buttons.cols == 1 and card.height <= k.window.height, (card.compact, card.height)

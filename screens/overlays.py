@@ -60,9 +60,9 @@ class OverlayCard(BoxLayout):
 
     When the card is taller than the window (the help panel at 1× already: 836 px in 800),
     it goes `compact`: nearly the window's width, half the padding and spacing, its buttons
-    side by side in one row (overlays.kv). It never scrolls: Kivy's ScrollView holds a touch for its
-    scroll timeout and delivers the release 0.2 s later, and « J'ai besoin de plus de temps »
-    lost its release (git log 8163282).
+    side by side in one row (overlays.kv). It never scrolls: Kivy's ScrollView holds a touch
+    for its scroll timeout and delivers the release 0.2 s later, and « J'ai besoin de plus
+    de temps » lost its release (git log 8163282).
 
     Whether the card is too tall is measured with one column only: once compact, it stays so
     until what decides its height changes (the text size, the language, the window's size);

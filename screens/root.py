@@ -17,7 +17,7 @@ from kiosk.session import State
 from kiosk.theme import TEXT_SCALES
 from screens import rtl_text
 from screens.speech_mode import NEAR_SHARE, SpeechBar, SpeechTouch
-from screens.widgets import ICON_FONT, KButton, button_markup, icon_char
+from screens.widgets import ICON_FONT, KButton, MirrorBox, button_markup, icon_char
 
 # A long-press timer this far past its time means the loop was stuck: the release may be queued.
 LONG_PRESS_LATE_S = 0.2
@@ -29,10 +29,12 @@ def text_width(text: str, font_name: str, font_size: float) -> float:
 
 class BarButton(KButton):
     """A top-bar button whose words are never cut in two (« Accuei/l »): icon and label on
-    one line when they fit; else the icon above the label, broken between words only;
+    one line when they fit; else the icon before the first word and the label broken
+    between words (`wrapped`: no line for the icon alone, which made the bar a third of a
+    1280×800 screen at 1.5×); else the icon above the label, broken between words only;
     else, when one word alone is wider than the button, the icon only (the label is still
     what « Écouter » and the tests read). `stack` False: a row of fixed height, one line
-    or the icon only."""
+    or the icon only. Right to left, the icon is dropped when it would push a word in two."""
 
     stack = BooleanProperty(True)
 
@@ -44,9 +46,8 @@ class BarButton(KButton):
         app = App.get_running_app()
         room = self.width - (app.gap_px * 2 if app is not None else 0)
         if app is None or not self.label or rtl_text.active():
-            # Right to left: plain text beside its icon, wrapped between words by Kivy.
-            self.shape = "full"
-            return super()._render()
+            self._render_right_to_left(app, room)
+            return
         self.markup, self.icon_texture = True, None  # back from right to left: icon in the markup
         icon_px = int(self.font_size * 1.3)
         bold, regular = self.font_name, app.font_regular
@@ -55,22 +56,37 @@ class BarButton(KButton):
         widest = max(text_width(w, font, self.font_size) for w, font in words)
         one_line = max(text_width(self.label, bold, self.font_size) + icon_w * 1.5,
                        text_width(self.detail, regular, self.font_size) if self.detail else 0)
+        first_word = text_width(self.label.split()[0], bold, self.font_size) + icon_w * 1.5
         icon = f"[font={ICON_FONT}][size={icon_px}]{icon_char(self.icon)}[/size][/font]" if self.icon else ""
-        if one_line <= room:
+        if one_line <= room or (widest <= room and first_word <= room and self.stack):
             self.text = button_markup(self.icon, self.label, self.detail, icon_px, regular)
+            self.shape = "full" if one_line <= room else "wrapped"
         elif widest <= room and self.stack:
             detail = f"\n[font={regular}]{escape_markup(self.detail)}[/font]" if self.detail else ""
             self.text = f"{icon}\n{escape_markup(self.label)}{detail}"
+            self.shape = "stacked"
         else:
             self.text = icon or escape_markup(self.label)
-        self.shape = ("full" if one_line <= room else "stacked" if widest <= room and self.stack
-                      else "icon")
+            self.shape = "icon"
 
-    shape = "full"  # full | stacked | icon: how the label fits (for tests and screenshots)
+    def _render_right_to_left(self, app, room: float) -> None:
+        """Plain text beside its icon, wrapped between words by Kivy; without the icon when
+        the widest word and the icon do not fit side by side (« الصفحة الرئيسية » was cut
+        in four at 1.5×)."""
+        self.shape = "full"
+        super()._render()
+        if app is None or self.icon_texture is None or not self.label:
+            return
+        widest = max(text_width(w, self.font_name, self.font_size) for w in (self.label + " " + self.detail).split())
+        if widest + self.icon_texture.width + app.gap_px > room:
+            self.icon_texture = None
+            self.shape = "words"
+
+    shape = "full"  # full | wrapped | stacked | icon | words: how the label fits (tests, screenshots)
 
 
 class TopBar(BoxLayout):
-    def arrange(self, portrait: bool) -> None:
+    def arrange(self, portrait: bool, larger: bool = False) -> None:
         """Portrait: « Appeler un conseiller » gets a row of its own, full width, so that
         no label of the bar has to be cut; landscape: one row."""
         ids = self.parent.parent.ids
@@ -83,15 +99,19 @@ class TopBar(BoxLayout):
         second.padding = [0, App.get_running_app().gap_px, 0, 0] if portrait else 0
         # Landscape: the text-size button's second line (« Très grande taille ») is the
         # longest of the bar; narrower, it took three lines at 1.5× and the bar a third of
-        # a 1280×800 screen.
+        # a 1280×800 screen. At a larger size it gets more (0.34: « Tamanho muito grande »
+        # on one line), « Appeler un conseiller » less (it wraps between words, two lines).
         # Home and listen: 0.19, the room of « Escuchar » at 1.5× (kiosk/content/locale_fit.py).
-        for button, share in ((ids.home_button, 0.19), (ids.text_size_button, 0.26), (ids.listen_button, 0.19)):
+        text_share, help_share = (0.34, 0.28) if larger else (0.26, 0.36)
+        for button, share in ((ids.home_button, 0.19), (ids.text_size_button, text_share),
+                              (ids.listen_button, 0.19)):
             button.size_hint_x = 1 / 3 if portrait else share
-        help_button.size_hint_x = 1 if portrait else 0.36
+        help_button.size_hint_x = 1 if portrait else help_share
 
 
-class HelpBanner(BoxLayout):
-    """Shown only while a help call waits. When hidden it has no height, but its button
+class HelpBanner(MirrorBox):
+    """Shown only while a help call waits; mirrored right to left like the bar above it
+    (speech mode reads its text, then « إلغاء النداء »). When hidden it has no height, but its button
     would still stand over the top bar, and a disabled widget swallows touches: a hidden
     banner takes no touch at all."""
 
@@ -210,7 +230,9 @@ class KioskRoot(FloatLayout):
 
     def on_size(self, *_):
         if "bar" in self.ids:
-            self.ids.bar.arrange(self.height > self.width)
+            machine = getattr(self.app, "machine", None)
+            larger = machine is not None and machine.visit.text_scale_index > 0
+            self.ids.bar.arrange(self.height > self.width, larger)
 
     def show(self, machine) -> None:
         ids = self.ids
@@ -219,6 +241,7 @@ class KioskRoot(FloatLayout):
         largest = index == len(TEXT_SCALES) - 1
         ids.text_size_button.label = self.app.t("bar.text_size_smaller" if largest else "bar.text_size")
         ids.text_size_button.detail = self.app.t(f"bar.text_size_{index}")
+        ids.bar.arrange(self.height > self.width, index > 0)
         active = machine.state not in (State.ATTRACT, State.GOODBYE)
         ids.home_button.disabled = not active or machine.state is State.HOME and not machine.visit.category_id
         ids.bar.opacity = 1

@@ -28,9 +28,10 @@ SWIPE_SHARE = 0.12  # of the window's width: a shorter move is a tap
 NEAR_SHARE = 0.08   # two touches this close (share of the width) are at the same place
 
 
-def in_reading_order(widgets: list) -> list:
-    """Rows top to bottom, each left to right: a widget whose middle is level with the first
-    of a row is in that row (buttons of one row may differ in height)."""
+def in_reading_order(widgets: list, right_to_left: bool = False) -> list:
+    """Rows top to bottom, each left to right (right to left in a right-to-left language,
+    whose rows are mirrored: « السابق » before « التالي »): a widget whose middle is level
+    with the first of a row is in that row (buttons of one row may differ in height)."""
     boxes = []
     for w in widgets:
         x, y = w.to_window(w.x, w.y)
@@ -43,7 +44,23 @@ def in_reading_order(widgets: list) -> list:
             rows[-1].append(box)
         else:
             rows.append([box])
+    if right_to_left:
+        return [box[3] for row in rows for box in sorted(row, key=lambda b: -(b[2] + b[3].width))]
     return [box[3] for row in rows for box in sorted(row, key=lambda b: b[2])]
+
+
+class _ItemGroup:
+    """Items read together, in their own order, where their widget stands: a list's (its
+    content scrolled out of view is no longer read after the buttons under the list), or a
+    layout's whose parts are read one after the other (`read_in_columns`: the summary's
+    text, then the buttons beside it at a larger size, in either direction)."""
+
+    def __init__(self, view: ScrollView, items: list):
+        self.view, self.items = view, items
+        self.x, self.y, self.width, self.height = view.x, view.y, view.width, view.height
+
+    def to_window(self, x: float, y: float):
+        return self.view.to_window(x, y)
 
 
 VOLUME_KEYS, RATE_KEYS = ("speech.louder", "speech.quieter"), ("speech.faster", "speech.slower")
@@ -138,8 +155,20 @@ class SpeechTouch:
                 if isinstance(w, (Title, Body)) and not isinstance(w, Icon) and w.text.strip() and w.opacity > 0:
                     found.append(w)
                     continue
+                if isinstance(w, ScrollView) and w.opacity > 0:
+                    inner = self._items_in(w.children)
+                    if inner:
+                        found.append(_ItemGroup(w, inner))
+                    continue
+                if getattr(w, "read_in_columns", False):
+                    # Each part in its own reading order, one after the other, in the kv's order.
+                    inner = [x for part in reversed(w.children) for x in self._items_in([part])]
+                    if inner:
+                        found.append(_ItemGroup(w, inner))
+                    continue
                 stack.extend(w.children)
-        return in_reading_order(found)
+        ordered = in_reading_order(found, self.app is not None and self.app.rtl)
+        return [x for item in ordered for x in (item.items if isinstance(item, _ItemGroup) else [item])]
 
     def item_at(self, x: float, y: float):
         for w in self.items():

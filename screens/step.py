@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from kivy.properties import BooleanProperty
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
 
 from screens.keyboard import FieldInput, KeyboardSlot, hint_for
-from screens.widgets import Body, KButton, QRCode, Title
+from screens.widgets import Body, KButton, QRCode, Title, code_row
 
 
 def _tick_icon(on: bool) -> str:
@@ -211,17 +210,15 @@ class StepScreen(Screen):
     def _show_link(self, app, machine, step, _box) -> None:
         # Outside the scrolling text, like a field, so the code is whole to be scanned; but
         # at a larger text size it scrolls with the text, which it would leave no room.
-        row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
         qr = QRCode(data=step.link.url, size=(app.target_px * 3.5, app.target_px * 3.5))
-        row.height = qr.height
-        row.add_widget(qr)
-        row.add_widget(Body(text=f"{step.link.label}\n{step.link.url}", pos_hint={"center_y": 0.5}))
-        self._site_slot(app).add_widget(row)
+        self._site_slot(app).add_widget(code_row(app, qr, f"{step.link.label}\n{step.link.url}"))
 
     def _site_slot(self, app):
         """Where a step's QR code and site notes go: fixed under the text at the normal
-        size; at the end of the scrolling text at a larger one (tests/screens/test_large_text.py)."""
-        return self.ids.content if app.text_scale_index > 0 else self.ids.field_slot
+        size; at the end of the scrolling text at a larger one, and right to left, where the
+        taller Arabic lines make the top bar and the help banner taller (the fixed code left
+        the text 52 px at 1×; tests/screens/test_large_text.py)."""
+        return self.ids.content if app.text_scale_index > 0 or app.rtl else self.ids.field_slot
 
     def _show_site(self, app, step) -> None:
         """Guided browsing: the site's page closed (offer to reopen it) or cannot open here
@@ -232,12 +229,8 @@ class StepScreen(Screen):
             self._site_slot(app).add_widget(KButton(label=app.t("step.site_reopen"), icon="refresh", role="primary",
                                                    on_release=lambda *_: app.controller.reopen_site()))
         elif state == "unavailable":
-            row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
             qr = QRCode(data=step.site, size=(app.target_px * 3.5, app.target_px * 3.5))
-            row.height = qr.height
-            row.add_widget(qr)
-            row.add_widget(Body(text=app.t("step.site_unavailable"), pos_hint={"center_y": 0.5}))
-            self._site_slot(app).add_widget(row)
+            self._site_slot(app).add_widget(code_row(app, qr, app.t("step.site_unavailable")))
         else:  # the page is (being) shown beside the guide: where, how to type, no downloads
             for key in app.controller.site_note_keys():
                 self._site_slot(app).add_widget(Body(text=app.t(key), bold=key == "browse.site_beside"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kivy.graphics.texture import Texture
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
@@ -11,7 +11,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk.receipt_qr import QR_BORDER_MODULES, build_payload, make_code
 from kiosk.receipts import BlockKind, papers_to_bring
 from kiosk.session import PrintStatus
-from screens.widgets import Body, KButton, QRCode, Title
+from screens.widgets import Body, KButton, QRCode, Title, code_row
 
 
 class ReceiptQRCode(Image):
@@ -40,9 +40,24 @@ class ReceiptQRCode(Image):
 
 
 class SummaryScreen(Screen):
+    beside = BooleanProperty(False)  # the buttons in a column beside the text (summary.kv)
     _shown: tuple | None = None
     _shown_content: tuple | None = None
     receipt_qr: ReceiptQRCode | None = None  # the code carrying the receipt, when there is no paper
+
+    def on_beside(self, _instance, beside: bool) -> None:
+        """Beside the text, « Précédent » stands under the text, at the side a visitor goes
+        back to, and the column keeps « Imprimer » and « Terminer »: three buttons in the
+        column did not fit under the top bar and the help banner at 1.5× (471 px in 365)."""
+        ids = self.ids
+        button, wanted = ids.previous_button, ids.text_column if beside else ids.buttons
+        if button.parent is wanted:
+            return
+        button.parent.remove_widget(button)
+        if beside:
+            wanted.add_widget(button)  # last: under the text and the status
+        else:
+            wanted.add_widget(button, index=len(wanted.children) - 1)  # first, after the spacer
 
     def show(self, machine) -> None:
         app = self.manager.app
@@ -126,12 +141,9 @@ class SummaryScreen(Screen):
 
     def _receipt_qr_row(self, app, payload: str) -> BoxLayout:
         size = app.target_px * 4
-        row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2, height=size)
         self.receipt_qr = ReceiptQRCode(data=payload, size=(size, size), size_hint=(None, None),
                                         fit_mode="contain")
-        row.add_widget(self.receipt_qr)
-        row.add_widget(Body(text=app.t("summary.scan_receipt"), pos_hint={"center_y": 0.5}))
-        return row
+        return code_row(app, self.receipt_qr, app.t("summary.scan_receipt"))
 
     def wipe(self) -> None:
         """The summary shows what the visitor typed (as it prints): drop it at reset."""
@@ -145,10 +157,7 @@ class SummaryScreen(Screen):
 
     @staticmethod
     def _qr_row(app, link, size: float) -> BoxLayout:
-        row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2, height=size)
-        row.add_widget(QRCode(data=link.url, size=(size, size)))
-        row.add_widget(Body(text=f"{link.label}\n{link.url}", pos_hint={"center_y": 0.5}))
-        return row
+        return code_row(app, QRCode(data=link.url, size=(size, size)), f"{link.label}\n{link.url}")
 
     def spoken_text(self) -> str:
         return self.manager.app.controller.screen_text()  # kiosk/reading.py

@@ -171,6 +171,8 @@ class MirrorBox(BoxLayout):
     keep their order, so code that finds or moves them is the same in both directions."""
 
     mirrored = BooleanProperty(False)
+    # Speech mode reads each child's items in turn, whatever their places (speech_mode.py).
+    read_in_columns = BooleanProperty(False)
 
     def on_mirrored(self, *_):
         self._trigger_layout()
@@ -272,6 +274,24 @@ class QRCode(Image):
         texture.mag_filter = "nearest"
         texture.min_filter = "nearest"
         return texture
+
+
+def code_row(app, code: Image, caption: str) -> BoxLayout:
+    """A QR code and its caption side by side: as tall as the taller of the two (at a large
+    text size the caption outgrew a row of the code's height and was drawn over what
+    follows). The code stands at the row's top, where the text opens: whole on screen first."""
+    row = BoxLayout(size_hint_y=None, spacing=app.gap_px * 2)
+    code.pos_hint = {"top": 1}
+    body = Body(text=caption, pos_hint={"center_y": 0.5})
+    row.add_widget(code)
+    row.add_widget(body)
+
+    def fit(*_):
+        row.height = max(code.height, body.height)
+    body.bind(height=fit)
+    code.bind(height=fit)
+    fit()
+    return row
 
 
 class ProgressBarMm(Label):

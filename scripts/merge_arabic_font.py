@@ -21,6 +21,13 @@ from fontTools.merge import Merger
 
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FAMILY = "Pas a pas Arabic"
+# Line box (units per em: 1000). Noto Sans Arabic's is 1374 above and 738 below the baseline,
+# room for marks stacked higher than Arabic as the kiosk writes it: every Arabic text of the
+# catalogs and procedures reaches 1298 above (« أُ », bold) and 519 below (2954 texts measured
+# with raqm; tests/content/test_arabic_font.py keeps it true). 2.11 em lines made an Arabic
+# button 128 px high at 1.5×, and the summary's buttons did not fit beside its text while a
+# help call waits (tests/screens/test_large_text.py).
+ASCENT, DESCENT = 1340, 560
 
 
 def merge(weight: str) -> Path:
@@ -31,6 +38,10 @@ def merge(weight: str) -> Path:
     names.setName(weight, 2, 3, 1, 0x409)
     names.setName(f"{FAMILY} {weight}", 4, 3, 1, 0x409)
     names.setName(f"PasAPasArabic-{weight}", 6, 3, 1, 0x409)
+    hhea, os2 = font["hhea"], font["OS/2"]
+    hhea.ascent, hhea.descent, hhea.lineGap = ASCENT, -DESCENT, 0
+    os2.sTypoAscender, os2.sTypoDescender, os2.sTypoLineGap = ASCENT, -DESCENT, 0
+    os2.usWinAscent, os2.usWinDescent = ASCENT, DESCENT
     out = FONTS / f"PasAPasArabic-{weight}.ttf"
     font.save(str(out))
     return out

@@ -23,11 +23,11 @@ trees alternating in one run; "before" = 324542d, "wave 1" = main ca916e4):
   widgets 0.06 s, kiosk.controller's imports 0.07 s.
 2026-12-04 (median of 5; the kiosk now spawned with the wiping allocator set, as systemd
 does, so `kiosk run` no longer starts itself a second time; ratios to bare Kivy with the
-same allocator; load avg 1.6, two other jobs running):
-  bare Kivy               0.30          0.29          161.5
-  bare Kivy, wiping       0.31          0.30          167.2
-  main 8163282            0.94 (2.98x)  0.93 (3.10x)  207.8 (1.24x)
-  + parse memo            0.75 (2.38x)  0.74 (2.47x)  207.7 (1.24x)
+same allocator; load avg 0.4, nothing else running):
+  bare Kivy               0.28          0.27          160.8
+  bare Kivy, wiping       0.30          0.29          166.6
+  main 8163282            0.88 (2.91x)  0.87 (3.00x)  207.0 (1.24x)
+  + parse memo, gettext   0.70 (2.34x)  0.70 (2.41x)  207.1 (1.24x)
 Idle (--idle, same day, load avg 0.87 -> 1.12): bare Kivy 2.55 %; before: attract 2.10 %,
   step 1.80 %; wave 1: attract 0.50 %, step 0.40 % (target met, attract at the limit).
 

@@ -1,7 +1,8 @@
 """What `kiosk doctor` says about guided browsing: one line per part, never a traceback.
 
-Chromium installed, the managed policy installed and current, sway running, the profile
-root on a tmpfs where the kiosk can make and delete visit folders. Each fault also says
+Chromium installed, the managed policy installed and current, sway running, the site's
+on-screen keyboard and the program that shows it, the profile root on a tmpfs where the
+kiosk can make and delete visit folders. Each fault also says
 what the visitor gets meanwhile: the QR code path (the kiosk refuses to start Chromium
 without a current policy, see BrowserSession's preflight).
 """
@@ -56,6 +57,26 @@ def _sway_pids(proc: Path) -> list[int]:
     return pids
 
 
+def _follower_running(proc: Path) -> bool:
+    for entry in proc.glob("[0-9]*"):
+        try:
+            if b"osk_follow.py" in (entry / "cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _keyboard_line(environ: dict, proc: Path, sway_running: bool) -> tuple[str, str, str]:
+    name = "on-screen keyboard"
+    if not shutil.which("wvkbd-mobintl", path=environ.get("PATH")):
+        return (name, "FAIL", "wvkbd-mobintl not found: apt-get install wvkbd; visitors cannot type on the site")
+    if sway_running and not _follower_running(proc):
+        return (name, "WARN", "osk_follow.py is not running: the keyboard will not show with the site's "
+                              "fields; check the exec lines of systemd/sway/pas-a-pas.conf")
+    return (name, "OK", "wvkbd found; shown while a field of the site has focus (osk_follow.py)")
+
+
 def browsing_lines(cfg, environ: dict, *, proc: Path = Path("/proc"),
                    mounts_file: Path = Path("/proc/mounts")) -> list[tuple[str, str, str]]:
     """(name, OK | WARN | FAIL, message) for each part of guided browsing."""
@@ -74,6 +95,7 @@ def browsing_lines(cfg, environ: dict, *, proc: Path = Path("/proc"),
     lines.append(("compositor", "OK", f"sway is running (pid {sway[0]})") if sway else
                  ("compositor", "WARN", "sway is not running: the browser has no screen to open on; start the "
                                         f"pas-a-pas-browse service (docs/DEPLOYMENT.md); {QR}"))
+    lines.append(_keyboard_line(environ, proc, bool(sway)))
     lines.append(_profile_line(b.profile_root.expanduser(), mounts_file))
     return lines
 

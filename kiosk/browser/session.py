@@ -58,7 +58,10 @@ class BrowserError(Exception):
 
 
 def base_flags(lang: str = "fr") -> list[str]:
-    return ["--ozone-platform=wayland", "--no-first-run", "--no-default-browser-check", f"--lang={lang}",
+    # The IME flags make Chromium tell sway (text-input-v3) when a field takes or loses
+    # focus: that is how the on-screen keyboard knows when to show (kiosk/browser/osk_follow.py).
+    return ["--ozone-platform=wayland", "--enable-wayland-ime", "--wayland-text-input-version=3",
+            "--no-first-run", "--no-default-browser-check", f"--lang={lang}",
             "--password-store=basic", "--disable-breakpad", "--noerrdialogs", "--disable-session-crashed-bubble"]
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -23,10 +24,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from kiosk.browser.policy import build_policy, install
+from kiosk.browser.session import processes_naming
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT_FLAGS = ("--no-sandbox",) if os.geteuid() == 0 else ()
 BROWSER_WAIT_S = 30.0  # a cold Chromium under load on 2 shared cores
+SWAY_CONFIG = Path(__file__).resolve().parents[2] / "systemd" / "sway" / "pas-a-pas.conf"
+NOBODY = 65534  # sway refuses to run as root: the sway tests run it as nobody
+SHOTS_DIR = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
 def pytest_collection_modifyitems(items):
@@ -210,3 +215,87 @@ def managed_test_policy(name: str, allowed: tuple[str, ...], check=None):
         yield path
     finally:
         path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def sway():
+    for tool in ("sway", "swaymsg", "Xwayland", "setpriv"):
+        if not shutil.which(tool):
+            pytest.skip(f"{tool} is not installed (apt-get install sway xwayland)")
+    if os.geteuid() != 0:
+        pytest.skip("the test runs sway as nobody, which needs root")
+    base = Path(tempfile.mkdtemp(prefix="pap-sway-", dir="/tmp"))
+    base.chmod(0o755)
+    runtime = base / "xdg"
+    runtime.mkdir(mode=0o700)
+    os.chown(runtime, NOBODY, NOBODY)
+    config = base / "sway.conf"
+    # The kiosk's config but its two exec lines (the test starts the windows itself).
+    config.write_text("".join(line for line in SWAY_CONFIG.read_text().splitlines(keepends=True)
+                              if not line.startswith("exec ")))
+    config.chmod(0o644)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(base), "XDG_RUNTIME_DIR": str(runtime),
+           "WLR_BACKENDS": "headless", "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1"}
+    proc = subprocess.Popen(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                             "sway", "--config", str(config)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while not list(runtime.glob("sway-ipc.*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    sockets = list(runtime.glob("sway-ipc.*.sock"))
+    assert sockets, "sway did not start"
+    yield Sway(sockets[0], runtime, base)
+    os.killpg(proc.pid, 9)
+    proc.wait(10)
+    for pid in processes_naming(f"{base}/"):
+        with contextlib.suppress(ProcessLookupError):  # it may end between the listing and the kill
+            os.kill(pid, 9)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+class Sway:
+    def __init__(self, socket: Path, runtime: Path, base: Path):
+        self.socket, self.runtime, self.base = socket, runtime, base
+
+    def msg(self, *args: str):
+        done = subprocess.run(["swaymsg", "-s", str(self.socket), *args], capture_output=True, text=True, timeout=10)
+        return json.loads(done.stdout) if done.stdout.strip() else None
+
+    def windows(self) -> list[dict]:
+        found = []
+
+        def walk(node, parent_layout):
+            if node.get("pid") and node["type"] in ("con", "floating_con"):
+                found.append({**node, "parent_layout": parent_layout})
+            for child in node.get("nodes", []) + node.get("floating_nodes", []):
+                walk(child, node.get("layout"))
+
+        walk(self.msg("-t", "get_tree"), None)
+        return found
+
+    def wait_windows(self, condition, timeout_s: float = BROWSER_WAIT_S) -> list[dict]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            windows = self.windows()
+            if condition(windows):
+                return windows
+            time.sleep(0.2)
+        raise AssertionError(f"layout not reached: {[(w.get('app_id'), w.get('window_properties')) for w in windows]}")
+
+    def x11_window(self, wm_class: str, url: str = "about:blank") -> None:
+        """An X11 window of that class, started by sway (so on its Xwayland, as nobody)."""
+        folder = self.runtime / f"x11-{wm_class}"  # nobody can write only there
+        self.msg("exec", f"chromium --ozone-platform=x11 --no-first-run --class={wm_class} "
+                         f"--user-data-dir={folder} --app='{url}'")
+
+    def screenshot(self, name: str) -> Path:
+        """What the screen shows, by grim as nobody (sway's socket is nobody's), copied to
+        out/screenshots/<name>.png."""
+        shot = self.runtime / f"{name}.png"
+        subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "grim", str(shot)],
+                       env={"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(self.runtime),
+                            "WAYLAND_DISPLAY": "wayland-1"}, check=True, timeout=30, capture_output=True)
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        final = SHOTS_DIR / f"{name}.png"
+        shutil.copyfile(shot, final)
+        return final

@@ -59,6 +59,25 @@ def test_sway_not_running_is_a_warning(ops_config, tmp_path):
     assert _levels(browsing_lines(_cfg(ops_config, tmp_path), {}, proc=fake_proc))["compositor"][0] == "OK"
 
 
+def test_the_keyboard_line_names_a_missing_wvkbd_and_a_sway_without_the_follower(ops_config, tmp_path):
+    bin_dir, fake_proc = tmp_path / "bin", tmp_path / "proc"
+    bin_dir.mkdir()
+    fake_proc.mkdir()
+    cfg = _cfg(ops_config, tmp_path)
+    level, message = _levels(browsing_lines(cfg, {"PATH": str(bin_dir)}, proc=fake_proc))["on-screen keyboard"]
+    assert level == "FAIL" and "apt-get install wvkbd" in message
+    (bin_dir / "wvkbd-mobintl").write_text("#!/bin/sh\n")
+    (bin_dir / "wvkbd-mobintl").chmod(0o755)
+    assert _levels(browsing_lines(cfg, {"PATH": str(bin_dir)}, proc=fake_proc))["on-screen keyboard"][0] == "OK"
+    (fake_proc / "4242").mkdir()
+    (fake_proc / "4242" / "comm").write_text("sway\n")
+    level, message = _levels(browsing_lines(cfg, {"PATH": str(bin_dir)}, proc=fake_proc))["on-screen keyboard"]
+    assert level == "WARN" and "osk_follow.py is not running" in message
+    (fake_proc / "4243").mkdir()
+    (fake_proc / "4243" / "cmdline").write_bytes(b"/usr/bin/python3\0/opt/pas-a-pas/kiosk/browser/osk_follow.py\0--\0")
+    assert _levels(browsing_lines(cfg, {"PATH": str(bin_dir)}, proc=fake_proc))["on-screen keyboard"][0] == "OK"
+
+
 def test_profile_root_off_tmpfs_or_not_writable(ops_config, tmp_path):
     cfg = _cfg(ops_config, tmp_path)
     mounts = tmp_path / "mounts"

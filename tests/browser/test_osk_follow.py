@@ -1,0 +1,127 @@
+"""The on-screen keyboard follows the site's text fields, under a real sway (headless).
+
+The kiosk's Chromium (BrowserSession's flags) tells sway through text-input-v3 when a
+field takes focus; kiosk/browser/osk_follow.py, the seat's input method, shows or hides a
+real wvkbd. What is checked is what a visitor would see: the site's window is shortened by
+the keyboard's height while a field has focus, and has its whole height again after. Focus
+moves by Tab typed through the virtual-keyboard protocol (wtype), the path wvkbd's own keys
+take, so the same run shows that typing still reaches the field with the IME flags on.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.browser.session import BrowserSession
+from tests.browser.conftest import BROWSER_WAIT_S, NOBODY, ROOT_FLAGS
+
+FOLLOWER = Path(__file__).resolve().parents[2] / "kiosk" / "browser" / "osk_follow.py"
+# A button first (focus there: no field, no keyboard), then the field; its text becomes the
+# window's title, which sway's tree shows.
+PAGE = ("data:text/html,<title>vide</title><button autofocus>ok</button>"
+        "<input id=f oninput=document.title=this.value>")
+
+
+@pytest.fixture
+def keyboard_tools():
+    for tool in ("wvkbd-mobintl", "wtype", "python3"):
+        if not shutil.which(tool):
+            pytest.skip(f"{tool} is not installed (apt-get install wvkbd wtype)")
+
+
+def _start_follower(sway, name: str) -> Path:
+    """osk_follow.py started by sway (so as nobody, on its socket), as the kiosk's sway
+    config does; its log in the runtime folder."""
+    copy = sway.base / "osk_follow.py"  # nobody cannot read the checkout here
+    if not copy.exists():
+        shutil.copyfile(FOLLOWER, copy)
+        copy.chmod(0o644)
+    log = sway.runtime / f"{name}.log"
+    sway.msg("exec", f"LANG=C.UTF-8 python3 {copy} -- wvkbd-mobintl -L 280 > {log} 2>&1")
+    return log
+
+
+def _type(sway, *args: str) -> None:
+    subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "wtype", *args],
+                   env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "XDG_RUNTIME_DIR": str(sway.runtime),
+                        "WAYLAND_DISPLAY": "wayland-1"}, check=True, timeout=20, capture_output=True)
+
+
+def _wait_log(log: Path, text: str, count: int = 1) -> str:
+    deadline = time.monotonic() + BROWSER_WAIT_S
+    while time.monotonic() < deadline:
+        content = log.read_text() if log.exists() else ""
+        if content.count(text) >= count:
+            return content
+        time.sleep(0.1)
+    raise AssertionError(f"{log.name} never said {text!r} {count} time(s): {content!r}")
+
+
+def _site(sway) -> dict:
+    return next(w for w in sway.windows() if w.get("app_id"))
+
+
+def _wait_height(sway, wanted, timeout_s: float = BROWSER_WAIT_S) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        site = _site(sway)
+        if wanted(site["rect"]["height"]):
+            return site
+        time.sleep(0.1)
+    raise AssertionError(f"site window height stayed {site['rect']['height']}")
+
+
+def test_the_keyboard_shows_while_a_site_field_has_focus_and_typing_reaches_it(sway, keyboard_tools):
+    log = _start_follower(sway, "osk")
+    browser = BrowserSession("/usr/bin/chromium", sway.base / "b", extra_flags=ROOT_FLAGS,
+                             environ={"PATH": "/usr/bin:/bin", "WAYLAND_DISPLAY": "wayland-1",
+                                      "XDG_RUNTIME_DIR": str(sway.runtime)})
+    try:
+        browser.start(PAGE)
+        sway.wait_windows(lambda ws: any(w.get("app_id") for w in ws))
+        time.sleep(1.0)  # the page loaded, focus on its button: a keyboard would show by now
+        full_px = _site(sway)["rect"]["height"]
+        assert "shown" not in (log.read_text() if log.exists() else "")
+
+        _type(sway, "-k", "Tab")  # focus onto the field
+        _wait_log(log, "on-screen keyboard shown")
+        short = _wait_height(sway, lambda h: h < full_px)
+        keyboard_px = full_px - short["rect"]["height"]
+        assert keyboard_px >= 150, keyboard_px  # wvkbd's own height, not a pixel of jitter
+
+        _type(sway, "Bonjour é")
+        deadline = time.monotonic() + BROWSER_WAIT_S
+        while _site(sway)["name"] != "Bonjour é" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _site(sway)["name"] == "Bonjour é"
+
+        _type(sway, "-M", "shift", "-k", "Tab", "-m", "shift")  # back onto the button
+        _wait_log(log, "on-screen keyboard hidden")
+        _wait_height(sway, lambda h: h == full_px)
+    finally:
+        browser.wipe()
+
+
+def test_a_second_input_method_keeps_its_keyboard_shown_and_says_why(sway, keyboard_tools):
+    first = _start_follower(sway, "first")
+    deadline = time.monotonic() + BROWSER_WAIT_S
+    while not first.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # the first one holds the seat
+    second = _start_follower(sway, "second")
+    text = _wait_log(second, "on-screen keyboard shown")
+    assert "always shown: another input method already holds the seat" in text
+    assert "Traceback" not in text and "shown" not in first.read_text()
+
+
+def test_without_a_compositor_it_says_where_it_looked_in_one_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": "wayland-9"}
+    done = subprocess.run(["python3", str(FOLLOWER), "--", "true"], capture_output=True, text=True, timeout=20, env=env)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines == [f"pas-a-pas.osk: cannot reach the compositor at {tmp_path}/wayland-9: No such file or directory"]

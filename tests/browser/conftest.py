@@ -244,18 +244,31 @@ def sway():
         time.sleep(0.1)
     sockets = list(runtime.glob("sway-ipc.*.sock"))
     assert sockets, "sway did not start"
-    yield Sway(sockets[0], runtime, base)
+    yield Sway(sockets[0], runtime, base, proc.pid)
     os.killpg(proc.pid, 9)
     proc.wait(10)
-    for pid in processes_naming(f"{base}/"):
+    # What sway started runs in sessions of its own: found by the runtime folder it names
+    # or was given (XDG_RUNTIME_DIR), such as a keyboard that would spin without sway.
+    for pid in set(processes_naming(f"{base}/")) | set(processes_in_environment(str(runtime))):
         with contextlib.suppress(ProcessLookupError):  # it may end between the listing and the kill
             os.kill(pid, 9)
     shutil.rmtree(base, ignore_errors=True)
 
 
+def processes_in_environment(value: str) -> list[int]:
+    needle = os.fsencode(value)
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{entry.name}/environ", "rb") as f:
+                if needle in f.read():
+                    found.append(int(entry.name))
+    return found
+
+
 class Sway:
-    def __init__(self, socket: Path, runtime: Path, base: Path):
-        self.socket, self.runtime, self.base = socket, runtime, base
+    def __init__(self, socket: Path, runtime: Path, base: Path, pid: int):
+        self.socket, self.runtime, self.base, self.pid = socket, runtime, base, pid
 
     def msg(self, *args: str):
         done = subprocess.run(["swaymsg", "-s", str(self.socket), *args], capture_output=True, text=True, timeout=10)

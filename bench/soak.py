@@ -6,18 +6,20 @@ for help and cancels, then ends with « Terminer » or with the inactivity reset
 reset it looks for the session's canaries in every widget, the clipboard and the log.
 
 Reports: crashes (failsafe resets), canaries found after reset, resident memory at session
-100 and at the end, live widget count at the same points. Targets (issue 6): 0 crashes,
+500 (100 for a short run) and at the end, live widget count at the same points. Targets (issue 6): 0 crashes,
 0 canaries, < 2 MiB of memory growth, a flat widget count. Resident memory wanders by a
 few MiB with what the screens last showed (textures) and the allocator's free lists; the
 trimmed figure (after malloc_trim) and Python's allocated block count tell a leak from that.
 
-Figures (2026-12-03, the 2-core shared machine, load avg 4-8): 1-1.5 s a session, so
-10,000 sessions take 3-4 hours; runs of 40-100 sessions: main (ca916e4) 402 MiB at session
-10, 671 at 100 (trimmed 360 -> 572), Python blocks and widgets flat; 324542d (before the
-perf work) 254 -> 276 MiB from session 10 to 40. The growth is screens/widgets.py
-FreshTexture (a new texture for every label render): without it 274 -> 302 MiB over the
-same 40 sessions. Reusing two textures in turn keeps it flat (291 -> 295) but brings back
-the llvmpipe stall (ui_latency: « Suivant » frame max 602 ms). Open (issue 11).
+Where it draws matters. Without a display SDL falls back to an offscreen EGL window, and
+there resident memory grows with every texture upload (4.5 MiB a session: 437 -> 806 MiB
+from session 10 to 80, trimmed 397 -> 725; Python blocks and widgets flat), in Mesa's
+offscreen path, not in the app: a bare Kivy Label re-rendered 10 times a frame grows
+161 -> 272 MiB over 3,000 frames offscreen and stays at 170-171 MiB under Xvfb, with or
+without a new texture per render. So the soak runs under Xvfb (a real X display, GLX, the
+same llvmpipe) unless --offscreen is given: it starts itself again under xvfb-run when
+DISPLAY is not set. Under Xvfb (2026-12-06): 297 MiB at session 10, 322 at 100, 310 at
+500; figures to session 10,000 in docs/ and the issue 11 note.
 
     .venv/bin/python bench/soak.py --sessions 10000 [--seed 1]
 """
@@ -29,6 +31,7 @@ import gc
 import logging
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -103,6 +106,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--sessions", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--every", type=int, default=1000, help="print figures every N sessions")
+    parser.add_argument("--offscreen", action="store_true",
+                        help="draw in SDL's offscreen window even without a display (its memory grows; see above)")
     parser.add_argument("--trace", action="store_true",
                         help="with tracemalloc: print where Python memory grew in the second half (slow)")
     return parser.parse_args(argv)
@@ -299,13 +304,15 @@ class Soak:
 
     def report(self) -> None:
         sessions = self.args.sessions
-        first, last = self.marks.get(100), self.marks.get(sessions)
+        # The issue's figure is from session 500 (screens and caches warmed) to the end.
+        start = 500 if 500 in self.marks and sessions > 500 else 100
+        first, last = self.marks.get(start), self.marks.get(sessions)
         print(f"sessions: {sessions}, prints: {self.prints}, help calls: {self.calls}, "
               f"idle resets: {self.idle_resets}")
         print(f"crashes (failsafe): {self.crashes}")
         print(f"canaries found after reset: {self.canaries_found}")
         if first and last:
-            print(f"rss growth from session 100 to {sessions}: {last[0] - first[0]:.2f} MiB "
+            print(f"rss growth from session {start} to {sessions}: {last[0] - first[0]:.2f} MiB "
                   f"(trimmed: {last[3] - first[3]:.2f} MiB)")
             print(f"widgets in tree: {first[1]} -> {last[1]}; live widgets: {first[2]} -> {last[2]}; "
                   f"python blocks: {first[4]} -> {last[4]}")
@@ -313,7 +320,14 @@ class Soak:
 
 
 def main() -> int:
-    Soak(parse_args()).run()
+    args = parse_args()
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or args.offscreen):
+        if shutil.which("xvfb-run"):
+            print("no display: starting again under xvfb-run (--offscreen to draw offscreen)", flush=True)
+            os.execvp("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
+                                   sys.executable, __file__, *sys.argv[1:]])
+        print("no display and no xvfb-run: drawing offscreen, where memory grows with textures", flush=True)
+    Soak(args).run()
     return 0
 
 

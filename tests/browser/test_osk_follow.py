@@ -63,6 +63,21 @@ def _wait_log(log: Path, text: str, count: int = 1) -> str:
     raise AssertionError(f"{log.name} never said {text!r} {count} time(s): {content!r}")
 
 
+def _wait_last(log: Path, state: str) -> None:
+    """Until the follower's last word on the keyboard is `state` (shown / hidden). Keys typed
+    by wtype load its own keymap, which Chromium answers with a quick deactivate/activate:
+    the log may say « hidden » then « shown » again while typing."""
+    deadline = time.monotonic() + BROWSER_WAIT_S
+    said: list[str] = []
+    while time.monotonic() < deadline:
+        said = [line.rsplit(" ", 1)[1] for line in (log.read_text() if log.exists() else "").splitlines()
+                if line.startswith("pas-a-pas.osk: on-screen keyboard ") and line.split()[-1] in ("shown", "hidden")]
+        if said and said[-1] == state:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the keyboard's last state never became {state!r}: {said}")
+
+
 def _site(sway) -> dict:
     return next(w for w in sway.windows() if w.get("app_id"))
 
@@ -101,8 +116,9 @@ def test_the_keyboard_shows_while_a_site_field_has_focus_and_typing_reaches_it(s
             time.sleep(0.1)
         assert _site(sway)["name"] == "Bonjour é"
 
+        _wait_last(log, "shown")
         _type(sway, "-M", "shift", "-k", "Tab", "-m", "shift")  # back onto the button
-        _wait_log(log, "on-screen keyboard hidden")
+        _wait_last(log, "hidden")
         _wait_height(sway, lambda h: h == full_px)
     finally:
         browser.wipe()

@@ -11,6 +11,7 @@ than schema.YAML_MAX_DEPTH. Each refusal is one problem with its file and line.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -332,7 +333,7 @@ def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = Non
         )
     tr_problems: list[Problem] = []
     translated, category_titles, warnings = _load_translations(root, procedures, category_ids, tr_problems, memo,
-                                                               parsed)
+                                                               parsed, lazy=not strict)
     if strict:
         problems += tr_problems
     for problem in tr_problems:
@@ -343,18 +344,33 @@ def load_pack(root: Path, *, strict: bool = False, memo: SchemaMemo | None = Non
     for kept in (memo, parsed):
         if kept is not None:
             kept.save()
+    made, pending = _split_laid(translated)
     return ContentPack(root=root, categories=tuple(sorted(categories, key=lambda c: c.order)),
-                       procedures=procedures, translations=translated, category_titles=category_titles,
-                       warnings=tuple(warnings))
+                       procedures=procedures, translations=made, category_titles=category_titles,
+                       warnings=tuple(warnings), pending=pending)
+
+
+def _split_laid(translated: dict[str, dict]) -> tuple[dict, dict]:
+    """Strict, translations come laid over; otherwise as functions that will lay them:
+    (by language, by id: laid over), (by (language, id): to lay)."""
+    made = {lang: {pid: tr for pid, tr in by_id.items() if isinstance(tr, Procedure)}
+            for lang, by_id in translated.items()}
+    pending = {(lang, pid): tr for lang, by_id in translated.items() for pid, tr in by_id.items()
+               if not isinstance(tr, Procedure)}
+    return {lang: by_id for lang, by_id in made.items() if by_id}, pending
 
 
 def _load_translations(root: Path, procedures: dict[str, Procedure], category_ids: set[str],
-                       problems: list[Problem], memo: SchemaMemo | None = None, parsed: ParseMemo | None = None):
+                       problems: list[Problem], memo: SchemaMemo | None = None, parsed: ParseMemo | None = None,
+                       lazy: bool = False):
     """translations/<lang>/*.yaml, each checked against its French procedure.
 
     A file with a problem is not used (its procedure shows in French); the problems are
-    returned for the validator. Bounded and refused like the French files.
+    returned for the validator. Bounded and refused like the French files. lazy: a checked
+    translation is returned as a function that lays it over its procedure (ContentPack.pending),
+    and its « shown in French » warnings, for the validator only, are not worked out.
     """
+    french_sha: dict[Path, str] = {}  # each French file hashed once, not once per language
     base = root / "translations"
     translated: dict[str, dict[str, Procedure]] = {}
     titles: dict[str, dict[str, str]] = {}
@@ -373,15 +389,15 @@ def _load_translations(root: Path, procedures: dict[str, Procedure], category_id
         for path in sorted(folder.glob("*.yaml")):
             if path.name == "categories.yaml":
                 continue
-            proc = _translated(path, lang, procedures, problems, warnings, memo, parsed)
+            proc = _translated(path, lang, procedures, problems, warnings, memo, parsed, lazy, french_sha)
             if proc is not None:
-                translated.setdefault(lang, {})[proc.id] = proc
+                translated.setdefault(lang, {})[path.stem] = proc  # the French procedure's id
     return translated, titles, warnings
 
 
 def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problems: list[Problem],
-                warnings: list[Problem], memo: SchemaMemo | None = None,
-                parsed: ParseMemo | None = None) -> Procedure | None:
+                warnings: list[Problem], memo: SchemaMemo | None = None, parsed: ParseMemo | None = None,
+                lazy: bool = False, french_sha: dict[Path, str] | None = None):
     french = procedures.get(path.stem)
     if french is None:
         problems.append(Problem(path, 1, "translation-match",
@@ -396,12 +412,17 @@ def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problem
     if found:
         problems += found
         return None
-    french_sha = translations.source_sha256(french.source.read_bytes())
+    shas = {} if french_sha is None else french_sha
+    if french.source not in shas:
+        shas[french.source] = translations.source_sha256(french.source.read_bytes())
+    french_sha = shas[french.source]
     older = doc.data["source_sha256"] != french_sha
     if older:
         warnings.append(Problem(path, doc.line(("source_sha256",)), "translation-older",
                                 f"translated from an older French text (source_sha256 {doc.data['source_sha256']}, "
                                 f"{french.source.name} is now {french_sha}): shown, marked; update it"))
+    if lazy:
+        return functools.partial(translations.apply, french, doc.data, older)
     missing = translations.untranslated(doc.data, french)
     if missing:
         # Not a problem either: those texts are shown in French. Said for the translator.

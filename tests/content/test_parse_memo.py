@@ -36,7 +36,11 @@ def test_an_unchanged_pack_is_not_parsed_again_and_gives_the_same_procedures(tmp
     monkeypatch.setattr(loader, "_compose", lambda _t: pytest.fail("YAML parsed again"))
     second = load(ASSETS_DIR / "content", memo_path)
     assert second.procedures == first.procedures
+    for pack in (first, second):
+        while pack.lay_over_next():
+            pass
     assert second.translations == first.translations and second.categories == first.categories
+    assert sum(map(len, first.translations.values())) > 100  # the pack's translations, all laid over
 
 
 def test_a_changed_file_is_parsed_again(pack, tmp_path):

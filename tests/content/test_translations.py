@@ -79,6 +79,24 @@ def test_a_translation_is_laid_over_the_french_procedure_key_by_key(pack):
     assert loaded.procedure_in("essai", "fr") is fr
 
 
+def test_the_kiosk_lays_a_translation_over_its_procedure_on_first_use_and_the_same_as_the_validator(pack):
+    """The kiosk's start (strict=False) checks translations but lays none over its French
+    procedure: that waits for the first use, or for lay_over_next between frames."""
+    write_translation(pack, TRANSLATION.replace("{sha}", "0123456789abcdef"))
+    eager = load_pack(pack.root, strict=True)
+    lazy = load_pack(pack.root, strict=False)
+    assert lazy.translations == {} and list(lazy.pending) == [("en", "essai")]
+    en = lazy.procedure_in("essai", "en")
+    assert en == eager.procedure_in("essai", "en") and en.older_source
+    assert lazy.pending == {} and lazy.procedure_in("essai", "en") is en  # laid once
+    again = load_pack(pack.root, strict=False)
+    assert again.lay_over_next() and not again.lay_over_next()
+    assert again.translations == eager.translations
+    # Not laid over by a use in another language.
+    third = load_pack(pack.root, strict=False)
+    assert third.procedure_in("essai", "ar") is third.procedures["essai"] and third.pending
+
+
 def test_a_procedure_without_translation_is_french_and_marked_in_french(pack):
     write_translation(pack)
     loaded = load_pack(pack.root, strict=True)

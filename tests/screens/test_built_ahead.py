@@ -65,3 +65,18 @@ def test_a_link_steps_code_is_made_while_the_first_step_is_read(make_kiosk, help
     k.frames(2)
     codes = [w for w in k.widgets() if isinstance(w, QRCode) and k._on_screen(w)]
     assert [c.texture for c in codes] == [made]
+
+
+def test_the_translations_are_laid_over_between_frames_after_the_start(make_kiosk, help_desk):
+    """The start laid no translation over its French procedure (a tenth of a second of it):
+    the running kiosk does, a few milliseconds a frame, before any visitor asks for one."""
+    from kiosk.config import ASSETS_DIR
+    from kiosk.content.loader import load_pack
+    pack = load_pack(ASSETS_DIR / "content")
+    waiting = len(pack.pending)
+    assert waiting > 100 and pack.translations == {}
+    k = make_kiosk(Services(printer=None, helpcall=help_desk), pack=pack)
+    assert k.machine.state is State.ATTRACT
+    assert k.wait_for(lambda: not pack.pending, timeout_s=10)
+    assert sum(map(len, pack.translations.values())) == waiting
+    assert pack.procedure_in("creer-adresse-email", "en").language == "en"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from typing import Callable
-from xml.sax.saxutils import escape
 
 Rule = Callable[[str], str]
 
@@ -22,6 +21,12 @@ _UNITS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit
 _TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre")
+
+
+def escape(text: str) -> str:
+    """&, < and > as SSML entities: what xml.sax.saxutils.escape does, without the import of
+    urllib.request, http.client and email that it brings (20-35 ms of the kiosk's start)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def french_number(n: int) -> str:

@@ -18,6 +18,7 @@ from kiosk.browser.policy import build_policy, installed_state
 from kiosk.browser.session import VISIT_PREFIX, processes_naming
 
 QR = "visitors get QR codes meanwhile"
+CHROMIUM_LOCALES = Path("/usr/lib/chromium/locales")  # Debian's chromium-l10n
 
 
 def policy_problem(policy_file: Path, allow_extra: str) -> str | None:
@@ -77,8 +78,8 @@ def _keyboard_line(environ: dict, proc: Path, sway_running: bool) -> tuple[str, 
     return (name, "OK", "wvkbd found; shown while a field of the site has focus (osk_follow.py)")
 
 
-def browsing_lines(cfg, environ: dict, *, proc: Path = Path("/proc"),
-                   mounts_file: Path = Path("/proc/mounts")) -> list[tuple[str, str, str]]:
+def browsing_lines(cfg, environ: dict, *, proc: Path = Path("/proc"), mounts_file: Path = Path("/proc/mounts"),
+                   chromium_locales: Path = CHROMIUM_LOCALES) -> list[tuple[str, str, str]]:
     """(name, OK | WARN | FAIL, message) for each part of guided browsing."""
     b = cfg.browsing
     if not b.enabled:
@@ -88,6 +89,10 @@ def browsing_lines(cfg, environ: dict, *, proc: Path = Path("/proc"),
         b.chromium if os.access(b.chromium, os.X_OK) else None)
     lines.append(("browser", "OK", f"{chromium} found") if chromium else
                  ("browser", "FAIL", f"{b.chromium} not found: apt-get install chromium; {QR}"))
+    if chromium and not (chromium_locales / "fr.pak").exists():
+        lines.append(("browser language", "WARN",
+                      f"{chromium_locales}/fr.pak missing: Chromium's own pages (« site inaccessible ») "
+                      "show in English; apt-get install chromium-l10n"))
     problem = policy_problem(b.policy_file, b.allow_extra)
     lines.append(("browser policy", "FAIL", f"{problem}; {QR}") if problem else
                  ("browser policy", "OK", f"{b.policy_file} is current"))

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 VISIT_PREFIX = "visit-"
 # What Chromium needs from the kiosk's environment; the rest (and any DBus session) stays out.
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "XDG_SESSION_TYPE")
+SITE_LANGUAGE = "fr"
 KILL_WAIT_S = 2.0
 # Chromium puts its singleton socket at $TMPDIR/org.chromium.Chromium.XXXXXX/SingletonSocket
 # and aborts when that path exceeds a Unix socket's 107 bytes (seen: "Socket path too long").
@@ -197,6 +198,10 @@ class BrowserSession:
         env = {k: self._environ[k] for k in PASSED_ENV if k in self._environ}
         env.update(HOME=str(folder / "home"), TMPDIR=str(folder / "tmp"), XDG_CACHE_HOME=str(folder / "cache"),
                    XDG_CONFIG_HOME=str(folder / "config"), XDG_DATA_HOME=str(folder / "data"))
+        # Chromium on Linux takes its own pages' language (« Ce site est inaccessible ») and
+        # the one it asks sites for from LANGUAGE, not from --lang; French, as the official
+        # sites are. It needs Debian's chromium-l10n, or it is English whatever is asked.
+        env["LANGUAGE"] = SITE_LANGUAGE
         return env
 
     def _argv(self, folder: Path, url: str) -> list[str]:

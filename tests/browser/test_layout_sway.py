@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +184,21 @@ def test_a_browser_started_ahead_has_no_window_until_the_first_site_is_handed_to
     finally:
         service.close()
     assert session.is_empty()
+
+
+def test_the_browsers_own_pages_and_what_it_asks_sites_for_are_in_french(sway):
+    """Chromium on Linux takes its language from LANGUAGE (not --lang): without it, on a
+    kiosk whose system locale is C.UTF-8, its error page read « This site can't be reached »
+    beside a French guide (seen under sway, 2026-12-06)."""
+    if not Path("/usr/lib/chromium/locales/fr.pak").exists():
+        pytest.skip("chromium-l10n is not installed (apt-get install chromium-l10n)")
+    browser = BrowserSession("/usr/bin/chromium", sway.base / "b", extra_flags=ROOT_FLAGS,
+                             environ={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "WAYLAND_DISPLAY": "wayland-1",
+                                      "XDG_RUNTIME_DIR": str(sway.runtime)})
+    try:
+        browser.start("data:text/html,<script>document.title = 'langues ' + navigator.languages</script>")
+        windows = sway.wait_windows(lambda ws: any(w["name"].startswith("langues ") for w in ws if w.get("app_id")))
+        [site] = [w for w in windows if w.get("app_id")]
+        assert site["name"].split()[1].split(",")[0] in ("fr", "fr-FR"), site["name"]
+    finally:
+        browser.wipe()

@@ -78,6 +78,16 @@ def test_the_keyboard_line_names_a_missing_wvkbd_and_a_sway_without_the_follower
     assert _levels(browsing_lines(cfg, {"PATH": str(bin_dir)}, proc=fake_proc))["on-screen keyboard"][0] == "OK"
 
 
+def test_a_chromium_without_french_is_a_warning_naming_the_package(ops_config, tmp_path):
+    cfg = _cfg(ops_config, tmp_path)
+    locales = tmp_path / "locales"
+    locales.mkdir()
+    level, message = _levels(browsing_lines(cfg, {}, chromium_locales=locales))["browser language"]
+    assert level == "WARN" and "apt-get install chromium-l10n" in message
+    (locales / "fr.pak").write_bytes(b"")
+    assert "browser language" not in _levels(browsing_lines(cfg, {}, chromium_locales=locales))
+
+
 def test_profile_root_off_tmpfs_or_not_writable(ops_config, tmp_path):
     cfg = _cfg(ops_config, tmp_path)
     mounts = tmp_path / "mounts"

@@ -312,3 +312,49 @@ class Sway:
         final = SHOTS_DIR / f"{name}.png"
         shutil.copyfile(shot, final)
         return final
+
+
+def tap(sway, x: int, y: int) -> None:
+    """One tap (left button down, up) at x, y of sway's output, through a virtual pointer
+    (zwlr_virtual_pointer_v1): the seat's pointer, as a finger on the screen would be."""
+    import struct
+
+    from kiosk.browser.osk_follow import DISPLAY_ID, Wire, _read_string, _string
+
+    output = sway.msg("-t", "get_outputs")[0]["rect"]
+    wire = Wire(str(sway.runtime / "wayland-1"))
+    try:
+        registry = wire.new_id()
+        wire.send(DISPLAY_ID, 1, struct.pack("<I", registry))  # get_registry
+        found: dict[str, int] = {}
+        wire.sock.settimeout(5)
+        for obj, opcode, payload in wire.events():
+            if obj == registry and opcode == 0:  # global
+                found.setdefault(_read_string(payload, 4)[0], struct.unpack_from("<I", payload)[0])
+                if {"wl_seat", "zwlr_virtual_pointer_manager_v1"} <= found.keys():
+                    break
+
+        def bind(interface: str) -> int:
+            obj = wire.new_id()
+            wire.send(registry, 0,
+                      struct.pack("<I", found[interface]) + _string(interface) + struct.pack("<II", 1, obj))
+            return obj
+
+        seat, manager = bind("wl_seat"), bind("zwlr_virtual_pointer_manager_v1")
+        pointer = wire.new_id()
+        wire.send(manager, 0, struct.pack("<II", seat, pointer))  # create_virtual_pointer
+        at_ms = int(time.monotonic() * 1000) & 0xFFFFFFFF
+        # motion_absolute (1), then button (2) down and up, each followed by frame (4).
+        for opcode, args, pause_s in ((1, (at_ms, x, y, output["width"], output["height"]), 0.15),
+                                      (2, (at_ms + 150, 0x110, 1), 0.12), (2, (at_ms + 270, 0x110, 0), 0.2)):
+            wire.send(pointer, opcode, struct.pack(f"<{len(args)}I", *args))
+            wire.send(pointer, 4, struct.pack("<I", args[0]))
+            time.sleep(pause_s)
+        wire.send(pointer, 8)  # destroy
+        done = wire.new_id()
+        wire.send(DISPLAY_ID, 0, struct.pack("<I", done))  # sync: all of it handled before we go
+        for obj, _opcode, _payload in wire.events():
+            if obj == done:
+                break
+    finally:
+        wire.close()

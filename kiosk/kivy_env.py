@@ -20,7 +20,7 @@ DEFAULTS = {"KIVY_NO_FILELOG": "1", "KIVY_LOG_MODE": "PYTHON",
             # SDL's X11 backend drops a click that comes within 10 ms of its window getting
             # focus. Under sway (guided browsing) the guide loses focus to the site when the
             # visitor touches it, so the first tap back on the guide did nothing (seen on the
-            # real kiosk, tests/browser/test_guide_focus.py). One tap, one answer.
+            # real kiosk, docs/FIELD_NOTES.md). One tap, one answer.
             "SDL_MOUSE_FOCUS_CLICKTHROUGH": "1"}
 
 

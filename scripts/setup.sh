@@ -16,9 +16,8 @@ EXTRAS="${1:-}"
 # libharfbuzz-bin: hb-view, HarfBuzz's own drawing, the independent check of Arabic on screen.
 # gettext: `msgfmt --check` on the interface catalogs (`kiosk content validate --locales`).
 # chromium, sway, xwayland, grim: tests/browser (guided browsing: a real browser, a headless compositor, its screenshot);
-# chromium-l10n: Chromium's own pages in French (test_layout_sway.py); wvkbd, wtype: the site's on-screen keyboard and keys typed through the same protocol (tests/browser/test_osk_follow.py);
-# x11-xserver-utils: xhost, to open sway's Xwayland to a root test's Kivy window (tests/browser/test_guide_focus.py).
-SYSTEM_PACKAGES="espeak-ng libfribidi0 libharfbuzz-bin gettext python3-venv libgl1-mesa-dri libegl1 libgles2 libmtdev1 socat libzbar0 fonts-dejavu-core systemd xvfb libusb-1.0-0 prometheus prometheus-alertmanager ansible chromium chromium-l10n sway xwayland grim wvkbd wtype x11-xserver-utils"
+# chromium-l10n: Chromium's own pages in French (test_layout_sway.py); wvkbd, wtype: the site's on-screen keyboard and keys typed through the same protocol (tests/browser/test_osk_follow.py).
+SYSTEM_PACKAGES="espeak-ng libfribidi0 libharfbuzz-bin gettext python3-venv libgl1-mesa-dri libegl1 libgles2 libmtdev1 socat libzbar0 fonts-dejavu-core systemd xvfb libusb-1.0-0 prometheus prometheus-alertmanager ansible chromium chromium-l10n sway xwayland grim wvkbd wtype"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for pkg in $SYSTEM_PACKAGES; do

@@ -47,6 +47,7 @@ SEAT = "wl_seat"
 IM_MANAGER = "zwp_input_method_manager_v2"
 RESTART_PAUSE_S = 1.0  # between two starts of a keyboard that ended
 HANDLERS_WAIT_S = 5.0  # a keyboard starting under load on 2 cores
+FALLBACK_CHECK_S = 2.0  # how often a follower that cannot follow looks for its compositor
 
 
 class WaylandError(Exception):
@@ -254,6 +255,15 @@ def catches(pid: int, signals, timeout_s: float) -> bool:
         time.sleep(0.02)
 
 
+def _reachable(path: str) -> bool:
+    """Whether the compositor still takes connections at path."""
+    try:
+        Wire(path).close()
+        return True
+    except WaylandError:
+        return False
+
+
 def follow(keyboard_argv: list[str], environ=os.environ) -> int:
     """Runs until the compositor ends; 0 then. The keyboard stays shown (as before this
     program) when fields cannot be followed."""
@@ -271,10 +281,17 @@ def follow(keyboard_argv: list[str], environ=os.environ) -> int:
     except WaylandError as exc:
         log.error("on-screen keyboard always shown: %s", exc)
         keyboard.show(True)
-        while True:  # keep it running, as a keyboard that no one restarts would be lost
-            keyboard.proc.wait()
+        # Kept running (a keyboard no one restarts would be lost) while the compositor is
+        # there; once it is gone, a wvkbd started again would only fail, once a second.
+        path = socket_path(environ)
+        while _reachable(path):
+            try:
+                keyboard.proc.wait(FALLBACK_CHECK_S)
+            except subprocess.TimeoutExpired:
+                continue
             keyboard.ensure_running()
             keyboard.show(True)
+        return 0
     finally:
         keyboard.close()
         wire.close()

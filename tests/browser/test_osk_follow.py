@@ -134,6 +134,12 @@ def test_a_second_input_method_keeps_its_keyboard_shown_and_says_why(sway, keybo
     text = _wait_log(second, "on-screen keyboard shown")
     assert "always shown: another input method already holds the seat" in text
     assert "Traceback" not in text and "shown" not in first.read_text()
+    # Sway gone: both end, and their keyboards with them (none started again and again).
+    followers = processes_naming(f"{sway.base}/osk_follow.py")
+    keyboards = _keyboards(sway)
+    assert len(followers) == 2 and len(keyboards) == 2
+    os.killpg(sway.pid, 9)
+    assert _wait_gone(followers) == [] and _wait_gone(keyboards) == []
 
 
 def _keyboards(sway) -> list[int]:

@@ -30,6 +30,12 @@ same allocator; load avg 0.4, nothing else running):
   + parse memo, gettext   0.70 (2.34x)  0.70 (2.41x)  207.1 (1.24x)
 Idle (--idle, same day, load avg 0.87 -> 1.12): bare Kivy 2.55 %; before: attract 2.10 %,
   step 1.80 %; wave 1: attract 0.50 %, step 0.40 % (target met, attract at the limit).
+2026-12-06 (median of 7, a soak running on the other core: wall figures wander; two runs):
+  bare Kivy, wiping       0.37 / 0.54   0.31 / 0.30   166.8
+  9f6521e                 0.92 / 1.13   0.77 / 0.74   207.2 (1.24x)   cpu 2.48x / 2.47x
+  + translations laid after the first frames, no xml.sax at start:
+                          0.91 / 1.03   0.74 / 0.73   207.4 (1.24x)   cpu 2.39x / 2.43x
+  Idle: bare Kivy 2.20 %, attract 0.50 %, step 0.45 %.
 
     .venv/bin/python bench/startup.py [--runs 7] [--idle] [--tree /work/main --tree .]
 """

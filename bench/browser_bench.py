@@ -45,10 +45,13 @@ def serve() -> tuple[ThreadingHTTPServer, threading.Event]:
         def do_GET(self):
             if self.path == "/ready":
                 ready.set()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(PAGE)
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(PAGE)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the browser was killed by the wipe mid-request: nothing to report
 
         def log_message(self, *args):
             pass

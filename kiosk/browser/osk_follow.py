@@ -98,7 +98,12 @@ class Wire:
                     break
                 payload, self.buffer = self.buffer[8:size], self.buffer[size:]
                 yield obj, word & 0xFFFF, payload
-            data = self.sock.recv(65536)
+            try:
+                data = self.sock.recv(65536)
+            except TimeoutError:
+                raise WaylandError("the compositor did not answer in time") from None
+            except OSError as exc:
+                raise WaylandError(f"the connection to the compositor failed: {exc.strerror or exc}") from None
             if not data:
                 return
             self.buffer += data
@@ -275,7 +280,11 @@ def follow(keyboard_argv: list[str], environ=os.environ) -> int:
     keyboard = Keyboard(keyboard_argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        keyboard.ensure_running()
+        try:
+            keyboard.ensure_running()
+        except OSError as exc:
+            log.error("cannot start the on-screen keyboard %s: %s", keyboard_argv[0], exc.strerror or exc)
+            return 1
         FieldFocus(wire, keyboard.show).run()
         return 0
     except WaylandError as exc:

@@ -187,3 +187,48 @@ def test_without_a_compositor_it_says_where_it_looked_in_one_line(tmp_path):
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert lines == [f"pas-a-pas.osk: cannot reach the compositor at {tmp_path}/wayland-9: No such file or directory"]
+
+
+@pytest.fixture
+def silent_compositor(tmp_path):
+    """A socket that takes connections and never says a word: a compositor that hangs."""
+    import socket
+    path = tmp_path / "wayland-9"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(8)
+    yield tmp_path
+    server.close()
+
+
+def _follower(runtime: Path, *keyboard: str) -> subprocess.Popen:
+    """The follower on the silent compositor; its keyboard's output on its stdout."""
+    env = {"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(runtime), "WAYLAND_DISPLAY": "wayland-9"}
+    return subprocess.Popen(["python3", str(FOLLOWER), "--", *keyboard], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_a_keyboard_that_cannot_start_is_one_line(silent_compositor):
+    follower = _follower(silent_compositor, "/nonexistent/wvkbd-mobintl")
+    _, err = follower.communicate(timeout=20)
+    assert follower.returncode == 1
+    assert err.strip().splitlines() == ["pas-a-pas.osk: cannot start the on-screen keyboard "
+                                        "/nonexistent/wvkbd-mobintl: No such file or directory"]
+
+
+def test_a_compositor_that_does_not_answer_is_one_line_and_the_keyboard_stays_shown(silent_compositor):
+    # A keyboard stand-in that takes SIGUSR1/2 and says which it got.
+    stand_in = ("import signal, sys, time\n"
+                "for s in (signal.SIGUSR1, signal.SIGUSR2):\n"
+                "    signal.signal(s, lambda n, f: print(signal.Signals(n).name, flush=True))\n"
+                "time.sleep(60)\n")
+    script = silent_compositor / "keyboard.py"
+    script.write_text(stand_in)
+    follower = _follower(silent_compositor, "python3", str(script))
+    try:
+        assert follower.stdout.readline().strip() == "SIGUSR2"  # shown, after the 5 s wait for globals
+    finally:
+        follower.terminate()
+    _, err = follower.communicate(timeout=20)
+    assert "Traceback" not in err
+    assert "on-screen keyboard always shown: the compositor did not answer in time" in err

@@ -370,7 +370,7 @@ def _load_translations(root: Path, procedures: dict[str, Procedure], category_id
     translation is returned as a function that lays it over its procedure (ContentPack.pending),
     and its « shown in French » warnings, for the validator only, are not worked out.
     """
-    french_sha: dict[Path, str] = {}  # each French file hashed once, not once per language
+    sha_cache: dict[Path, str] = {}  # each French file hashed once, not once per language
     base = root / "translations"
     translated: dict[str, dict[str, Procedure]] = {}
     titles: dict[str, dict[str, str]] = {}
@@ -389,7 +389,7 @@ def _load_translations(root: Path, procedures: dict[str, Procedure], category_id
         for path in sorted(folder.glob("*.yaml")):
             if path.name == "categories.yaml":
                 continue
-            proc = _translated(path, lang, procedures, problems, warnings, memo, parsed, lazy, french_sha)
+            proc = _translated(path, lang, procedures, problems, warnings, memo, parsed, lazy, sha_cache)
             if proc is not None:
                 translated.setdefault(lang, {})[path.stem] = proc  # the French procedure's id
     return translated, titles, warnings
@@ -397,7 +397,7 @@ def _load_translations(root: Path, procedures: dict[str, Procedure], category_id
 
 def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problems: list[Problem],
                 warnings: list[Problem], memo: SchemaMemo | None = None, parsed: ParseMemo | None = None,
-                lazy: bool = False, french_sha: dict[Path, str] | None = None):
+                lazy: bool = False, sha_cache: dict[Path, str] | None = None):
     french = procedures.get(path.stem)
     if french is None:
         problems.append(Problem(path, 1, "translation-match",
@@ -412,7 +412,7 @@ def _translated(path: Path, lang: str, procedures: dict[str, Procedure], problem
     if found:
         problems += found
         return None
-    shas = {} if french_sha is None else french_sha
+    shas = {} if sha_cache is None else sha_cache
     if french.source not in shas:
         shas[french.source] = translations.source_sha256(french.source.read_bytes())
     french_sha = shas[french.source]

@@ -58,11 +58,12 @@ class BrowserError(Exception):
     """The browser cannot be started or reached; str() is one plain line for a log/doctor."""
 
 
-def base_flags(lang: str = "fr") -> list[str]:
+def base_flags() -> list[str]:
     # The IME flags make Chromium tell sway (text-input-v3) when a field takes or loses
     # focus: that is how the on-screen keyboard knows when to show (kiosk/browser/osk_follow.py).
+    # No --lang: Chromium on Linux ignores it (its language is LANGUAGE, see _child_env).
     return ["--ozone-platform=wayland", "--enable-wayland-ime", "--wayland-text-input-version=3",
-            "--no-first-run", "--no-default-browser-check", f"--lang={lang}",
+            "--no-first-run", "--no-default-browser-check",
             "--password-store=basic", "--disable-breakpad", "--noerrdialogs", "--disable-session-crashed-bubble"]
 
 

@@ -72,10 +72,12 @@ def _keyboard_line(environ: dict, proc: Path, sway_running: bool) -> tuple[str, 
     name = "on-screen keyboard"
     if not shutil.which("wvkbd-mobintl", path=environ.get("PATH")):
         return (name, "FAIL", "wvkbd-mobintl not found: apt-get install wvkbd; visitors cannot type on the site")
-    if sway_running and not _follower_running(proc):
+    if not sway_running:
+        return (name, "OK", "wvkbd found; osk_follow.py, which shows it, is started by sway (not running now)")
+    if not _follower_running(proc):
         return (name, "WARN", "osk_follow.py is not running: the keyboard will not show with the site's "
                               "fields; check the exec lines of systemd/sway/pas-a-pas.conf")
-    return (name, "OK", "wvkbd found; shown while a field of the site has focus (osk_follow.py)")
+    return (name, "OK", "wvkbd found; osk_follow.py running: the keyboard shows while a field of the site has focus")
 
 
 def browsing_lines(cfg, environ: dict, *, proc: Path = Path("/proc"), mounts_file: Path = Path("/proc/mounts"),

@@ -23,6 +23,7 @@ from tests.browser.conftest import BROWSER_WAIT_S, ROOT_FLAGS
 # Two pages of known colours, so that the screenshot can tell which column shows which.
 GUIDE_PAGE = "data:text/html,<body style=background:rgb(0,90,80)><h1 style=color:white>Guide</h1>"
 SITE_PAGE = "data:text/html,<title>one</title><body style=background:rgb(250,230,120)><h1>Site officiel</h1>"
+SECOND_PAGE = "data:text/html,<title>two</title><body style=background:rgb(120,200,250)><h1>Autre site</h1>"
 
 
 def _class(w: dict) -> str | None:
@@ -46,14 +47,16 @@ def test_guide_left_site_right_later_pages_stacked_and_nothing_else_opens(sway):
         assert site["rect"]["x"] == guide["rect"]["width"]
         assert abs(site["rect"]["width"] - 0.6 * output["width"]) <= 2
         _assert_the_screen_shows_the_guide_left_and_the_site_right(sway, guide["rect"]["width"])
+        _assert_the_site_has_the_whole_height(sway, site, "browse-sway-one-page")
 
-        assert browser.open("data:text/html,<title>two</title>") == "handed over"
+        assert browser.open(SECOND_PAGE) == "handed over"
         windows = sway.wait_windows(lambda ws: any(w["name"] == "two" and w["visible"] for w in ws))
         shown = [w for w in windows if w["visible"]]
         assert [_class(w) for w in shown if w.get("shell") == "xwayland"] == ["pas-a-pas"]
         [page] = [w for w in shown if w.get("shell") == "xdg_shell"]
         assert page["name"] == "two" and page["rect"]["x"] == guide["rect"]["width"]
         assert page["parent_layout"] == "stacked"  # the older page is behind, not a third column
+        _assert_the_site_has_the_whole_height(sway, page, "browse-sway-second-page")
 
         sway.x11_window("intruder")  # any other program's window
         # No event to wait on: for 10 s the tree must never keep an intruder window.
@@ -84,6 +87,19 @@ def _assert_the_screen_shows_the_guide_left_and_the_site_right(sway, split_px: i
             break
         time.sleep(0.5)  # the pages paint a moment after their windows are placed
     assert (left, right) == ((0, 90, 80), (250, 230, 120))
+
+
+def _assert_the_site_has_the_whole_height(sway, window: dict, name: str) -> None:
+    """No title row above the site: sway draws one per page of a stacked column (« one »,
+    « two »), text a visitor has no use for, taking the site's height. The tree says where
+    the page's surface is; the screenshot is for a person to look at (the pixels at the top
+    are Chromium's own « --no-sandbox » bar here: the tests run it as root)."""
+    output = sway.msg("-t", "get_outputs")[0]["rect"]
+    [shown] = [w for w in sway.windows() if w["id"] == window["id"]]
+    assert (shown["rect"]["y"], shown["rect"]["height"]) == (0, output["height"]), shown["rect"]
+    assert shown["deco_rect"]["height"] == 0, shown["deco_rect"]
+    if shutil.which("grim"):
+        sway.screenshot(name)
 
 
 def test_the_kiosks_page_for_a_refused_address_opens_as_an_app_window_in_the_site_column(sway, site_server):

@@ -18,6 +18,16 @@ def _run(args: argparse.Namespace) -> int:
     reexec_with_wiping_allocator()
 
     cfg = config_mod.load(args.config)
+    if cfg.browsing.enabled:
+        from pathlib import Path
+
+        from kiosk.browser.compositor import run_in_sway
+
+        # Outside the kiosk's sway (scripts/run.sh on a technician's machine): sway first,
+        # which starts this command again inside it.
+        status = run_in_sway(Path(args.config) if args.config else None, cfg.browsing.profile_root.expanduser())
+        if status is not None:
+            return status
     if cfg.updates.enabled:
         from kiosk.updates.client import ContentUpdater
 

@@ -159,3 +159,17 @@ def test_the_launchers_start_the_kiosk_with_the_wiping_allocator(launcher):
     exported = dict(re.findall(r"(\w+)=(\S+)", "\n".join(re.findall(r"^export (.*)$", text, re.M))))
     assert exported == WIPING_ALLOCATOR
     assert text.index("export PYTHONMALLOC") < text.index('kiosk" run')
+
+
+def test_run_sh_with_a_config_runs_the_kiosk_on_that_config(tmp_path):
+    """`scripts/run.sh --config FILE` (the README's second form): setup.sh, sourced by run.sh,
+    took run.sh's own arguments for its extras and asked pip for « pas-a-pas[--config] »
+    (a pip traceback, no kiosk). A missing file must reach the kiosk, which says so in one line."""
+    import subprocess
+
+    missing = tmp_path / "kiosk.toml"
+    done = subprocess.run(["bash", str(REPO / "scripts" / "run.sh"), "--config", str(missing)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.strip().splitlines()[-1] == f"kiosk: {missing}: config file not found"
+    assert "Traceback" not in done.stderr

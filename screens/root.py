@@ -14,17 +14,27 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.utils import escape_markup
 
 from kiosk.session import State
-from kiosk.theme import TEXT_SCALES
+from kiosk.theme import TEXT_SCALES, Metrics
 from screens import rtl_text
 from screens.speech_mode import NEAR_SHARE, SpeechBar, SpeechTouch
 from screens.widgets import ICON_FONT, KButton, MirrorBox, button_markup, icon_char
 
 # A long-press timer this far past its time means the loop was stuck: the release may be queued.
 LONG_PRESS_LATE_S = 0.2
+# The largest text size of the bar's words in a window too narrow for three buttons in a row
+# (TopBar.arrange): the guide column beside the site.
+NARROW_SCALE = TEXT_SCALES[1]
 
 
 def text_width(text: str, font_name: str, font_size: float) -> float:
     return CoreLabel(text=text, font_name=font_name, font_size=font_size).get_extents(text)[0]
+
+
+def word_width(text: str, font_name: str, font_size: float) -> float:
+    """As text_width, shaped right to left (raqm) when the screens' language runs so."""
+    if not rtl_text.active():
+        return text_width(text, font_name, font_size)
+    return rtl_text.RtlLabel(text=text, font_name=font_name, font_size=font_size).get_extents(text)[0]
 
 
 class BarButton(KButton):
@@ -82,31 +92,85 @@ class BarButton(KButton):
             self.icon_texture = None
             self.shape = "words"
 
+    def room_beside_icon(self) -> float:
+        """The text room it takes to draw the icon beside the first word, no word cut."""
+        app = App.get_running_app()
+        words = [(w, self.font_name) for w in self.label.split()]
+        words += [(w, app.font_regular) for w in self.detail.split()]
+        if not words:
+            return 0
+        widths = [word_width(w, font, self.font_size) for w, font in words]
+        icon_w = text_width(icon_char(self.icon), ICON_FONT, int(self.font_size * 1.3)) if self.icon else 0
+        if rtl_text.active():  # the icon stands at the edge, beside the whole text
+            return max(widths) + icon_w + app.gap_px
+        return max(*widths, widths[0] + icon_w * 1.5)
+
     shape = "full"  # full | wrapped | stacked | icon | words: how the label fits (tests, screenshots)
 
 
 class TopBar(BoxLayout):
+    """The bar's four buttons, in rows: one row in landscape; in portrait « Appeler un
+    conseiller » in a row of its own, full width, so that no label of the bar has to be cut;
+    in a window too narrow for three buttons in the first row (the guide column beside the
+    site, 512 px: « Agrandir » was the icon alone there), « Accueil » and « Écouter » share
+    the first row, and the text-size button, which says the size on a second line, has the
+    second row to itself."""
+
     def arrange(self, portrait: bool, larger: bool = False) -> None:
-        """Portrait: « Appeler un conseiller » gets a row of its own, full width, so that
-        no label of the bar has to be cut; landscape: one row."""
         ids = self.parent.parent.ids
-        help_button, first, second = ids.help_button, ids.bar_row, ids.bar_row_2
-        target = second if portrait else first
-        if help_button.parent is not target:
-            help_button.parent.remove_widget(help_button)
-            target.add_widget(help_button)
-        # The second row has no height in landscape (it stays in the tree: ids are weak).
-        second.padding = [0, App.get_running_app().gap_px, 0, 0] if portrait else 0
+        home, text_size, listen, help_button = ids.home_button, ids.text_size_button, ids.listen_button, ids.help_button
+        app = App.get_running_app()
+        for button in (home, text_size, listen, help_button):
+            button.font_size = app.body_px
+        if not portrait:
+            rows = [[home, text_size, listen, help_button]]
+        elif self._fit(self.parent.parent.width, [home, text_size, listen]):
+            rows = [[home, text_size, listen], [help_button]]
+        else:
+            rows = [[home, listen], [text_size], [help_button]]
+            # Three rows of two lines at 1.5× took 507 px of an 800 px column and left the step
+            # 116 px (not 3 lines): the bar's words stop growing at NARROW_SCALE there.
+            narrow_px = Metrics(app.metrics.px_per_mm, NARROW_SCALE).body_px
+            for button in (home, text_size, listen, help_button):
+                button.font_size = min(app.body_px, narrow_px)
+        self._place(rows, [ids.bar_row, ids.bar_row_2, ids.bar_row_3])
+        if portrait:
+            for row in rows:
+                for button in row:
+                    button.size_hint_x = 1 / len(row)
+            return
         # Landscape: the text-size button's second line (« Très grande taille ») is the
         # longest of the bar; narrower, it took three lines at 1.5× and the bar a third of
         # a 1280×800 screen. At a larger size it gets more (0.34: « Tamanho muito grande »
         # on one line), « Appeler un conseiller » less (it wraps between words, two lines).
         # Home and listen: 0.19, the room of « Escuchar » at 1.5× (kiosk/content/locale_fit.py).
         text_share, help_share = (0.34, 0.28) if larger else (0.26, 0.36)
-        for button, share in ((ids.home_button, 0.19), (ids.text_size_button, text_share),
-                              (ids.listen_button, 0.19)):
-            button.size_hint_x = 1 / 3 if portrait else share
-        help_button.size_hint_x = 1 if portrait else help_share
+        for button, share in ((home, 0.19), (text_size, text_share), (listen, 0.19), (help_button, help_share)):
+            button.size_hint_x = share
+
+    def _fit(self, width: float, row: list) -> bool:
+        """Each button of the row, given an equal share of a bar that wide, has its icon beside
+        its first word and no word cut. Else the icon would take a line of its own above the
+        words (a text-size button five lines tall), or the words be dropped for the icon."""
+        gap = App.get_running_app().gap_px
+        share = (width - gap * 2 - gap * (len(row) - 1)) / len(row)
+        return all(button.room_beside_icon() + gap * 2 <= share for button in row)
+
+    @staticmethod
+    def _place(rows: list, boxes: list) -> None:
+        """The buttons into the bar's rows, in order; rows left empty have no height (they stay
+        in the tree: ids are weak)."""
+        if [list(reversed(box.children)) for box in boxes] == rows + [[]] * (len(boxes) - len(rows)):
+            return
+        for row in rows:
+            for button in row:
+                button.parent.remove_widget(button)
+        for box, row in zip(boxes, rows):
+            for button in row:
+                box.add_widget(button)
+        gap = App.get_running_app().gap_px
+        for box in boxes[1:]:
+            box.padding = [0, gap, 0, 0] if box.children else 0
 
 
 class HelpBanner(MirrorBox):

@@ -112,9 +112,10 @@ class TopBar(BoxLayout):
     """The bar's four buttons, in rows: one row in landscape; in portrait « Appeler un
     conseiller » in a row of its own, full width, so that no label of the bar has to be cut;
     in a window too narrow for three buttons in the first row (the guide column beside the
-    site, 512 px: « Agrandir » was the icon alone there), « Accueil » and « Écouter » share
-    the first row, and the text-size button, which says the size on a second line, has the
-    second row to itself."""
+    site, 512 px: « Agrandir » was the icon alone there), two rows of two: « Accueil » and
+    « Écouter », then the text-size button (two lines: it says the size) beside « Appeler un
+    conseiller » (two lines, between words). A row each for those two took 90 px more of the
+    column's height, which is the step's text."""
 
     def arrange(self, portrait: bool, larger: bool = False) -> None:
         ids = self.parent.parent.ids
@@ -127,13 +128,13 @@ class TopBar(BoxLayout):
         elif self._fit(self.parent.parent.width, [home, text_size, listen]):
             rows = [[home, text_size, listen], [help_button]]
         else:
-            rows = [[home, listen], [text_size], [help_button]]
-            # Three rows of two lines at 1.5× took 507 px of an 800 px column and left the step
-            # 116 px (not 3 lines): the bar's words stop growing at NARROW_SCALE there.
+            rows = [[home, listen], [text_size, help_button]]
+            # At 1.5× the bar took 400 px and more of the 800 and left the step less than 3
+            # lines: the bar's words stop growing at NARROW_SCALE there.
             narrow_px = Metrics(app.metrics.px_per_mm, NARROW_SCALE).body_px
             for button in (home, text_size, listen, help_button):
                 button.font_size = min(app.body_px, narrow_px)
-        self._place(rows, [ids.bar_row, ids.bar_row_2, ids.bar_row_3])
+        self._place(rows, [ids.bar_row, ids.bar_row_2])
         if portrait:
             for row in rows:
                 for button in row:

@@ -10,6 +10,13 @@ from screens.keyboard import FieldInput, KeyboardSlot, hint_for
 from screens.widgets import Body, KButton, QRCode, Title, code_row
 
 
+def _portrait() -> bool:
+    """The window is taller than wide: the guide column beside the site, or a portrait screen.
+    The window's, not the screen's: a screen not yet shown is 100×100 px."""
+    from kivy.core.window import Window
+    return Window.height > Window.width
+
+
 def _tick_icon(on: bool) -> str:
     return "checkbox-marked" if on else "checkbox-blank-outline"
 
@@ -38,6 +45,14 @@ class StepScreen(Screen):
             self._keyboard_slot = KeyboardSlot(self.ids.keyboard_slot)
         return self._keyboard_slot
 
+    def on_size(self, *_args) -> None:
+        """Under sway the guide's window narrows to the column once the site's window arrives,
+        a moment after the step is shown: where the site's notes go changes (_site_slot)."""
+        manager = self.manager
+        if self._shown_step is not None and self._shown_step[-1] != _portrait() and manager is not None \
+                and manager.current == self.name:
+            self.show(manager.app.controller.machine)
+
     def show(self, machine) -> None:
         app = self.manager.app
         step, proc = machine.step, machine.procedure
@@ -52,7 +67,7 @@ class StepScreen(Screen):
         # procedure object, not only its id: a content update keeps ids and changes texts.
         key = (id(proc), proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index,
                app.controller.site_beside() if step.site else None, app.language,
-               tuple(app.controller.procedure_notes(proc)))
+               tuple(app.controller.procedure_notes(proc)), _portrait())
         if key == self._shown_step:
             self._refresh_in_place(machine)
             return
@@ -217,8 +232,11 @@ class StepScreen(Screen):
         """Where a step's QR code and site notes go: fixed under the text at the normal
         size; at the end of the scrolling text at a larger one, and right to left, where the
         taller Arabic lines make the top bar and the help banner taller (the fixed code left
-        the text 52 px at 1×; tests/screens/test_large_text.py)."""
-        return self.ids.content if app.text_scale_index > 0 or app.rtl else self.ids.field_slot
+        the text 52 px at 1×; tests/screens/test_large_text.py), and in a window taller than
+        wide: in the 512 px guide column beside the site the notes took nine lines and left
+        the step's own text 0 px (tests/screens/test_step_site.py)."""
+        scrolled = app.text_scale_index > 0 or app.rtl or _portrait()
+        return self.ids.content if scrolled else self.ids.field_slot
 
     def _show_site(self, app, step) -> None:
         """Guided browsing: the site's page closed (offer to reopen it) or cannot open here

@@ -116,3 +116,76 @@ def test_without_guided_browsing_the_summary_has_no_open_site_button(make_kiosk,
     walk_to_summary(k.app.controller, "impots-declarer-ses-revenus")
     assert k.wait_for(lambda: "Imprimer" in k.texts())
     assert "Ouvrir le site" not in k.texts() and k.app.controller.summary_site() is None
+
+
+
+def test_in_the_guide_column_the_step_shows_its_own_text_beside_the_open_site(
+        make_kiosk, help_desk, root, staying_browser, window, request):
+    """Under sway the guide is a 512×800 column. The notes of an open site (« Le site s'ouvre à
+    droite… », « Les documents du site ne s'enregistrent pas… ») were fixed under the step's
+    text: nine lines there, they took all of the column's height and the step's own text (its
+    title, « Sur impots.gouv.fr, en haut à droite, touchez… ») had 0 px (seen through
+    scripts/run.sh under sway). The step's title and its first lines must show, the notes after."""
+    from tests.screens.test_visitor_truth_2 import in_window_of
+    if not in_window_of((512, 800), window, request):
+        return
+    k = _at_the_connexion_step(make_kiosk, help_desk, root, staying_browser)
+    k.screenshot("step-site-beside-512")
+    _assert_the_step_text_shows_and_the_notes_follow(k)
+
+
+def test_a_step_shown_wide_moves_the_site_notes_when_the_column_narrows_the_window(
+        make_kiosk, help_desk, root, staying_browser):
+    """The same step shown on the whole screen first: under sway the guide's window narrows
+    to the column a moment later, once the site's window is there."""
+    from kivy.core.window import Window
+
+    k = _at_the_connexion_step(make_kiosk, help_desk, root, staying_browser)
+    assert Window.width > Window.height
+    before = Window.size
+    try:
+        Window.size = (512, 800)  # laid out at that size (drawn only within the first: no screenshot)
+        k.frames(4)
+        _assert_the_step_text_shows_and_the_notes_follow(k)
+    finally:
+        Window.size = before
+        k.frames(3)
+
+
+def _at_the_connexion_step(make_kiosk, help_desk, root, staying_browser):
+    program, _pages = staying_browser
+    browser = BrowserService(BrowserSession(str(program), root, headless=True), watch_interval_s=0.1)
+    k = make_kiosk(Services(printer=None, helpcall=help_desk, browser=browser))
+    c = k.app.controller
+    c.start_session()
+    c.open_procedure("impots-declarer-ses-revenus")
+    for _ in range(8):  # intro, papiers, espace (« Oui »: the first answer), site, connexion
+        if k.machine.step.id == "connexion":
+            break
+        c.choose(0) if k.machine.step.kind == "question" else c.next()
+    assert k.machine.step.id == "connexion"
+    assert k.wait_for(lambda: c.browser_status == "open", timeout_s=10)
+    k.frames(4)
+    return k
+
+
+def _assert_the_step_text_shows_and_the_notes_follow(k) -> None:
+    scroller = k.app.root_widget.ids.sm.get_screen("step").ids.scroller
+    assert scroller.height >= 3 * k.app.body_px * 1.25, scroller.height  # three lines at least
+    shown = _texts_in_view(k, scroller)
+    assert "Ouvrir la déclaration" in shown, shown
+    assert "Sur impots.gouv.fr, en haut à droite" in shown, shown
+    assert "Le site s'ouvre à droite de l'écran" in k.texts()  # further down: it scrolls
+
+
+def _texts_in_view(k, scroller) -> str:
+    """The texts of the labels whose top line is inside the scroller's view."""
+    from kivy.uix.label import Label
+    top, bottom = scroller.to_window(scroller.x, scroller.top)[1], scroller.to_window(scroller.x, scroller.y)[1]
+    found = []
+    for w in scroller.walk(restrict=True):
+        if isinstance(w, Label) and w.text:
+            line_top = w.to_window(w.x, w.top)[1]
+            if bottom <= line_top - k.app.body_px <= top:
+                found.append(w.text)
+    return "\n".join(found)

@@ -255,7 +255,7 @@ class KioskApp(App):
     def build(self):
         from kivy.core.window import Window
 
-        from screens.assemble import build_widgets, ui_wipes
+        from screens.assemble import build_widgets
 
         self._apply_metrics()
         Window.clearcolor = (1, 1, 1, 1)
@@ -264,9 +264,7 @@ class KioskApp(App):
         ExceptionManager.add_handler(self._exception_handler)
         self._frame_rate.start(Window)
         self._apply_language()
-        self.widgets = build_widgets(self)
-        for name, wipe, is_empty in ui_wipes(self.widgets):
-            self.controller.register_wipe(name, wipe, is_empty)
+        self.widgets = build_widgets(self)  # the attract screen; the rest in _ready
         self.controller.add_listener(self._render)
         self.controller.start()
         self._events.append(Clock.schedule_interval(self._tick, TICK_S))
@@ -285,7 +283,18 @@ class KioskApp(App):
         if not self._stopped:
             self._events.append(Clock.schedule_once(self._ready, self.READY_AFTER_S))
 
+    def _build_rest(self) -> None:
+        """The screens and overlays the attract screen does not show (0.1-0.2 s here): built
+        while it waits for a visitor, or on a first touch that comes sooner."""
+        from screens.assemble import build_rest, ui_wipes
+
+        if build_rest(self.widgets):
+            for name, wipe, is_empty in ui_wipes(self.widgets):
+                self.controller.register_wipe(name, wipe, is_empty)
+            log.info("screens built")
+
     def _ready(self, _dt) -> None:
+        self._build_rest()
         self._events.append(Clock.schedule_interval(self._lay_over_translations, 0))
         self._gc.start()
         sdnotify.notify("READY=1")
@@ -329,7 +338,7 @@ class KioskApp(App):
         if self.widgets is not None:
             w = self.widgets
             for widget in (w.root, w.idle_overlay, w.help_overlay, w.leave_overlay):
-                if widget.parent is not None:
+                if widget is not None and widget.parent is not None:
                     widget.parent.remove_widget(widget)
         # kv's `app` caches the running app until on_stop: without this, a next app in
         # the same process would have its buttons act on this one.
@@ -385,6 +394,8 @@ class KioskApp(App):
         if self._stopped or self.widgets is None:
             return
         machine, w = self.controller.machine, self.widgets
+        if machine.state is not State.ATTRACT:
+            self._build_rest()  # a visitor who came before _ready
         if machine.visit.text_scale_index != self.text_scale_index:
             self._apply_metrics()
         if self.controller.language.code != self.language:
@@ -402,6 +413,8 @@ class KioskApp(App):
             sm.get_screen(name).show(machine)
         w.root.show(machine)
         v = machine.visit
+        if not w.complete:
+            return  # the attract screen, before _ready: no overlay can be open
         self._set_overlay(w.leave_overlay, v.leave_asked and not warning)
         self._set_overlay(w.help_overlay, v.help_panel_open and v.help_number > 0)
         self._set_overlay(w.idle_overlay, warning)  # last: on top of everything
@@ -416,6 +429,7 @@ class KioskApp(App):
         self._home_ahead = None
         if self._stopped or self.controller.machine.state is not State.ATTRACT:
             return
+        self._build_rest()
         sm = self.widgets.root.ids.sm
         home = sm.get_screen("home")
         # At the size it will be shown at, so its labels are laid out and drawn once.

@@ -7,7 +7,7 @@ so kiosk/app.py imports it from App.build, after configure_kivy has run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kivy.cache import Cache
 from kivy.core.clipboard import Clipboard
@@ -17,14 +17,17 @@ from kivy.uix.screenmanager import NoTransition
 from screens import KV_DIR, rtl_text
 from screens.attract import AttractScreen
 from screens.conseiller import ConseillerCorner, ConseillerPanel
-from screens.home import HomeScreen
-from screens.overlays import ConfirmLeave, HelpPanel, IdleWarning
 from screens.root import KioskRoot
-from screens.step import StepScreen
-from screens.summary import SummaryScreen
 from screens.widgets import FreshTexture
 
-KV_FILES = ("widgets", "root", "overlays", "attract", "home", "step", "summary")
+if TYPE_CHECKING:
+    from screens.overlays import ConfirmLeave, HelpPanel, IdleWarning
+
+# What the attract screen needs, built at start; the rest (build_rest) once its first frame
+# is on screen, while it waits for a visitor (bench/startup.py).
+FIRST_KV_FILES = ("widgets", "root", "attract")
+REST_KV_FILES = ("overlays", "home", "step", "summary")
+KV_FILES = FIRST_KV_FILES + REST_KV_FILES
 # TextInput caches each rendered line for 60 s under a key made of its text.
 TEXT_CACHES = ("textinput.label", "textinput.width")
 
@@ -32,30 +35,34 @@ TEXT_CACHES = ("textinput.label", "textinput.width")
 @dataclass
 class Widgets:
     root: KioskRoot
-    idle_overlay: IdleWarning
-    help_overlay: HelpPanel
-    leave_overlay: ConfirmLeave
+    # The overlays and the home, step and summary screens: None until build_rest().
+    idle_overlay: IdleWarning | None = None
+    help_overlay: HelpPanel | None = None
+    leave_overlay: ConfirmLeave | None = None
     conseiller_panel: ConseillerPanel | None = None
     conseiller_corner: ConseillerCorner | None = None
 
+    @property
+    def complete(self) -> bool:
+        return self.idle_overlay is not None
 
-def load_kv_once() -> None:
-    for name in KV_FILES:
+
+def load_kv_once(names=KV_FILES) -> None:
+    for name in names:
         path = str(KV_DIR / f"{name}.kv")
         if path not in Builder.files:
             Builder.load_file(path)
 
 
 def build_widgets(app) -> Widgets:
-    load_kv_once()
+    """The root, its bar and the attract screen: what the first frame shows."""
+    load_kv_once(FIRST_KV_FILES)
     root = KioskRoot(app=app)
     sm = root.ids.sm
     sm.transition = NoTransition()  # no animation: calmer for visitors, exact for tests
     sm.app = app
-    for screen in (AttractScreen(), HomeScreen(), StepScreen(), SummaryScreen()):
-        sm.add_widget(screen)
-    widgets = Widgets(root=root, idle_overlay=IdleWarning(), help_overlay=HelpPanel(),
-                      leave_overlay=ConfirmLeave())
+    sm.add_widget(AttractScreen())
+    widgets = Widgets(root=root)
     controller = app.controller
     if controller.pin_gate is not None:
         widgets.conseiller_panel = ConseillerPanel(gate=controller.pin_gate, mode=controller.conseiller,
@@ -66,12 +73,30 @@ def build_widgets(app) -> Widgets:
     return widgets
 
 
+def build_rest(widgets: Widgets) -> bool:
+    """The home, step and summary screens and the overlays; False when they were built."""
+    if widgets.complete:
+        return False
+    from screens.home import HomeScreen
+    from screens.overlays import ConfirmLeave, HelpPanel, IdleWarning
+    from screens.step import StepScreen
+    from screens.summary import SummaryScreen
+
+    load_kv_once(REST_KV_FILES)
+    sm = widgets.root.ids.sm
+    for screen in (HomeScreen(), StepScreen(), SummaryScreen()):
+        sm.add_widget(screen)
+    widgets.leave_overlay, widgets.help_overlay = ConfirmLeave(), HelpPanel()
+    widgets.idle_overlay = IdleWarning()  # last: `complete` reads it
+    return True
+
+
 def all_widgets(widgets: Widgets):
     """Every widget of the kiosk, shown or not (screens not current are off the tree)."""
     sm = widgets.root.ids.sm
-    tops = [widgets.root, *sm.screens, widgets.idle_overlay, widgets.help_overlay, widgets.leave_overlay]
-    if widgets.conseiller_panel is not None:
-        tops.append(widgets.conseiller_panel)
+    tops = [widgets.root, *sm.screens, widgets.idle_overlay, widgets.help_overlay, widgets.leave_overlay,
+            widgets.conseiller_panel]
+    tops = [top for top in tops if top is not None]
     seen: set[int] = set()
     for top in tops:
         for widget in top.walk(restrict=True):
@@ -88,7 +113,7 @@ def redraw_for_direction(widgets: Widgets) -> None:
 
 
 def ui_wipes(widgets: Widgets) -> list[tuple[str, Callable[[], None], Callable[[], bool]]]:
-    """(name, wipe, is_empty) for what the widgets hold of a visitor."""
+    """(name, wipe, is_empty) for what the widgets hold of a visitor (once build_rest ran)."""
     sm = widgets.root.ids.sm
     step_screen, home_screen, summary = sm.get_screen("step"), sm.get_screen("home"), sm.get_screen("summary")
     return [

@@ -80,3 +80,31 @@ def test_the_translations_are_laid_over_between_frames_after_the_start(make_kios
     assert k.wait_for(lambda: not pack.pending, timeout_s=10)
     assert sum(map(len, pack.translations.values())) == waiting
     assert pack.procedure_in("creer-adresse-email", "en").language == "en"
+
+
+def test_at_start_only_the_attract_screen_is_built_the_rest_while_it_waits(make_kiosk, help_desk, monkeypatch):
+    """The first frame shows the attract screen alone: the home, step and summary screens
+    and the overlays (0.1-0.2 s of building, their labels drawn) come READY_AFTER_S after it
+    (bench/startup.py). Once built, a visitor's wipes cover them."""
+    from kiosk.app import KioskApp
+    monkeypatch.setattr(KioskApp, "READY_AFTER_S", 0.3)
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    sm = k.app.root_widget.ids.sm
+    assert sm.screen_names == ["attract"] and not k.app.widgets.complete
+    assert "text inputs" not in k.app.controller.wipes.names()
+    assert k.wait_for(lambda: k.app.widgets.complete, timeout_s=5)
+    assert sorted(sm.screen_names) == ["attract", "home", "step", "summary"]
+    assert {"text inputs", "search input", "summary", "text render caches"} <= set(k.app.controller.wipes.names())
+
+
+def test_a_visitor_who_touches_before_the_rest_is_built_gets_the_home_page(make_kiosk, help_desk, monkeypatch):
+    from kiosk.app import KioskApp
+    monkeypatch.setattr(KioskApp, "READY_AFTER_S", 60)
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    assert not k.app.widgets.complete
+    k.tap_at(640, 300)
+    assert k.machine.state is State.HOME and k.app.widgets.complete
+    assert k.app.root_widget.ids.sm.current == "home" and home_buttons(k)
+    k.clock.advance(k.machine.idle_limit_s())  # an overlay too: the idle warning
+    assert k.wait_for(lambda: k.machine.state is State.IDLE_WARNING)
+    assert k.app.widgets.idle_overlay.parent is not None

@@ -27,7 +27,7 @@ class LanguageButton(KButton):
 
 
 class LanguagePicker(GridLayout):
-    """Six buttons in one row (two rows of three when a row would not fit them)."""
+    """Six buttons in one row; two rows of three, or three of two, when a row would not fit them."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("size_hint_y", None)
@@ -52,7 +52,9 @@ class LanguagePicker(GridLayout):
         app = App.get_running_app()
         margins = 2 * (app.gap_px if app is not None else 0) + 2  # +2: rounding, never a cut
         gap = self.spacing[0] if self.spacing else 0
-        self.cols = 6 if self.width >= (widest + margins) * 6 + gap * 5 else 3
+        # Two columns in the 512 px guide column beside the site, where three cut the names
+        # in two (« Franç/ais »); one when not even two fit (the largest size there).
+        self.cols = next((cols for cols in (6, 3, 2) if self.width >= (widest + margins) * cols + gap * (cols - 1)), 1)
 
     def show(self, code: str, right_to_left: bool) -> None:
         for button in self.buttons:

@@ -133,3 +133,25 @@ def test_screenshots_of_the_guide_column(make_kiosk, help_desk, window, request)
                   f"{[round(v.height) for v in views]} px, 3 lines {3 * k.app.body_px * 1.25:.0f}")
             k.screenshot(f"{name}-step")
     assert not problems, "\n".join(problems)
+
+
+def test_in_the_guide_column_the_language_names_are_whole(make_kiosk, help_desk, window, request):
+    """The home screen beside the site (« Accueil » from a site step): its six language
+    buttons in three columns cut the names in two (« Franç/ais », « Englis/h »)."""
+    from screens.language_picker import LanguageButton
+    if not in_window_of(GUIDE_COLUMN, window, request):
+        return
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    cut = []
+    for index in range(len(TEXT_SCALES)):
+        k.tap_at(256, 400) if k.machine.state is State.ATTRACT else None
+        assert k.machine.state is State.HOME
+        while k.machine.visit.text_scale_index != index:
+            k.tap(k.app.root_widget.ids.text_size_button)
+        k.frames(3)
+        home = k.app.root_widget.ids.sm.get_screen("home")
+        for b in (w for w in home.walk() if isinstance(w, LanguageButton)):
+            if _rendered_words(b) != b.label.split():
+                cut.append(f"{TEXT_SCALES[index]}×: {b.label!r} drawn as {_rendered_words(b)}")
+    k.screenshot("guide-column-home-languages")
+    assert not cut, "\n".join(cut)

@@ -217,13 +217,18 @@ def managed_test_policy(name: str, allowed: tuple[str, ...], check=None):
         path.unlink(missing_ok=True)
 
 
-@pytest.fixture
-def sway():
+def needs_sway_as_nobody() -> None:
+    """Skip unless sway, Xwayland and setpriv are here and we are root (to be nobody)."""
     for tool in ("sway", "swaymsg", "Xwayland", "setpriv"):
         if not shutil.which(tool):
             pytest.skip(f"{tool} is not installed (apt-get install sway xwayland)")
     if os.geteuid() != 0:
         pytest.skip("the test runs sway as nobody, which needs root")
+
+
+@pytest.fixture
+def sway():
+    needs_sway_as_nobody()
     base = Path(tempfile.mkdtemp(prefix="pap-sway-", dir="/tmp"))
     base.chmod(0o755)
     runtime = base / "xdg"

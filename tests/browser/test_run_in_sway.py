@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.browser import compositor
-from tests.browser.conftest import NOBODY, SHOTS_DIR, processes_in_environment
+from tests.browser.conftest import NOBODY, SHOTS_DIR, needs_sway_as_nobody, processes_in_environment
 
 REPO = Path(__file__).resolve().parents[2]
 HEADLESS = {"WLR_BACKENDS": "headless", "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1"}
@@ -66,14 +66,6 @@ def test_the_session_gets_the_checkout_the_config_and_what_the_unit_sets(tmp_pat
 
 
 # ----- real sway, as nobody ---------------------------------------------------------------
-def _needs_sway_as_nobody():
-    for tool in ("sway", "swaymsg", "Xwayland", "setpriv"):
-        if not shutil.which(tool):
-            pytest.skip(f"{tool} is not installed (apt-get install sway xwayland)")
-    if os.geteuid() != 0:
-        pytest.skip("the test runs sway as nobody, which needs root")
-
-
 @contextlib.contextmanager
 def _nobody_folder():
     base = Path(tempfile.mkdtemp(prefix="pap-run-sway-", dir="/tmp"))
@@ -100,7 +92,7 @@ def _as_nobody(argv: list[str], env: dict[str, str]) -> subprocess.Popen:
 def test_the_sway_config_starts_the_keyboard_and_the_kiosk_from_pas_a_pas_home():
     """The two exec lines reach the programs through $PAS_A_PAS_HOME (sway leaves an undeclared
     $NAME to the shell): here a folder whose stand-ins write down that they ran, and how."""
-    _needs_sway_as_nobody()
+    needs_sway_as_nobody()
     with _nobody_folder() as (base, runtime):
         home = base / "home"
         for rel in ("kiosk/browser/osk_follow.py", "systemd/pas-a-pas-app"):
@@ -145,7 +137,7 @@ def test_kiosk_run_with_browsing_on_shows_the_guide_in_the_kiosks_sway_and_ends_
     headless): sway starts, the guide is its one window (class pas-a-pas, at the left edge,
     the whole screen until a site opens); the kiosk stopped, sway and all it started end,
     and `kiosk run` returns the kiosk's status."""
-    _needs_sway_as_nobody()
+    needs_sway_as_nobody()
     if not _venv_usable_by_nobody():
         pytest.skip(f"nobody cannot run {REPO}/.venv's Python (its interpreter is under a folder only root reads)")
     with _nobody_folder() as (base, runtime):

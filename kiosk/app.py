@@ -38,6 +38,7 @@ from kivy.properties import (  # noqa: E402
 from kiosk import sdnotify, theme  # noqa: E402
 from kiosk.config import Config  # noqa: E402
 from kiosk.content.model import ContentPack  # noqa: E402
+from kiosk.content.search import load_matcher  # noqa: E402
 from kiosk.controller import KioskController  # noqa: E402
 from kiosk.process import forbid_core_dumps  # noqa: E402
 from kiosk.services import Services, default_services  # noqa: E402
@@ -295,6 +296,7 @@ class KioskApp(App):
 
     def _ready(self, _dt) -> None:
         self._build_rest()
+        load_matcher()  # rapidfuzz (~12 ms): after the first frame, before the first keystroke
         self._events.append(Clock.schedule_interval(self._lay_over_translations, 0))
         self._gc.start()
         sdnotify.notify("READY=1")

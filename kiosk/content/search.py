@@ -13,6 +13,8 @@ phrase in a title or keyword gets a bonus; ties go to the most popular procedure
 
 Pure Python and rapidfuzz, no I/O: one keystroke costs a few milliseconds on a
 1,000-procedure catalog (bench/search_bench.py), so the UI may call it directly.
+rapidfuzz is imported by load_matcher() (~12 ms), which the app calls once the first frame
+is shown, so that neither the start nor a visitor's first keystroke pays for it.
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ import re
 import unicodedata
 from collections import defaultdict
 from typing import Iterable, Mapping
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from kiosk.content.model import Category, ContentPack, Procedure
 
@@ -134,6 +133,12 @@ def _synonym_table() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
 
 _SYNONYMS = _synonym_table()
 _LONGEST_KEY = max(len(k) for k in _SYNONYMS)
+
+
+def load_matcher() -> None:
+    """Import rapidfuzz now; a search imports it anyway if nobody called this first."""
+    import rapidfuzz.distance.OSA  # noqa: F401
+    import rapidfuzz.process  # noqa: F401
 
 
 class SearchIndex:
@@ -261,6 +266,8 @@ class SearchIndex:
         return None
 
     def _close(self, word: str, key_word: str) -> bool:
+        from rapidfuzz.distance import OSA  # here, not at the top: see load_matcher()
+
         return word == key_word or (len(word) >= MIN_TYPO and word not in self._postings
                                     and OSA.distance(word, key_word, score_cutoff=1) <= 1)
 
@@ -301,6 +308,9 @@ class SearchIndex:
                     break
                 add(word, 0.6 + 0.3 * len(token) / len(word))  # more typed, closer to exact
         if len(token) >= MIN_TYPO:
+            from rapidfuzz import process  # here, not at the top: see load_matcher()
+            from rapidfuzz.distance import OSA
+
             for word, _, _ in process.extract(token, self._vocabulary, scorer=OSA.distance,
                                               score_cutoff=1, limit=None):
                 if word != token:

@@ -14,10 +14,8 @@ call and its headers go to the configured host only).
 
 from __future__ import annotations
 
-import http.client
 import logging
 import socket
-import ssl
 import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
@@ -25,7 +23,6 @@ from urllib.parse import urlsplit
 
 from kiosk.config import Config
 from kiosk.device_check import check_device_file
-from kiosk.helpcall.http_post import DeadlinePassed, post_json
 from kiosk.helpcall.model import CallContext, HelpCall
 from kiosk.helpcall.redact import protect
 from kiosk.i18n import t
@@ -122,11 +119,15 @@ class WebhookChannel(Channel):
         self.url = cfg.helpcall.webhook_url
         self.headers = dict(cfg.helpcall.webhook_headers)
         self.timeout_s = cfg.helpcall.webhook_timeout_s
-        self._post = http_post or post_json
+        self._post = http_post  # None: kiosk.helpcall.http_post's, imported on the first send
         self._ack_url = ack_url
         protect(self.url, self.headers)  # from now on no log line holds the URL's path or a header value
 
     def _deliver(self, body: dict) -> None:
+        if self._post is None:
+            # Here, on a sending thread: http.client, ssl and email cost the start ~13 ms.
+            from kiosk.helpcall.http_post import post_json
+            self._post = post_json
         try:
             response = self._post(self.url, json=body, headers=self.headers, timeout=self.timeout_s)
         except Exception as e:  # every failure to send means "not delivered", with its reason
@@ -171,6 +172,12 @@ class WebhookChannel(Channel):
 
 
 def _describe_http_error(error: Exception, timeout_s: float) -> str:
+    # Imported by the failed send already (unless a test's fake post failed): nothing to load.
+    import http.client
+    import ssl
+
+    from kiosk.helpcall.http_post import DeadlinePassed
+
     if isinstance(error, (DeadlinePassed, TimeoutError)):
         return f"no answer within {timeout_s:g} s"
     if isinstance(error, ssl.SSLError):

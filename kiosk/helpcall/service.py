@@ -24,14 +24,16 @@ import logging
 import threading
 import time
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from kiosk.config import Config
-from kiosk.helpcall.ack import AckServer
 from kiosk.helpcall.channels import Channel, ChannelError, channels_for
 from kiosk.helpcall.model import CallContext, CallStatus, HelpCall
 from kiosk.helpcall.outbox import Outbox
+
+if TYPE_CHECKING:
+    from kiosk.helpcall.ack import AckServer
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ class HelpCallService:
         self._threads: list[threading.Thread] = []
         self._senders: set[threading.Thread] = set()    # one per attempt in flight
         self._started = False
-        self._ack_server = None
+        self._ack_server: AckServer | None = None
 
         self.device = None
         if self.settings.lamp_device:
@@ -105,6 +107,9 @@ class HelpCallService:
             self._start_ack_server()
 
     def _start_ack_server(self) -> None:
+        # Here, not at the top: its asyncio costs ~18 ms, and most kiosks set no ack_port.
+        from kiosk.helpcall.ack import AckServer
+
         host = self.settings.ack_bind or urlsplit(self.settings.ack_base_url).hostname or "127.0.0.1"
         try:
             self._ack_server = AckServer(self, self.settings.ack_port, host)

@@ -17,6 +17,19 @@ def _portrait() -> bool:
     return Window.height > Window.width
 
 
+def _label_widths(app, button, icon: str) -> tuple[float, float]:
+    """(the icon and the label on one line, the widest word alone) in the button's font."""
+    from screens.root import word_width
+    from screens.widgets import ICON_FONT, icon_char
+
+    words = button.label.split()
+    widest = max((word_width(w, button.font_name, button.font_size) for w in words), default=0)
+    icon_px = int(button.font_size * 1.3)
+    icon_w = word_width(icon_char(icon), ICON_FONT, icon_px)
+    one_line = word_width(button.label, button.font_name, button.font_size) + icon_w * 1.5
+    return one_line, widest
+
+
 def _tick_icon(on: bool) -> str:
     return "checkbox-marked" if on else "checkbox-blank-outline"
 
@@ -38,6 +51,10 @@ class StepScreen(Screen):
         self._keyboard_slot: KeyboardSlot | None = None
         self._shown_step: tuple | None = None
         self._typing = False  # the keyboard is up: see _set_typing_layout
+        ids = self.ids
+        ids.nav_row.bind(width=self._arrange_nav)
+        for button in (ids.previous_button, ids.next_button):
+            button.bind(label=self._arrange_nav, font_size=self._arrange_nav, font_name=self._arrange_nav)
 
     @property
     def keyboard_slot(self) -> KeyboardSlot:
@@ -63,6 +80,7 @@ class StepScreen(Screen):
         is_question = step.kind == "question"
         self.ids.next_button.hidden = is_question  # a choice is the way forward
         self.ids.next_button.disabled = is_question or not machine.can_go_next()
+        self._arrange_nav()  # the language may have changed its words and direction
         # A new text size rebuilds the step: its widgets were sized for the old one. The
         # procedure object, not only its id: a content update keeps ids and changes texts.
         key = (id(proc), proc.id, step.id, len(machine.visit.history), machine.visit.text_scale_index,
@@ -220,7 +238,35 @@ class StepScreen(Screen):
         ids.previous_button.size_hint_x = ids.next_button.size_hint_x = share
         field.size_hint_x = 0.5 if typing else 1
         field.height = app.target_px * (1 if typing else 1.2)  # the buttons' height beside them
-        nav.height = app.target_px
+        self._arrange_nav()
+
+    def _arrange_nav(self, *_args) -> None:
+        """Précédent and Suivant: side by side with their chevrons when each fits on one line
+        in half the row; else side by side without them when each word fits (the chevron is
+        drawn, the word says it); else one above the other, full width, with them. In the
+        512 px guide column beside the site, halves cut « Précéd/ent », « Siguient/e »,
+        « السا/بق » at 1.25× and 1.5×, and at 1× put the chevron on a line of its own (one
+        button taller than the other). The row is as tall as its buttons (step.kv): with a
+        fixed height they were drawn over the step's text."""
+        from kivy.app import App
+
+        app, ids = App.get_running_app(), self.ids
+        nav = ids.nav_row
+        if app is None or self.field_input is not None and self.field_input.parent is nav:
+            return  # typing in landscape: the field between them, a row by design
+        room = (nav.width - app.gap_px * 3) / 2 - app.gap_px * 2  # a half's text (step.kv's spacing)
+        chevrons = ("chevron-right", "chevron-left") if app.rtl else ("chevron-left", "chevron-right")
+        buttons = tuple(zip((ids.previous_button, ids.next_button), chevrons))
+        widths = [_label_widths(app, button, chevron) for button, chevron in buttons]
+        if all(one_line <= room for one_line, _widest in widths):
+            shape = "horizontal", True
+        elif all(widest <= room for _one_line, widest in widths):
+            shape = "horizontal", False
+        else:
+            shape = "vertical", True
+        nav.orientation = shape[0]
+        for button, chevron in buttons:
+            button.icon = chevron if shape[1] else ""
 
     def _show_link(self, app, machine, step, _box) -> None:
         # Outside the scrolling text, like a field, so the code is whole to be scanned; but

@@ -43,3 +43,11 @@ if [ ! -f "$stamp" ]; then
     "$VENV/bin/python" -m pip install -q -e "$REPO${EXTRAS:+[$EXTRAS]}"
     touch "$stamp"
 fi
+
+# Byte-compile the program on every call (`git pull` + setup.sh is the update path): the
+# kiosk runs as pasapas, who cannot write __pycache__ under /opt/pas-a-pas, and pip's
+# editable install compiles none of our files, so each start would compile them all again
+# (~0.1 s). Files already compiled are skipped. Only where this user may write the tree.
+if [ -w "$REPO/kiosk" ]; then
+    "$VENV/bin/python" -m compileall -q -j 0 "$REPO/kiosk" "$REPO/screens" "$REPO/hardware"
+fi

@@ -151,6 +151,9 @@ class KioskController:
             browser.session.page_language = lambda: self.language.code
             browser.start()
             self.machine.add_listener(lambda _machine: self._follow_site())
+            if browser.columns is not None:
+                columns = browser.columns
+                self.machine.add_listener(lambda machine: columns.follow(machine.visit.text_scale_index))
         if self.pin_gate is None:
             log.info("conseiller mode off: no PIN hash in [conseiller]")
 
@@ -531,6 +534,9 @@ class KioskController:
         if report.url != self._site_asked:
             return  # about an earlier page, or a visitor who has gone
         self.browser_status = report.status
+        columns = self.services.browser.columns
+        if report.status == "open" and columns is not None:
+            columns.site_shown()  # sway sized the new window at 60 %: the text size's width again
         self._notify()
 
     def site_beside(self) -> str | None:

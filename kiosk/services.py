@@ -7,6 +7,7 @@ uses default_services. Nothing here imports Kivy.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -64,6 +65,7 @@ def browser_service(cfg: Config) -> BrowserService | None:
         return None
     from kiosk.browser.allowlist import parse_extra
     from kiosk.browser.check import policy_problem
+    from kiosk.browser.columns import ColumnWidths
     from kiosk.browser.session import BrowserSession
 
     b = cfg.browsing
@@ -71,7 +73,11 @@ def browser_service(cfg: Config) -> BrowserService | None:
     session = BrowserSession(b.chromium, b.profile_root.expanduser(), open_timeout_s=b.open_timeout_s,
                              preflight=lambda: policy_problem(b.policy_file, b.allow_extra),
                              guard_extra=parse_extra(b.allow_extra))  # the kiosk's page for refused addresses
-    return BrowserService(session, extra=parse_extra(b.allow_extra))
+    # Under the kiosk's sway (SWAYSOCK set by sway for what it starts), the guide widens with
+    # the text size (kiosk/browser/columns.py).
+    socket = os.environ.get("SWAYSOCK")
+    columns = ColumnWidths(socket) if socket else None
+    return BrowserService(session, extra=parse_extra(b.allow_extra), columns=columns)
 
 
 # Why a session ended, in the words of kiosk.stats (finished | inactivity | failsafe | …).

@@ -22,10 +22,13 @@ import logging
 import queue
 import threading
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 from kiosk.browser.allowlist import is_browsable
 from kiosk.browser.session import BrowserError, BrowserSession
+
+if TYPE_CHECKING:
+    from kiosk.browser.columns import ColumnWidths
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +45,10 @@ class BrowserReport:
 
 class BrowserService:
     def __init__(self, session: BrowserSession, *, extra: tuple[str, ...] = (),
-                 watch_interval_s: float = WATCH_INTERVAL_S):
+                 watch_interval_s: float = WATCH_INTERVAL_S, columns: ColumnWidths | None = None):
         self.session = session
         self.extra = extra
+        self.columns = columns  # under sway: the guide's width follows the text size
         self._watch_interval_s = watch_interval_s
         # (generation, url): a page to show; url None: start a browser ahead (prestart).
         self._jobs: queue.Queue[tuple[int, str | None] | None] = queue.Queue()
@@ -174,6 +178,8 @@ class BrowserService:
 
     def close(self) -> None:
         self.wipe()
+        if self.columns is not None:
+            self.columns.close()
         if self._worker is not None:
             self._jobs.put(None)
             self._worker.join(5)

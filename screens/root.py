@@ -47,10 +47,17 @@ class BarButton(KButton):
     or the icon only. Right to left, the icon is dropped when it would push a word in two."""
 
     stack = BooleanProperty(True)
+    # False: the detail line is not drawn (the text-size button in the guide column at a
+    # larger size: « Très grande taille » took two more lines of the column's height).
+    show_detail = BooleanProperty(True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.bind(width=self._render, stack=self._render)
+        self.bind(width=self._render, stack=self._render, show_detail=self._render)
+
+    @property
+    def shown_detail(self) -> str:
+        return self.detail if self.show_detail else ""
 
     def _render(self, *_):
         app = App.get_running_app()
@@ -62,18 +69,19 @@ class BarButton(KButton):
         icon_px = int(self.font_size * 1.3)
         bold, regular = self.font_name, app.font_regular
         icon_w = text_width(icon_char(self.icon), ICON_FONT, icon_px) if self.icon else 0
-        words = [(w, bold) for w in self.label.split()] + [(w, regular) for w in self.detail.split()]
+        detail = self.shown_detail
+        words = [(w, bold) for w in self.label.split()] + [(w, regular) for w in detail.split()]
         widest = max(text_width(w, font, self.font_size) for w, font in words)
         one_line = max(text_width(self.label, bold, self.font_size) + icon_w * 1.5,
-                       text_width(self.detail, regular, self.font_size) if self.detail else 0)
+                       text_width(detail, regular, self.font_size) if detail else 0)
         first_word = text_width(self.label.split()[0], bold, self.font_size) + icon_w * 1.5
         icon = f"[font={ICON_FONT}][size={icon_px}]{icon_char(self.icon)}[/size][/font]" if self.icon else ""
         if one_line <= room or (widest <= room and first_word <= room and self.stack):
-            self.text = button_markup(self.icon, self.label, self.detail, icon_px, regular)
+            self.text = button_markup(self.icon, self.label, detail, icon_px, regular)
             self.shape = "full" if one_line <= room else "wrapped"
         elif widest <= room and self.stack:
-            detail = f"\n[font={regular}]{escape_markup(self.detail)}[/font]" if self.detail else ""
-            self.text = f"{icon}\n{escape_markup(self.label)}{detail}"
+            line = f"\n[font={regular}]{escape_markup(detail)}[/font]" if detail else ""
+            self.text = f"{icon}\n{escape_markup(self.label)}{line}"
             self.shape = "stacked"
         else:
             self.text = icon or escape_markup(self.label)
@@ -87,7 +95,8 @@ class BarButton(KButton):
         super()._render()
         if app is None or self.icon_texture is None or not self.label:
             return
-        widest = max(text_width(w, self.font_name, self.font_size) for w in (self.label + " " + self.detail).split())
+        words = (self.label + " " + self.shown_detail).split()
+        widest = max(text_width(w, self.font_name, self.font_size) for w in words)
         if widest + self.icon_texture.width + app.gap_px > room:
             self.icon_texture = None
             self.shape = "words"
@@ -96,7 +105,7 @@ class BarButton(KButton):
         """The text room it takes to draw the icon beside the first word, no word cut."""
         app = App.get_running_app()
         words = [(w, self.font_name) for w in self.label.split()]
-        words += [(w, app.font_regular) for w in self.detail.split()]
+        words += [(w, app.font_regular) for w in self.shown_detail.split()]
         if not words:
             return 0
         widths = [word_width(w, font, self.font_size) for w, font in words]
@@ -134,6 +143,9 @@ class TopBar(BoxLayout):
             narrow_px = Metrics(app.metrics.px_per_mm, NARROW_SCALE).body_px
             for button in (home, text_size, listen, help_button):
                 button.font_size = min(app.body_px, narrow_px)
+        # Two rows of two: at a larger size « Très grande taille » is not drawn (the text on
+        # screen shows the size; speech mode still says it), two lines of the column's height.
+        text_size.show_detail = not (len(rows) == 2 and len(rows[0]) == 2 and larger)
         self._place(rows, [ids.bar_row, ids.bar_row_2])
         if portrait:
             for row in rows:

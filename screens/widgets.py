@@ -140,6 +140,11 @@ class KButton(FreshTexture, Button):
         self.bind(icon=self._render, label=self._render, detail=self._render, font_size=self._render)
         self._render()
 
+    @property
+    def shown_detail(self) -> str:
+        """The detail line as drawn (speech mode reads `detail` whether drawn or not)."""
+        return self.detail
+
     def _trigger_texture_update(self, name=None, source=None, value=None):
         if name == "disabled":
             return  # the text is white either way; text_tint follows `disabled`
@@ -153,11 +158,12 @@ class KButton(FreshTexture, Button):
         self.icon_texture = None
         self.markup = True
         regular = app.font_regular if app is not None else ""
-        self.text = button_markup(self.icon, self.label, self.detail, int(self.font_size * 1.3), regular)
+        self.text = button_markup(self.icon, self.label, self.shown_detail, int(self.font_size * 1.3), regular)
 
     def _render_plain(self) -> None:
         self.markup = False
-        self.text = f"{self.label}\n{self.detail}" if self.detail else self.label
+        detail = self.shown_detail
+        self.text = f"{self.label}\n{detail}" if detail else self.label
         self.icon_texture = icon_texture(self.icon, int(self.font_size * 1.3)) if self.icon else None
 
     def redraw_for_direction(self) -> None:

@@ -100,3 +100,39 @@ def test_landscape_keeps_previous_and_next_side_by_side(kiosk):
     assert not nav_problems(k, "1280×800 1.5×")
     ids = k.app.root_widget.ids.sm.get_screen("step").ids
     assert (ids.previous_button.icon, ids.next_button.icon) == ("chevron-left", "chevron-right")
+
+
+def test_in_its_column_at_each_text_size_the_step_keeps_three_lines_of_text(make_kiosk, help_desk, window,
+                                                                            request):
+    """The guide widens with the text size (kiosk/browser/columns.py): 512, 576, 640 px. At
+    1.5× in 512 px the step kept 85 px of its text (two lines) under the bar's 398 px."""
+    from kivy.core.window import Window
+
+    from tests.screens.test_home_column import COLUMN_PX, SCREEN
+    if not in_window_of((COLUMN_PX[-1], SCREEN[1]), window, request):
+        return
+    k = make_kiosk(Services(printer=None, helpcall=help_desk))
+    c = k.app.controller
+    c.start_session()
+    short, figures = [], []
+    try:
+        for lang in LANGUAGES:
+            c.set_language(lang.code)
+            for index, scale in enumerate(TEXT_SCALES):
+                while k.machine.visit.text_scale_index != index:
+                    c.cycle_text_size()
+                Window.size = (COLUMN_PX[index], SCREEN[1])
+                c.open_procedure(PROCEDURE)
+                c.next()
+                k.frames(4)
+                scroller = k.app.root_widget.ids.sm.get_screen("step").ids.scroller
+                three_lines = 3 * k.app.body_px * 1.25
+                figures.append(f"{lang.code} {scale}× {COLUMN_PX[index]} px: {scroller.height:.0f}")
+                if scroller.height < three_lines - 1:
+                    short.append(f"{lang.code} {scale}× in {COLUMN_PX[index]} px: {scroller.height:.0f} px "
+                                 f"for {three_lines:.0f}")
+                to_home(k)
+    finally:
+        Window.size = (COLUMN_PX[-1], SCREEN[1])
+    print("\n".join(figures))
+    assert not short, "\n".join(short)

@@ -84,38 +84,22 @@ class HomeScreen(Screen):
         box.add_widget(grid)
 
     def _place_languages(self, app) -> None:
-        """Where the language buttons stand: above the search at the normal text size when
-        they leave the list room; at a larger size, or when they would not, at the top of the
-        list, which scrolls (fixed above it, they left the list no room at 1.5× on a 1280×800
-        screen); while the keyboard is up, nowhere: the results need the room (a height of 0
-        would leave the buttons standing, so they leave the tree)."""
+        """Where the language buttons stand: above the search at the normal text size; at a
+        larger size, at the top of the list, which scrolls (fixed above it, they left the list
+        no room at 1.5× on a 1280×800 screen); while the keyboard is up, nowhere: the results
+        need the room (a height of 0 would leave the buttons standing, so they leave the tree)."""
         picker = self._picker
         header, box = self.ids.search_row.parent, self.ids.content
         if self.ids.keyboard_slot.height > 0:
             wanted = None
         else:
-            wanted = box if app.text_scale_index > 0 or not self._header_leaves_room(app) else header
+            wanted = box if app.text_scale_index > 0 else header
         if picker.parent is wanted:
             return
         if picker.parent is not None:
             picker.parent.remove_widget(picker)
         if wanted is not None:
             wanted.add_widget(picker, index=len(wanted.children))  # first, on top
-
-    def _header_leaves_room(self, app) -> bool:
-        """Fixed above the search, the language buttons leave the list three lines at least.
-        In the 512 px guide column beside the site, in Arabic, the top bar takes 406 px: the
-        buttons stood under it and the list had 0 px."""
-        header = self.ids.search_row.parent
-        picker = self._picker
-        padding = header.padding[1] + header.padding[3]
-        fixed = picker.height + self.ids.search_row.height + header.spacing * 2 + padding
-        return self.height - fixed >= 3 * app.body_px * 1.25
-
-    def on_size(self, *_args) -> None:
-        app = self.manager.app if self.manager is not None else None
-        if app is not None and self.search_input is not None:
-            self._place_languages(app)
 
     @property
     def _picker(self):

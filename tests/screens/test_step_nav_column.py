@@ -108,7 +108,9 @@ def test_in_its_column_at_each_text_size_the_step_keeps_three_lines_of_text(make
     1.5× in 512 px the step kept 85 px of its text (two lines) under the bar's 398 px."""
     from kivy.core.window import Window
 
-    from tests.screens.test_home_column import COLUMN_PX, SCREEN
+    from kiosk.browser.columns import GUIDE_SHARE_PPT
+    SCREEN = (1280, 800)
+    COLUMN_PX = [SCREEN[0] * share // 100 for share in GUIDE_SHARE_PPT]  # 512, 576, 640 px
     if not in_window_of((COLUMN_PX[-1], SCREEN[1]), window, request):
         return
     k = make_kiosk(Services(printer=None, helpcall=help_desk))

@@ -243,7 +243,7 @@ class StepScreen(Screen):
     def _arrange_nav(self, *_args) -> None:
         """Précédent and Suivant: side by side with their chevrons when each fits on one line
         in half the row; else side by side without them when each word fits (the chevron is
-        drawn, the word says it); else one above the other, full width, with them. In the
+        dropped: the word says it); else one above the other, full width, with them. In the
         512 px guide column beside the site, halves cut « Précéd/ent », « Siguient/e »,
         « السا/بق » at 1.25× and 1.5×, and at 1× put the chevron on a line of its own (one
         button taller than the other). The row is as tall as its buttons (step.kv): with a

@@ -3,6 +3,7 @@ theme's procedures once a theme is chosen; search results while the visitor type
 
 from __future__ import annotations
 
+from kivy.core.window import Window
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 
@@ -84,22 +85,33 @@ class HomeScreen(Screen):
         box.add_widget(grid)
 
     def _place_languages(self, app) -> None:
-        """Where the language buttons stand: above the search at the normal text size; at a
-        larger size, at the top of the list, which scrolls (fixed above it, they left the list
-        no room at 1.5× on a 1280×800 screen); while the keyboard is up, nowhere: the results
-        need the room (a height of 0 would leave the buttons standing, so they leave the tree)."""
+        """Where the language buttons stand: above the search at the normal text size on a
+        landscape screen; at a larger size, or in a portrait window (the guide column beside
+        the site), at the top of the list, which scrolls; while the keyboard is up, nowhere:
+        the results need the room (a height of 0 would leave the buttons standing, so they
+        leave the tree). Fixed in the 512 px column, in Arabic at the normal size, they stood
+        under the top bar's two rows and left the list 0 px (English: 90 px); at 1.5× on a
+        1280×800 screen they left it no room either. The rule reads the window's shape, not
+        the laid-out heights: those pass through other values while a page is first laid out,
+        and a button list moved between a finger's down and up loses the tap."""
         picker = self._picker
         header, box = self.ids.search_row.parent, self.ids.content
         if self.ids.keyboard_slot.height > 0:
             wanted = None
         else:
-            wanted = box if app.text_scale_index > 0 else header
+            wanted = box if app.text_scale_index > 0 or Window.height > Window.width else header
         if picker.parent is wanted:
             return
         if picker.parent is not None:
             picker.parent.remove_widget(picker)
         if wanted is not None:
             wanted.add_widget(picker, index=len(wanted.children))  # first, on top
+
+    def on_size(self, *_args) -> None:
+        # The guide's window narrows to the column once the site's window arrives.
+        app = self.manager.app if self.manager is not None else None
+        if app is not None and self.search_input is not None:
+            self._place_languages(app)
 
     @property
     def _picker(self):

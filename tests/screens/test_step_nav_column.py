@@ -14,6 +14,7 @@ from kiosk.languages import LANGUAGES
 from kiosk.services import Services
 from kiosk.session import State
 from kiosk.theme import MIN_TARGET_MM, TEXT_SCALES
+from tests.screens.guide_column import COLUMN_PX, SCREEN, each_column
 from tests.screens.test_visitor_truth_2 import _rendered_words, in_window_of
 
 GUIDE_COLUMN = (512, 800)
@@ -106,35 +107,21 @@ def test_in_its_column_at_each_text_size_the_step_keeps_three_lines_of_text(make
                                                                             request):
     """The guide widens with the text size (kiosk/browser/columns.py): 512, 576, 640 px. At
     1.5× in 512 px the step kept 85 px of its text (two lines) under the bar's 398 px."""
-    from kivy.core.window import Window
-
-    from kiosk.browser.columns import GUIDE_SHARE_PPT
-    SCREEN = (1280, 800)
-    COLUMN_PX = [SCREEN[0] * share // 100 for share in GUIDE_SHARE_PPT]  # 512, 576, 640 px
     if not in_window_of((COLUMN_PX[-1], SCREEN[1]), window, request):
         return
     k = make_kiosk(Services(printer=None, helpcall=help_desk))
     c = k.app.controller
     c.start_session()
     short, figures = [], []
-    try:
-        for lang in LANGUAGES:
-            c.set_language(lang.code)
-            for index, scale in enumerate(TEXT_SCALES):
-                while k.machine.visit.text_scale_index != index:
-                    c.cycle_text_size()
-                Window.size = (COLUMN_PX[index], SCREEN[1])
-                c.open_procedure(PROCEDURE)
-                c.next()
-                k.frames(4)
-                scroller = k.app.root_widget.ids.sm.get_screen("step").ids.scroller
-                three_lines = 3 * k.app.body_px * 1.25
-                figures.append(f"{lang.code} {scale}× {COLUMN_PX[index]} px: {scroller.height:.0f}")
-                if scroller.height < three_lines - 1:
-                    short.append(f"{lang.code} {scale}× in {COLUMN_PX[index]} px: {scroller.height:.0f} px "
-                                 f"for {three_lines:.0f}")
-                to_home(k)
-    finally:
-        Window.size = (COLUMN_PX[-1], SCREEN[1])
+    for code, index, scale in each_column(k):
+        c.open_procedure(PROCEDURE)
+        c.next()
+        k.frames(4)
+        scroller = k.app.root_widget.ids.sm.get_screen("step").ids.scroller
+        three_lines = 3 * k.app.body_px * 1.25
+        figures.append(f"{code} {scale}× {COLUMN_PX[index]} px: {scroller.height:.0f}")
+        if scroller.height < three_lines - 1:
+            short.append(f"{code} {scale}× in {COLUMN_PX[index]} px: {scroller.height:.0f} px for {three_lines:.0f}")
+        to_home(k)
     print("\n".join(figures))
     assert not short, "\n".join(short)
